@@ -1,0 +1,104 @@
+"""The lab: every simulated host of one topology, their state folder, the fault injector and the
+request log. One ``Lab`` per running ``pchat-lab`` process; the WinRM listeners and the control
+endpoint only talk to it (moto's backend, in our terms)."""
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+from typing import Optional
+
+import yaml
+
+from .faults import FaultInjector, RequestLog
+
+TOPOLOGY_DIR = Path(__file__).parent / "topologies"
+
+
+def load_topology(name_or_path: str) -> dict:
+    """A ready-made topology by name (``lync2010``, ``ocs2007r2``) or a YAML file by path."""
+    path = Path(name_or_path)
+    if not path.exists():
+        path = TOPOLOGY_DIR / ("%s.yaml" % name_or_path)
+    if not path.exists():
+        raise FileNotFoundError("no topology named or found at %r (ready-made: %s)" % (
+            name_or_path, ", ".join(sorted(p.stem for p in TOPOLOGY_DIR.glob("*.yaml")))))
+    with path.open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    data.setdefault("name", path.stem)
+    return data
+
+
+class Lab:
+    def __init__(self, topology: dict, state_dir: Path, dataset: str = "standard") -> None:
+        self.topology = topology
+        self.state_dir = Path(state_dir)
+        self.dataset = dataset
+        self.faults = FaultInjector()
+        self.log = RequestLog()
+        self.lock = threading.RLock()
+        self.hosts: dict = {}
+        # Products layered on the Windows hosts (the Lync/Group Chat backend) keep their state here,
+        # keyed by a name of their choosing, and are rebuilt by reset().
+        self.backends: dict = {}
+        self.reset()
+
+    @property
+    def domain(self) -> str:
+        return self.topology.get("domain", "contoso.local")
+
+    def reset(self) -> None:
+        """Back to the topology's initial state: host folders wiped and recreated, backends reseeded."""
+        from .windows.host import SimHost  # the host model imports the engine; keep import order simple
+        with self.lock:
+            hosts_root = self.state_dir / "hosts"
+            if hosts_root.exists():
+                shutil.rmtree(hosts_root)
+            self.hosts = {}
+            for spec in self.topology["hosts"]:
+                host = SimHost.from_topology(spec, self)
+                self.hosts[host.name.lower()] = host
+            self.faults.clear()
+            self.log.clear()
+            self.backends = {}
+            for init in _backend_initialisers():
+                init(self)
+
+    def host(self, name: str):
+        """A host by short name, FQDN or IP-less alias, case-insensitively; None when unknown."""
+        key = name.lower()
+        if key in self.hosts:
+            return self.hosts[key]
+        for host in self.hosts.values():
+            if host.fqdn.lower() == key:
+                return host
+        return None
+
+    def account(self, user: str) -> Optional[dict]:
+        """The topology account matching ``user`` written as ``name``, ``DOMAIN\\name`` or
+        ``name@domain`` (case-insensitive), or None."""
+        wanted = user.lower()
+        if "\\" in wanted:
+            wanted = wanted.split("\\", 1)[1]
+        elif "@" in wanted:
+            wanted = wanted.split("@", 1)[0]
+        for account in self.topology.get("accounts", []):
+            if account["user"].lower() == wanted:
+                return account
+        return None
+
+    def execute(self, host, command_line: str, sink) -> int:
+        """Run one WinRS command line on ``host`` as cmd.exe would, writing to ``sink``."""
+        from .windows.cmd import run_command_line
+        return run_command_line(self, host, command_line, sink)
+
+
+def _backend_initialisers():
+    """Products that add state on top of the Windows hosts register an ``init(lab)`` here."""
+    inits = []
+    try:
+        from .lync.backend import init_backend
+        inits.append(init_backend)
+    except ImportError:
+        pass
+    return inits
