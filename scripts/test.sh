@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: set up (idempotent), then the lab's own tests, the collection's
+# unit tests, ansible-test sanity, ansible-lint, and the integration tests against one running lab.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+export PATH="$PWD/.venv/bin:$PATH"
+export ANSIBLE_CONFIG="$PWD/ansible.cfg"
+
+step() { printf '\n=== %s ===\n' "$*"; }
+
+step "lab tests (lab/tests)"
+pytest -q -p no:cacheprovider lab/tests
+
+step "collection unit tests (tests/unit)"
+pytest -q -p no:cacheprovider tests/unit
+
+step "ansible-test sanity (no ignore files)"
+tests/sanity/run.sh
+
+if [ -d roles ] && [ -n "$(ls -A roles playbooks 2>/dev/null)" ]; then
+  step "ansible-lint (production profile)"
+  ansible-lint --profile production
+fi
+
+step "integration tests against the lab (tests/integration)"
+pytest -q -p no:cacheprovider tests/integration

@@ -1,0 +1,107 @@
+"""One lab for the whole integration session, started through its CLI exactly as a user starts it, on
+the ports that inventories/lab names. Tests drive the collection only through ansible / ansible-playbook
+and look at the lab only through its control endpoint (never its internals)."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+INVENTORY = REPO / "inventories" / "lab"
+CONTROL = "http://127.0.0.1:15980"
+
+
+def _env() -> dict:
+    env = dict(os.environ)
+    env["PATH"] = "%s:%s" % (BIN, env.get("PATH", ""))
+    env["ANSIBLE_CONFIG"] = str(REPO / "ansible.cfg")
+    env["ANSIBLE_FORCE_COLOR"] = "0"
+    env["ANSIBLE_NOCOLOR"] = "1"
+    return env
+
+
+class LabControl:
+    """The lab's control endpoint: reset, faults and the request log."""
+
+    def __init__(self, state_dir: Path):
+        self.state_dir = state_dir
+
+    def call(self, method: str, path: str, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(CONTROL + path, data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            text = response.read().decode()
+        return json.loads(text) if text else None
+
+    def log(self, since: int = 0) -> list:
+        return self.call("GET", "/log?since=%d" % since)
+
+    def log_length(self) -> int:
+        return len(self.log())
+
+    def reset(self) -> None:
+        self.call("POST", "/reset")
+
+    def fault(self, **spec) -> None:
+        self.call("POST", "/faults", spec)
+
+    def clear_faults(self) -> None:
+        self.call("DELETE", "/faults")
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory):
+    state_dir = tmp_path_factory.mktemp("lab-state")
+    env = _env()
+    subprocess.run([str(BIN / "pchat-lab"), "down"], env=env, cwd=REPO, capture_output=True)
+    up = subprocess.run([str(BIN / "pchat-lab"), "up", "--topology", "lync2010", "--dataset", "small",
+                         "--state-dir", str(state_dir)], env=env, cwd=REPO, capture_output=True, text=True)
+    assert up.returncode == 0, up.stdout + up.stderr
+    control = LabControl(state_dir)
+    try:
+        yield control
+    finally:
+        subprocess.run([str(BIN / "pchat-lab"), "down", "--state-dir", str(state_dir)], env=env, cwd=REPO,
+                       capture_output=True)
+
+
+@pytest.fixture
+def clean_lab(lab):
+    """The lab reset to its seeded state, with no faults, for a test that changes things."""
+    lab.reset()
+    yield lab
+    lab.clear_faults()
+
+
+def run_ansible(*args: str, extra_env: dict | None = None) -> dict:
+    """`ansible -o` ad hoc with the lab inventory. Returns host -> (status, result dict), status being
+    SUCCESS, CHANGED, FAILED! or UNREACHABLE!, and keeps the raw process as ``_process``."""
+    env = _env()
+    env.update(extra_env or {})
+    completed = subprocess.run([str(BIN / "ansible"), "-i", str(INVENTORY), "-o", *args], env=env,
+                               cwd=REPO, capture_output=True, text=True, timeout=600)
+    results: dict = {"_process": completed}
+    for line in completed.stdout.splitlines():
+        if " | " not in line or "=>" not in line:
+            continue
+        host, rest = line.split(" | ", 1)
+        status, payload = rest.split(" => ", 1)
+        results[host.strip()] = (status.strip(), json.loads(payload))
+    return results
+
+
+def run_playbook(playbook: Path, *args: str, extra_env: dict | None = None) -> subprocess.CompletedProcess:
+    """ansible-playbook with the lab inventory; playbooks under test assert their own outcomes."""
+    env = _env()
+    env.update(extra_env or {})
+    return subprocess.run([str(BIN / "ansible-playbook"), "-i", str(INVENTORY), str(playbook), *args],
+                          env=env, cwd=REPO, capture_output=True, text=True, timeout=1800)
