@@ -1,0 +1,239 @@
+"""The /wsman HTTP endpoint of one simulated host: authentication (Basic; NTLM through Negotiate with
+one acceptor per TCP connection), MS-WSMV message encryption, envelope size limits, fault injection,
+and the hand-off to WSManService. HTTP/1.1 keep-alive, one thread per connection."""
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import socket
+from email.utils import formatdate
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler
+from typing import Optional
+from urllib.parse import urlsplit
+
+from . import auth, faults
+from . import envelope as env
+from .service import DropConnection
+
+log = logging.getLogger("pchat_lab.wsman")
+
+SOAP_CONTENT_TYPE = "application/soap+xml;charset=UTF-8"
+HARD_BODY_LIMIT = 8 * 1024 * 1024     # beyond this the body is not even read: the connection is closed
+
+
+class WSManHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "Microsoft-HTTPAPI/2.0"
+    sys_version = ""
+    timeout = 300          # idle keep-alive connections are dropped after this many seconds
+
+    # --- connection ------------------------------------------------------------------------------
+    def setup(self) -> None:
+        if getattr(self.server, "tls", False):
+            self.request.settimeout(10)
+            self.request.do_handshake()
+        super().setup()
+        try:
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
+        self.negotiate = None          # this connection's pyspnego acceptor
+        self.negotiate_user: Optional[str] = None
+
+    def log_message(self, fmt: str, *args) -> None:
+        log.debug("%s %s: " + fmt, self.server.host_name, self.client_address[0], *args)
+
+    # --- HTTP methods ----------------------------------------------------------------------------
+    def do_GET(self) -> None:
+        self._reply(405, b"", "text/plain", [("Allow", "POST")])
+
+    do_PUT = do_DELETE = do_HEAD = do_GET
+
+    def do_POST(self) -> None:
+        lab = self.server.lab
+        host = self.server.host_name
+        lab.faults.delay(host)
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            self.close_connection = True
+            self._reply(411, b"", "text/plain")
+            return
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or length > HARD_BODY_LIMIT:
+            self.close_connection = True
+            self._fault(faults.encoding_limit(self.server.service.server_max_envelope,
+                                              "The HTTP body (%s bytes) is far beyond MaxEnvelopeSize." % length),
+                        encrypt=False)
+            return
+        body = self.rfile.read(length) if length else b""
+        if urlsplit(self.path).path.rstrip("/").lower() != "/wsman":
+            self._reply(404, b"", "text/plain")
+            return
+
+        user = self._authenticate()
+        if user is None:
+            return
+        content_type = self.headers.get("Content-Type") or ""
+        encrypted = auth.is_encrypted(content_type)
+        if encrypted:
+            if self.negotiate is None or not self.negotiate.complete:
+                self._unauthorized("encrypted body on a connection without an NTLM context")
+                return
+            try:
+                body = auth.unwrap_body(self.negotiate, body)
+            except auth.AuthError as exc:
+                self.negotiate, self.negotiate_user = None, None
+                self._unauthorized(str(exc))
+                return
+        elif not body:
+            # The blank POST with which an NTLM client sets its context up before encrypting.
+            if self.negotiate is not None and self.negotiate.complete:
+                self._reply(200, b"", SOAP_CONTENT_TYPE)
+            else:
+                self._fault(faults.schema_validation("The request has no SOAP envelope."), encrypt=False)
+            return
+        elif "application/soap+xml" not in content_type.lower():
+            self._reply(415, b"", "text/plain")
+            return
+        self._serve(host, user, body, encrypted)
+
+    # --- authentication --------------------------------------------------------------------------
+    def _authenticate(self) -> Optional[str]:
+        """The caller as 'CONTOSO\\name', or None after answering 401 (or a handshake leg)."""
+        header = self.headers.get("Authorization") or ""
+        scheme, _, value = header.partition(" ")
+        scheme = scheme.lower()
+        if scheme == "basic":
+            user = self.server.authenticator.basic(value)
+            if user is None:
+                self._unauthorized("Basic credentials rejected", attempted=_basic_user(value))
+            return user
+        if scheme in ("negotiate", "ntlm"):
+            return self._negotiate_step(header.partition(" ")[0], value)
+        if not header and self.negotiate_user is not None:
+            return self.negotiate_user
+        if not header:
+            self._challenge()
+        else:
+            self._unauthorized("unsupported scheme %r" % scheme)
+        return None
+
+    def _negotiate_step(self, scheme: str, value: str) -> Optional[str]:
+        try:
+            token = base64.b64decode(value.strip(), validate=True)
+        except (binascii.Error, ValueError):
+            self._unauthorized("malformed %s token" % scheme)
+            return None
+        if self.negotiate is None or self.negotiate.complete:
+            self.negotiate = self.server.authenticator.new_context(self.server.channel_binding)
+            self.negotiate_user = None
+        try:
+            out = self.negotiate.step(token)
+        except Exception as exc:  # bad password, unknown user, bad token: all the same 401
+            self.negotiate = None
+            self._unauthorized("%s handshake failed: %s" % (scheme, type(exc).__name__))
+            return None
+        if not self.negotiate.complete:
+            self._reply(401, b"", "text/plain",
+                        [("WWW-Authenticate", "%s %s" % (scheme, base64.b64encode(out or b"").decode()))])
+            return None
+        user = self.server.authenticator.ntlm_principal(self.negotiate)
+        if user is None:
+            self.negotiate = None
+            self._unauthorized("%s principal is not a lab account" % scheme)
+            return None
+        self.negotiate_user = user
+        self.final_token = (scheme, out)
+        return user
+
+    def _unauthorized(self, why: str, attempted: str = "") -> None:
+        """Credentials rejected (wrong password and unknown user look the same)."""
+        log.info("%s: 401 for %s (%s)", self.server.host_name, self.client_address[0], why)
+        self.server.lab.log.add(host=self.server.host_name, user=attempted, action="Unauthorized", status=401)
+        self._challenge(logged=True)
+
+    def _challenge(self, logged: bool = False) -> None:
+        """A request without credentials: the 401 that starts every NTLM handshake."""
+        if not logged:
+            self.server.lab.log.add(host=self.server.host_name, user="", action="Challenge", status=401)
+        headers = [("WWW-Authenticate", "Negotiate"), ("WWW-Authenticate", "NTLM"),
+                   ("WWW-Authenticate", 'Basic realm="WSMAN"')]
+        self._reply(401, b"", "text/plain", headers)
+
+    # --- SOAP ------------------------------------------------------------------------------------
+    def _serve(self, host: str, user: str, body: bytes, encrypted: bool) -> None:
+        service = self.server.service
+        request = None
+        try:
+            if len(body) > service.server_max_envelope:
+                raise faults.encoding_limit(service.server_max_envelope)
+            request = env.parse_request(body)
+            limit = service.envelope_limit(request)
+            if len(body) > limit:
+                raise faults.encoding_limit(limit)
+            reply = service.handle(host, user, request, self._endpoint(), self.client_address[0])
+        except faults.WSManFault as fault:
+            self.server.lab.log.add(host=host, user=user, action=fault.name,
+                                    shell_id=(request.shell_id or "") if request else "", status=500)
+            self._fault(fault, encrypt=encrypted, relates_to=request.message_id if request else "")
+            return
+        except DropConnection:
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
+        except Exception:  # a bug here must cost one request, never the listener
+            log.exception("%s: internal error", host)
+            fault = faults.WSManFault("InternalError", 2150858755, "w:InternalError",
+                                      "The WS-Management service cannot process the request. ",
+                                      "The lab hit an internal error; see its log.", soap_code="s:Receiver")
+            self._fault(fault, encrypt=encrypted, relates_to=request.message_id if request else "")
+            return
+        self._send_soap(200, reply, encrypted)
+
+    def _fault(self, fault: faults.WSManFault, encrypt: bool, relates_to: str = "") -> None:
+        self._send_soap(500, fault.to_xml(self.server.fqdn, relates_to), encrypt)
+
+    def _send_soap(self, status: int, payload: bytes, encrypt: bool) -> None:
+        headers = []
+        final = getattr(self, "final_token", None)
+        if final and final[1]:
+            headers.append(("WWW-Authenticate", "%s %s" % (final[0], base64.b64encode(final[1]).decode())))
+        self.final_token = None
+        if encrypt:
+            self._reply(status, auth.wrap_body(self.negotiate, payload), auth.ENCRYPTED_CONTENT_TYPE, headers)
+        else:
+            self._reply(status, payload, SOAP_CONTENT_TYPE, headers)
+
+    # --- plumbing --------------------------------------------------------------------------------
+    def _endpoint(self) -> str:
+        scheme = "https" if getattr(self.server, "tls", False) else "http"
+        return "%s://%s:%d/wsman" % (scheme, self.server.fqdn, self.server.server_address[1])
+
+    def _reply(self, status: int, body: bytes, content_type: str, headers=()) -> None:
+        """Status line, headers and body in one write (no Nagle/delayed-ACK stall between them)."""
+        try:
+            phrase = HTTPStatus(status).phrase
+        except ValueError:
+            phrase = ""
+        lines = ["HTTP/1.1 %d %s" % (status, phrase), "Server: %s" % self.server_version,
+                 "Date: %s" % formatdate(usegmt=True), "Content-Type: %s" % content_type,
+                 "Content-Length: %d" % len(body)]
+        lines += ["%s: %s" % pair for pair in headers]
+        if self.close_connection:
+            lines.append("Connection: close")
+        self.log_request(status, len(body))
+        self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+
+
+def _basic_user(value: str) -> str:
+    try:
+        return base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")[0][:100]
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return ""
