@@ -127,18 +127,12 @@ class ControlAPI:
 
 
 def _services(host, spec) -> list:
-    """The host model's services when it exposes them, else the topology's initial list."""
+    """The host model's services as they are now, else the topology's initial list."""
     services = getattr(host, "services", None) if host is not None else None
     if isinstance(services, dict):
-        out = []
-        for svc in services.values():
-            if hasattr(svc, "to_dict"):
-                out.append(svc.to_dict())
-            elif hasattr(svc, "__dict__"):
-                out.append({k: v for k, v in vars(svc).items() if not k.startswith("_")})
-            else:
-                out.append(svc)
-        return out
+        return [{"name": getattr(svc, "name", ""), "display_name": getattr(svc, "display_name", ""),
+                 "status": getattr(svc, "status", ""), "start_type": getattr(svc, "start_type", "")}
+                for svc in services.values()]
     return list(spec.get("services", []))
 
 

@@ -1,0 +1,304 @@
+"""``pchat-lab``: start, stop and inspect the simulated lab.
+
+    pchat-lab up [--topology lync2010] [--state-dir DIR] [--dataset standard] [--foreground]
+    pchat-lab down | status | reset | log [--since N] | odbc
+    pchat-lab fault add KIND [--host H] [--nth N] [--count N] [--seconds S] [--cmdlet C] [--message M]
+    pchat-lab fault list | clear
+
+``up`` starts a background process (pidfile and lab.json in the state folder, output in
+<state-dir>/lab.log) and returns once its control endpoint answers. Every other command talks to
+that control endpoint."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+DEFAULT_STATE_DIR = "./.lab-state"
+PIDFILE = "lab.pid"
+INFOFILE = "lab.json"
+LOGFILE = "lab.log"
+START_TIMEOUT = 60.0
+EXIT_NOT_RUNNING = 3
+
+
+# --- talking to a running lab ---------------------------------------------------------------------
+
+def _info(state_dir: Path) -> dict:
+    try:
+        return json.loads((state_dir / INFOFILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _pid(state_dir: Path) -> int:
+    try:
+        return int((state_dir / PIDFILE).read_text().strip())
+    except (OSError, ValueError):
+        return 0
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _call(url: str, method: str = "GET", payload=None, timeout: float = 30.0):
+    data = json.dumps(payload).encode() if payload is not None else None
+    request = urllib.request.Request(url, data=data, method=method,
+                                     headers={"Content-Type": "application/json"} if data else {})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.loads(response.read().decode("utf-8"))
+
+
+def _control_url(state_dir: Path) -> str:
+    info = _info(state_dir)
+    return info.get("control_url", "")
+
+
+def _running(state_dir: Path) -> bool:
+    url = _control_url(state_dir)
+    if not url or not _alive(_pid(state_dir)):
+        return False
+    try:
+        _call(url + "/status", timeout=5)
+        return True
+    except (OSError, urllib.error.URLError, ValueError):
+        return False
+
+
+def _require_running(state_dir: Path) -> str:
+    if not _running(state_dir):
+        print("pchat-lab is not running (state folder %s)" % state_dir, file=sys.stderr)
+        raise SystemExit(EXIT_NOT_RUNNING)
+    return _control_url(state_dir)
+
+
+def _print_endpoints(endpoints: dict, control_url: str) -> None:
+    for name, urls in endpoints.items():
+        print("%-6s http  %s" % (name, urls["http"]))
+        print("%-6s https %s" % ("", urls["https"]))
+    print("control      %s" % control_url)
+
+
+# --- commands -------------------------------------------------------------------------------------
+
+def cmd_up(args) -> int:
+    state_dir = Path(args.state_dir).resolve()
+    if args.foreground:
+        return _serve(args.topology, state_dir, args.dataset)
+    if _running(state_dir):
+        info = _info(state_dir)
+        print("pchat-lab is already running (pid %d)" % _pid(state_dir))
+        _print_endpoints(info.get("endpoints", {}), info.get("control_url", ""))
+        return 0
+    state_dir.mkdir(parents=True, exist_ok=True)
+    for stale in (PIDFILE, INFOFILE):
+        (state_dir / stale).unlink(missing_ok=True)
+    log_path = state_dir / LOGFILE
+    with open(log_path, "ab") as log_handle:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "pchat_lab.cli", "up", "--foreground", "--topology", args.topology,
+             "--state-dir", str(state_dir), "--dataset", args.dataset],
+            stdin=subprocess.DEVNULL, stdout=log_handle, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=str(state_dir))
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            print("pchat-lab failed to start (exit %s); last lines of %s:" % (process.returncode, log_path),
+                  file=sys.stderr)
+            print("\n".join(log_path.read_text(errors="replace").splitlines()[-20:]), file=sys.stderr)
+            return 1
+        if _running(state_dir):
+            info = _info(state_dir)
+            print("pchat-lab started (pid %d, log %s)" % (process.pid, log_path))
+            _print_endpoints(info.get("endpoints", {}), info.get("control_url", ""))
+            return 0
+        time.sleep(0.2)
+    print("pchat-lab did not answer within %ds; see %s" % (START_TIMEOUT, log_path), file=sys.stderr)
+    process.terminate()
+    return 1
+
+
+def _serve(topology_name: str, state_dir: Path, dataset: str) -> int:
+    """The lab process itself: build the lab, listen, write pidfile + lab.json, wait for SIGTERM."""
+    from .lab import Lab, load_topology
+    from .server import LabServer
+
+    logging.basicConfig(level=os.environ.get("PCHAT_LAB_LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    state_dir.mkdir(parents=True, exist_ok=True)
+    lab = Lab(load_topology(topology_name), state_dir, dataset)
+    server = LabServer(lab)
+    server.start()
+    info = {"pid": os.getpid(), "topology": lab.topology.get("name", topology_name), "dataset": dataset,
+            "control_url": server.control.url, "endpoints": server.endpoints(),
+            "certificate": str(server.cert_path)}
+    (state_dir / PIDFILE).write_text(str(os.getpid()))
+    (state_dir / INFOFILE).write_text(json.dumps(info, indent=1))
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    logging.getLogger("pchat_lab").info("pchat-lab serving; control %s", server.control.url)
+    try:
+        while not stop.wait(1.0):
+            pass
+    finally:
+        server.stop()
+        for name in (PIDFILE, INFOFILE):
+            path = state_dir / name
+            if path.exists() and _pid_matches(path, name):
+                path.unlink()
+    return 0
+
+
+def _pid_matches(path: Path, name: str) -> bool:
+    """Only remove our own files (a newer lab may have replaced them)."""
+    try:
+        text = path.read_text()
+        pid = int(text) if name == PIDFILE else int(json.loads(text).get("pid", 0))
+    except (OSError, ValueError):
+        return True
+    return pid == os.getpid()
+
+
+def cmd_down(args) -> int:
+    state_dir = Path(args.state_dir).resolve()
+    pid = _pid(state_dir)
+    if not _alive(pid):
+        print("pchat-lab is not running")
+        for stale in (PIDFILE, INFOFILE):
+            (state_dir / stale).unlink(missing_ok=True)
+        return 0
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and _alive(pid):
+        time.sleep(0.1)
+        try:
+            os.waitpid(pid, os.WNOHANG)  # reap when it is our child (tests); harmless otherwise
+        except ChildProcessError:
+            pass
+    if _alive(pid):
+        os.kill(pid, signal.SIGKILL)
+    for stale in (PIDFILE, INFOFILE):
+        (state_dir / stale).unlink(missing_ok=True)
+    print("pchat-lab stopped (pid %d)" % pid)
+    return 0
+
+
+def cmd_status(args) -> int:
+    state_dir = Path(args.state_dir).resolve()
+    if not _running(state_dir):
+        print("pchat-lab is not running")
+        return EXIT_NOT_RUNNING
+    status = _call(_control_url(state_dir) + "/status")
+    print("pchat-lab is running (pid %s, topology %s, %s shells open)" % (
+        status["pid"], status["topology"], status["shells_open"]))
+    _print_endpoints(status["endpoints"], _control_url(state_dir))
+    return 0
+
+
+def cmd_reset(args) -> int:
+    url = _require_running(Path(args.state_dir).resolve())
+    _call(url + "/reset", "POST", {}, timeout=120)
+    print("pchat-lab reset to its initial state")
+    return 0
+
+
+def cmd_log(args) -> int:
+    url = _require_running(Path(args.state_dir).resolve())
+    for index, entry in enumerate(_call(url + "/log?since=%d" % args.since), start=args.since):
+        what = entry.get("command") or ""
+        print("%d %s %-6s %-18s %-14s %s %s" % (
+            index, time.strftime("%H:%M:%S", time.localtime(entry["time"])), entry["host"],
+            entry["user"] or "-", entry["action"], entry["status"], what[:120]))
+    return 0
+
+
+def cmd_odbc(args) -> int:
+    url = _require_running(Path(args.state_dir).resolve())
+    found = _call(url + "/odbc")
+    if not found:
+        print("no backend of this lab offers ODBC connection strings", file=sys.stderr)
+        return 1
+    for backend, strings in found.items():
+        items = strings.items() if isinstance(strings, dict) else enumerate(strings)
+        for name, value in items:
+            print("%s\t%s" % (name, value))
+    return 0
+
+
+def cmd_fault(args) -> int:
+    url = _require_running(Path(args.state_dir).resolve())
+    if args.action == "list":
+        print(json.dumps(_call(url + "/faults"), indent=1))
+    elif args.action == "clear":
+        _call(url + "/faults", "DELETE")
+        print("faults cleared")
+    else:
+        spec = {"kind": args.kind, "host": args.host}
+        for key in ("nth", "count", "seconds", "cmdlet", "message"):
+            value = getattr(args, key)
+            if value is not None:
+                spec[key] = value
+        print(json.dumps(_call(url + "/faults", "POST", spec), indent=1))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pchat-lab", description=__doc__.split("\n\n")[0])
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--state-dir", default=DEFAULT_STATE_DIR, help="lab state folder (default %(default)s)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    up = sub.add_parser("up", parents=[common], help="start the lab in the background (idempotent)")
+    up.add_argument("--topology", default="lync2010", help="ready-made topology name or YAML path")
+    up.add_argument("--dataset", default="standard")
+    up.add_argument("--foreground", action="store_true", help="serve in this process until SIGTERM/Ctrl-C")
+    up.set_defaults(func=cmd_up)
+    sub.add_parser("down", parents=[common], help="stop the lab (idempotent)").set_defaults(func=cmd_down)
+    sub.add_parser("status", parents=[common], help="exit 0 when running, 3 when not").set_defaults(func=cmd_status)
+    sub.add_parser("reset", parents=[common], help="back to the initial state").set_defaults(func=cmd_reset)
+    log_cmd = sub.add_parser("log", parents=[common], help="the WinRM request log")
+    log_cmd.add_argument("--since", type=int, default=0)
+    log_cmd.set_defaults(func=cmd_log)
+    sub.add_parser("odbc", parents=[common], help="ODBC connection strings of the SQL instances").set_defaults(
+        func=cmd_odbc)
+    fault = sub.add_parser("fault", parents=[common], help="inject faults")
+    fault.add_argument("action", choices=["add", "list", "clear"])
+    fault.add_argument("kind", nargs="?", choices=["cmdlet", "drop", "delay", "operation_timeout"])
+    fault.add_argument("--host", default="*")
+    fault.add_argument("--nth", type=int)
+    fault.add_argument("--count", type=int)
+    fault.add_argument("--seconds", type=float)
+    fault.add_argument("--cmdlet")
+    fault.add_argument("--message")
+    fault.set_defaults(func=cmd_fault)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "action", None) == "add" and not args.kind:
+        build_parser().error("fault add needs a KIND")
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
