@@ -1,0 +1,142 @@
+"""Shared fixtures of the lab's tests: ONE lab (real ``Lab`` + ``LabServer`` on free loopback ports) per
+test session, so every suite talks WinRM to the same listeners quickly.
+
+Other helpers may add fixtures at the end of this file, in a clearly marked section."""
+from __future__ import annotations
+
+import copy
+import socket
+from pathlib import Path
+
+import pytest
+
+from pchat_lab.lab import Lab, load_topology
+
+LAB_USER = "lyncadmin"
+LAB_PASSWORD = "Lab-Passw0rd!"
+WINDOWS_CMD = Path(__file__).resolve().parents[1] / "pchat_lab" / "windows" / "cmd.py"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def topology_with_free_ports(name: str = "lync2010") -> dict:
+    """A copy of a ready-made topology whose listeners use free ports, so the tests never collide with a
+    ``pchat-lab up`` running on the fixed ones."""
+    topology = copy.deepcopy(load_topology(name))
+    for host in topology["hosts"]:
+        host["http_port"] = _free_port()
+        host["https_port"] = _free_port()
+    topology["control_port"] = _free_port()
+    return topology
+
+
+def windows_commands_available() -> bool:
+    """True once the windows helper's cmd.exe emulation imports (the real stack can run commands)."""
+    if not WINDOWS_CMD.exists():
+        return False
+    try:
+        import pchat_lab.windows.cmd  # noqa: F401
+    except Exception:
+        return False
+    return True
+
+
+requires_windows = pytest.mark.skipif(not windows_commands_available(),
+                                      reason="pchat_lab.windows.cmd is not available yet")
+
+
+@pytest.fixture(scope="session")
+def lab_topology() -> dict:
+    return topology_with_free_ports()
+
+
+@pytest.fixture(scope="session")
+def lab(lab_topology, tmp_path_factory) -> Lab:
+    return Lab(lab_topology, tmp_path_factory.mktemp("lab-state"))
+
+
+@pytest.fixture(scope="session")
+def lab_server(lab):
+    from pchat_lab.server import LabServer
+
+    server = LabServer(lab)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def endpoints(lab_server) -> dict:
+    """{host name: {"http": url, "https": url}}."""
+    return lab_server.endpoints()
+
+
+@pytest.fixture(scope="session")
+def control_url(lab_server) -> str:
+    return lab_server.control.url
+
+
+def _labtest_execute(original):
+    """``lab.execute`` plus a few ``labtest <verb>`` command lines whose behaviour the WinRM tests
+    control exactly (streaming, sleeping, stdin, huge output, crashing). Every other line goes to the
+    real cmd.exe emulation."""
+    import time
+
+    def execute(host, line, sink):
+        if not line.startswith("labtest "):
+            return original(host, line, sink)
+        verb, _, rest = line[len("labtest "):].partition(" ")
+        if verb == "echo":
+            sink.stdout(rest.encode() + b"\r\n")
+            return 0
+        if verb == "whoami":
+            sink.stdout(("%s|%s|%s" % (sink.user, sink.codepage, getattr(host, "name", host))).encode())
+            return 0
+        if verb == "exit":
+            sink.stderr(b"failing on purpose\r\n")
+            return int(rest)
+        if verb == "stream":
+            count, delay = rest.split()
+            for index in range(int(count)):
+                if index:
+                    time.sleep(float(delay))
+                sink.stdout(b"line %d\r\n" % index)
+            return 0
+        if verb == "sleep":
+            time.sleep(float(rest))
+            sink.stdout(b"slept\r\n")
+            return 0
+        if verb == "stdin":
+            data = sink.read_stdin(timeout=10)
+            sink.stdout(data.upper())
+            return len(data)
+        if verb == "big":
+            size = int(rest)
+            sink.stdout((b"0123456789abcdef" * (size // 16 + 1))[:size])
+            return 0
+        if verb == "raise":
+            raise RuntimeError("simulated bug in a command")
+        if verb == "until_terminated":
+            deadline = time.monotonic() + 10
+            while not sink.terminated and time.monotonic() < deadline:
+                time.sleep(0.01)
+            return 0
+        raise ValueError("unknown labtest verb %r" % verb)
+
+    return execute
+
+
+@pytest.fixture
+def labtest(lab, lab_server, monkeypatch):
+    """Enable ``labtest ...`` command lines for one test; faults and shells left behind are cleared."""
+    monkeypatch.setattr(lab, "execute", _labtest_execute(type(lab).execute.__get__(lab)))
+    lab.faults.clear()
+    yield lab
+    lab.faults.clear()
+
+
+# ---- fixtures added by other helpers go below this line (mark your section) -------------------------
