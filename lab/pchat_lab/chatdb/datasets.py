@@ -364,6 +364,8 @@ def _build_legacy(path, profile, seed, flavour, filestore_dir, domain, filestore
     if hostile:
         top_leaf = leaves[0][0]
         b.room(top_leaf, "M" * 256, behavior=S.BEH_NORMAL)                 # exactly the limit, no prefix
+        b.room(top_leaf, "café", behavior=S.BEH_NORMAL)                    # NFC and NFD twins: distinct names
+        b.room(top_leaf, "cafe\u0301", behavior=S.BEH_NORMAL)
     remaining = cfg["rooms"] - len(b.rooms)
     privacy_cycle = [S.VIS_OPEN, S.VIS_SCOPED, S.VIS_PRIVATE]
     for i in range(max(0, remaining)):

@@ -46,8 +46,11 @@ def database_exists(state_dir, instance: str, db_name: str) -> bool:
 
 
 def odbc_connection_string(path) -> str:
-    """The string pyodbc uses to open ``path`` through unixODBC's SQLite3 driver."""
+    """The string pyodbc uses to open ``path`` through unixODBC's SQLite3 driver.
+
+    ``BigInt=1`` matters: without it the driver reports expressions with no declared type (MAX(chatDate),
+    SUM(...)) as 32-bit integers and .NET ticks come back truncated."""
     text = str(Path(path).resolve())
     if ";" in text or "{" in text or "}" in text:
         raise ValueError("database path %r cannot be used in an ODBC connection string" % text)
-    return "Driver=SQLite3;Database=%s" % text
+    return "Driver=SQLite3;Database=%s;BigInt=1" % text

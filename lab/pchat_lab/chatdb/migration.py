@@ -48,7 +48,7 @@ MAX_CATEGORY_NAME = 256
 MAX_ADDIN_NAME = 50
 MAX_ADDIN_URL = 255
 FORMAT = "pchat-lab-export/1"
-_BATCH = 20_000
+_BATCH = 2_000
 
 # What each -Level puts in the file [ASSUMED: the levels' content is not documented beyond their names].
 _SECTIONS = {

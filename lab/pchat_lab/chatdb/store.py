@@ -221,7 +221,7 @@ class ChatStore:
             self._write_scope(c, cur.lastrowid, list(allowed), list(denied), list(creators))
         return self.category(name)
 
-    def set_category(self, name: str, **changes) -> dict:
+    def set_category(self, name: str, /, **changes) -> dict:
         """changes: name, description, invitations, file_upload, chat_history, allowed, denied, creators."""
         known = {"name", "description", "invitations", "file_upload", "chat_history", "allowed", "denied", "creators"}
         unknown = set(changes) - known
@@ -355,7 +355,7 @@ class ChatStore:
             c.execute("DELETE FROM tblPrincipalRole WHERE prinRoleNodeID=? AND prinRoleTypeID=?", (node_id, rtype))
             c.executemany("INSERT INTO tblPrincipalRole VALUES (?,?,?,NULL)", [(node_id, p, rtype) for p in ids])
 
-    def set_room(self, name: str, **changes) -> dict:
+    def set_room(self, name: str, /, **changes) -> dict:
         """changes: name, description, category, type, privacy, invitations, addin, disabled, members,
         managers, presenters. Moving to another category purges roles the new category does not allow."""
         known = {"name", "description", "category", "type", "privacy", "invitations", "addin", "disabled",
@@ -432,7 +432,7 @@ class ChatStore:
             c.execute("INSERT INTO tblSiopWhiteList VALUES (?,?,?)", (str(uuid.uuid4()), name, url))
         return self.addin(name)
 
-    def set_addin(self, name: str, **changes) -> dict:
+    def set_addin(self, name: str, /, **changes) -> dict:
         unknown = set(changes) - {"name", "url"}
         if unknown:
             raise TypeError("unknown add-in properties: %s" % ", ".join(sorted(unknown)))
