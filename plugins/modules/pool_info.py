@@ -1,0 +1,289 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: lync.persistent_chat contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: pool_info
+short_description: Read the Lync Server 2013 Persistent Chat pools, their settings and content
+version_added: 0.1.0
+description:
+  - Reads, in one WinRM round trip to a Lync Server 2013 Front End (where the Lync Server Management Shell
+    module C(Lync) is installed), the Persistent Chat pools (C(Get-CsService -PersistentChatServer)), pool
+    state, configuration, policies, compliance configuration, endpoints, categories, rooms and add-ins,
+    with counts.
+  - Only the documented properties of each object are returned; enumerations are returned as their
+    names and member lists as lists of strings.
+  - Runs on the controller; the task's host is the Front End, reached with the WinRM options below.
+options:
+  pool_fqdn:
+    description:
+      - Restrict the pools, state, endpoints, categories, rooms and add-ins to this Persistent Chat pool.
+      - Configuration, policies and compliance settings are returned for every scope.
+      - The module fails when no Persistent Chat pool has this FQDN.
+    type: str
+  include:
+    description:
+      - The sections to read. Leaving sections out makes the script shorter and faster.
+    type: list
+    elements: str
+    choices: [pools, state, configuration, policies, compliance, endpoints, categories, rooms, addins]
+    default: [pools, state, configuration, policies, compliance, endpoints, categories, rooms, addins]
+  max_rooms:
+    description:
+      - Largest number of rooms to read (C(Get-CsPersistentChatRoom -ResultSize)).
+      - RV(rooms_truncated) tells when this limit was reached.
+    type: int
+    default: 100000
+extends_documentation_fragment:
+  - lync.persistent_chat.connection
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+  - ansible.builtin.action_common_attributes.action_groups
+attributes:
+  check_mode:
+    support: full
+    details: Only reads; runs the same in check mode.
+  diff_mode:
+    support: N/A
+    details: Changes nothing, so has no diff.
+  platform:
+    platforms: windows
+  action:
+    support: full
+    details: The action plugin turns the host's WinRM variables into options and runs the module on the controller.
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
+  action_group:
+    support: full
+    membership:
+      - lync.persistent_chat.persistent_chat
+author:
+  - lync.persistent_chat contributors
+seealso:
+  - module: lync.persistent_chat.legacy_info
+"""
+
+EXAMPLES = r"""
+- name: Read everything about the Persistent Chat pool (host vars supply the WinRM settings)
+  lync.persistent_chat.pool_info:
+    pool_fqdn: pcpool.contoso.local
+  register: pool
+
+- name: Only the rooms and categories
+  lync.persistent_chat.pool_info:
+    include: [categories, rooms]
+  register: content
+
+- name: Ad hoc, from the command line
+  ansible.builtin.debug:
+    msg: ansible -i inventories/lab pchat_frontend -m lync.persistent_chat.pool_info
+"""
+
+RETURN = r"""
+pools:
+  description: Persistent Chat services in the topology (C(Get-CsService -PersistentChatServer)).
+  returned: when O(include) has V(pools)
+  type: list
+  elements: dict
+  sample: [{"Identity": "PersistentChatServer:pcpool.contoso.local", "PoolFqdn": "pcpool.contoso.local",
+            "SiteId": "Site:Redmond", "ServiceId": "1-PersistentChatServer-1", "Version": 6, "Role": "PersistentChatServer"}]
+state:
+  description: Pool state (C(Get-CsPersistentChatState)); C(PoolState) is V(Normal) or V(FailedOver).
+  returned: when O(include) has V(state)
+  type: list
+  elements: dict
+  sample: [{"Identity": "PersistentChatServer:pcpool.contoso.local", "PoolState": "Normal"}]
+configuration:
+  description: C(Get-CsPersistentChatConfiguration) for every scope.
+  returned: when O(include) has V(configuration)
+  type: list
+  elements: dict
+  sample: [{"Identity": "Global", "DefaultChatHistory": 30, "MaxFileSizeKB": 20000,
+            "ParticipantUpdateLimit": 75, "RoomManagementUrl": null}]
+policies:
+  description: C(Get-CsPersistentChatPolicy) for every scope.
+  returned: when O(include) has V(policies)
+  type: list
+  elements: dict
+  sample: [{"Identity": "Global", "Description": null, "EnablePersistentChat": false}]
+compliance:
+  description: C(Get-CsPersistentChatComplianceConfiguration) for every scope; C(RunInterval) as C(hh:mm:ss).
+  returned: when O(include) has V(compliance)
+  type: list
+  elements: dict
+  sample: [{"Identity": "Global", "AdapterName": null, "AdapterOutputDirectory": null, "AdapterType": null,
+            "AddChatRoomDetails": false, "AddUserDetails": false, "CreateFileAttachmentsManifest": false,
+            "CustomConfiguration": null, "OneChatRoomPerOutputFile": false, "RunInterval": "00:15:00"}]
+endpoints:
+  description: Persistent Chat endpoints (C(Get-CsPersistentChatEndpoint)).
+  returned: when O(include) has V(endpoints)
+  type: list
+  elements: dict
+  sample: [{"Identity": "CN={...},CN=Application Contacts,...", "SipAddress": "sip:ocschat@contoso.local",
+            "DisplayName": "Legacy Group Chat lookup", "PersistentChatPoolFqdn": "pcpool.contoso.local"}]
+categories:
+  description: Categories (C(Get-CsPersistentChatCategory)); member lists are lists of SIP URIs or DNs.
+  returned: when O(include) has V(categories)
+  type: list
+  elements: dict
+  sample: [{"Identity": "pcpool.contoso.local\\IT", "Name": "IT", "Description": "", "PersistentChatPoolFqdn": "pcpool.contoso.local",
+            "Invites": true, "FileUpload": true, "ChatHistory": true, "AllowedMembers": ["OU=IT,DC=contoso,DC=local"],
+            "DeniedMembers": [], "Creators": ["sip:admin@contoso.local"]}]
+rooms:
+  description: Rooms (C(Get-CsPersistentChatRoom)); C(Type), C(Privacy) and C(Invitations) as names.
+  returned: when O(include) has V(rooms)
+  type: list
+  elements: dict
+  sample: [{"Identity": "pcpool.contoso.local\\IT Helpdesk", "Name": "IT Helpdesk", "Description": "",
+            "Category": "pcpool.contoso.local\\IT", "Type": "Normal", "Privacy": "Closed", "Addin": null,
+            "Disabled": false, "Invitations": "Inherit", "Members": [], "Managers": [], "Presenters": [],
+            "PersistentChatPoolFqdn": "pcpool.contoso.local"}]
+rooms_truncated:
+  description: True when as many rooms as O(max_rooms) came back, so there may be more.
+  returned: when O(include) has V(rooms)
+  type: bool
+addins:
+  description: Add-ins (C(Get-CsPersistentChatAddin)).
+  returned: when O(include) has V(addins)
+  type: list
+  elements: dict
+  sample: [{"Identity": "pcpool.contoso.local\\ITAddin", "Name": "ITAddin", "Url": "https://intranet.contoso.local/it",
+            "PersistentChatPoolFqdn": "pcpool.contoso.local"}]
+counts:
+  description: Number of items in each section read, plus rooms per category and disabled rooms.
+  returned: always
+  type: dict
+  sample: {"pools": 1, "categories": 3, "rooms": 12, "rooms_disabled": 1, "addins": 1,
+           "rooms_per_category": {"pcpool.contoso.local\\IT": 4}}
+"""
+
+from ansible_collections.lync.persistent_chat.plugins.module_utils.common import PchatModule
+from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_views import (
+    LIST,
+    PLAIN,
+    STRING,
+    as_list,
+    normalise,
+    select_pipeline,
+)
+from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell import PSCommand
+
+SECTIONS = ("pools", "state", "configuration", "policies", "compliance", "endpoints", "categories", "rooms", "addins")
+
+# Output properties as the cmdlet reference documents (or infers from parameters, [INF]) them.
+# STRING: cast to [string] in the script (enums, identities, FQDN and TimeSpan objects; '' reads as null);
+# PLAIN: strings, numbers and booleans as they are; LIST: member lists as arrays of strings.
+PROPERTIES = {
+    "pools": [("Identity", STRING), ("PoolFqdn", STRING), ("SiteId", STRING), ("ServiceId", STRING),
+              ("Version", PLAIN), ("Role", STRING)],
+    "state": [("Identity", STRING), ("PoolState", STRING)],
+    "configuration": [("Identity", STRING), ("DefaultChatHistory", PLAIN), ("MaxFileSizeKB", PLAIN),
+                      ("ParticipantUpdateLimit", PLAIN), ("RoomManagementUrl", PLAIN)],
+    "policies": [("Identity", STRING), ("Description", PLAIN), ("EnablePersistentChat", PLAIN)],
+    "compliance": [("Identity", STRING), ("AdapterName", PLAIN), ("AdapterOutputDirectory", PLAIN),
+                   ("AdapterType", PLAIN), ("AddChatRoomDetails", PLAIN), ("AddUserDetails", PLAIN),
+                   ("CreateFileAttachmentsManifest", PLAIN), ("CustomConfiguration", PLAIN),
+                   ("OneChatRoomPerOutputFile", PLAIN), ("RunInterval", STRING)],
+    "endpoints": [("Identity", STRING), ("SipAddress", PLAIN), ("DisplayName", PLAIN),
+                  ("PersistentChatPoolFqdn", STRING)],
+    "categories": [("Identity", STRING), ("Name", PLAIN), ("Description", PLAIN),
+                   ("PersistentChatPoolFqdn", STRING), ("Invites", PLAIN), ("FileUpload", PLAIN),
+                   ("ChatHistory", PLAIN), ("AllowedMembers", LIST), ("DeniedMembers", LIST), ("Creators", LIST)],
+    "rooms": [("Identity", STRING), ("Name", PLAIN), ("Description", PLAIN), ("Category", STRING),
+              ("Type", STRING), ("Privacy", STRING), ("Addin", STRING), ("Disabled", PLAIN),
+              ("Invitations", STRING), ("Members", LIST), ("Managers", LIST), ("Presenters", LIST),
+              ("PersistentChatPoolFqdn", STRING)],
+    "addins": [("Identity", STRING), ("Name", PLAIN), ("Url", PLAIN), ("PersistentChatPoolFqdn", STRING)],
+}
+
+
+def section_command(section, pool_fqdn, max_rooms):
+    """The Get- cmdlet that reads one section, restricted to the pool where the cmdlet allows it."""
+    if section == "pools":
+        return PSCommand("Get-CsService").switch("PersistentChatServer").optional("PoolFqdn", pool_fqdn)
+    if section == "state":
+        identity = "PersistentChatServer:%s" % pool_fqdn if pool_fqdn else None
+        return PSCommand("Get-CsPersistentChatState").optional("Identity", identity)
+    if section == "configuration":
+        return PSCommand("Get-CsPersistentChatConfiguration")
+    if section == "policies":
+        return PSCommand("Get-CsPersistentChatPolicy")
+    if section == "compliance":
+        return PSCommand("Get-CsPersistentChatComplianceConfiguration")
+    if section == "endpoints":
+        return PSCommand("Get-CsPersistentChatEndpoint").optional("PersistentChatPoolFqdn", pool_fqdn)
+    if section == "categories":
+        return PSCommand("Get-CsPersistentChatCategory").optional("PersistentChatPoolFqdn", pool_fqdn)
+    if section == "rooms":
+        return (PSCommand("Get-CsPersistentChatRoom").optional("PersistentChatPoolFqdn", pool_fqdn)
+                .param("ResultSize", max_rooms))
+    if section == "addins":
+        return PSCommand("Get-CsPersistentChatAddin").optional("PersistentChatPoolFqdn", pool_fqdn)
+    raise ValueError("unknown section %r" % (section,))
+
+
+def build_script(include, pool_fqdn=None, max_rooms=100000):
+    """One script that reads every requested section and outputs one ordered dictionary."""
+    lines = ["Import-Module Lync", "$pchat=[ordered]@{}"]
+    for section in SECTIONS:
+        if section in include:
+            lines.append("$pchat['%s']=%s" % (section, select_pipeline(
+                section_command(section, pool_fqdn, max_rooms), PROPERTIES[section])))
+    lines.append("$pchat")
+    return "\n".join(lines)
+
+
+def shape_result(raw, include, max_rooms):
+    """Normalise what the script returned and add the counts."""
+    result = {}
+    counts = {}
+    for section in SECTIONS:
+        if section not in include:
+            continue
+        records = [normalise(record, PROPERTIES[section]) for record in as_list((raw or {}).get(section))]
+        result[section] = records
+        counts[section] = len(records)
+    if "rooms" in include:
+        rooms = result["rooms"]
+        result["rooms_truncated"] = len(rooms) >= max_rooms
+        counts["rooms_disabled"] = sum(1 for room in rooms if room.get("Disabled") is True)
+        per_category = {}
+        for room in rooms:
+            per_category[room.get("Category")] = per_category.get(room.get("Category"), 0) + 1
+        counts["rooms_per_category"] = per_category
+    result["counts"] = counts
+    return result
+
+
+def main():
+    module = PchatModule(
+        argument_spec=dict(
+            pool_fqdn=dict(type="str"),
+            include=dict(type="list", elements="str", choices=list(SECTIONS), default=list(SECTIONS)),
+            max_rooms=dict(type="int", default=100000),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    include = set(params["include"])
+    if params["max_rooms"] < 1:
+        module.fail_json(msg="max_rooms must be at least 1")
+
+    with module.step("build the script"):
+        script = build_script(include, params["pool_fqdn"], params["max_rooms"])
+    with module.step("read the Persistent Chat pool"):
+        raw = module.winrm().run_json(script, depth=6)
+    result = shape_result(raw, include, params["max_rooms"])
+    if params["pool_fqdn"] and "pools" in include and not result["pools"]:
+        module.current_step = "read the Persistent Chat pool"
+        module.fail_json(msg="no Persistent Chat pool %s in the topology" % params["pool_fqdn"], **result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+# -*- coding: utf-8 -*-
+# Copyright: lync.persistent_chat contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The action plugin behind every module of the collection (plugins/action/*.py link here).
+
+The task's host is a Windows server written like any Windows inventory entry, but our modules are
+Python that runs on the controller and speaks WinRM itself. So this plugin:
+
+1. turns the host's connection variables (ansible_host, ansible_user, ansible_winrm_*) into the
+   modules' winrm_* options, where the task did not set them explicitly;
+2. runs the module on the controller through a local connection and the controller's own Python,
+   whatever ``ansible_connection`` the host has, so Ansible never opens a WinRM connection itself.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from ansible.errors import AnsibleError
+from ansible.module_utils.common.text.converters import to_text
+from ansible.module_utils.parsing.convert_bool import boolean
+from ansible.plugins.action import ActionBase
+
+# module option -> host variables that may carry it, first match wins (the order the winrm
+# connection plugin itself reads them in).
+HOST_VARIABLES = (
+    ("winrm_host", ("ansible_host", "ansible_winrm_host")),
+    ("winrm_port", ("ansible_port", "ansible_winrm_port")),
+    ("winrm_scheme", ("ansible_winrm_scheme",)),
+    ("winrm_path", ("ansible_winrm_path",)),
+    ("winrm_transport", ("ansible_winrm_transport",)),
+    ("winrm_user", ("ansible_user", "ansible_winrm_user")),
+    ("winrm_password", ("ansible_password", "ansible_winrm_password", "ansible_winrm_pass")),
+    ("winrm_cert_validation", ("ansible_winrm_server_cert_validation",)),
+    ("winrm_ca_path", ("ansible_winrm_ca_trust_path",)),
+    ("winrm_cert_pem", ("ansible_winrm_cert_pem",)),
+    ("winrm_cert_key_pem", ("ansible_winrm_cert_key_pem",)),
+    ("winrm_read_timeout", ("ansible_winrm_read_timeout_sec",)),
+    ("winrm_operation_timeout", ("ansible_winrm_operation_timeout_sec",)),
+    ("winrm_message_encryption", ("ansible_winrm_message_encryption",)),
+)
+
+# Ansible's winrm connection accepts pywinrm's transport aliases; our modules name them plainly.
+TRANSPORT_ALIASES = {"plaintext": "basic", "basic": "basic", "ntlm": "ntlm", "kerberos": "kerberos",
+                     "credssp": "credssp", "certificate": "certificate"}
+
+
+def _transport(value, has_client_cert):
+    """The first usable entry of ansible_winrm_transport (a list or a comma-separated string)."""
+    entries = value if isinstance(value, (list, tuple)) else to_text(value).split(",")
+    for entry in entries:
+        name = to_text(entry).strip().lower()
+        if name == "ssl":  # pywinrm: client certificate if one is given, else Basic over TLS
+            return "certificate" if has_client_cert else "basic"
+        if name in TRANSPORT_ALIASES:
+            return TRANSPORT_ALIASES[name]
+    raise AnsibleError("ansible_winrm_transport %r names no transport this collection supports (%s)"
+                       % (value, ", ".join(sorted(set(TRANSPORT_ALIASES.values())))))
+
+
+def _cert_validation(value):
+    text = to_text(value).strip().lower()
+    if text in ("ignore", "validate"):
+        return text == "validate"
+    return boolean(value, strict=True)
+
+
+def connection_args_from_host(host_vars, explicit_args):
+    """winrm_* options taken from host variables for every option the task did not set.
+
+    ``host_vars`` holds already-templated values. Explicit task arguments (including
+    module_defaults, which Ansible merges into them) always win.
+    """
+    derived = {}
+    for option, names in HOST_VARIABLES:
+        if explicit_args.get(option) is not None:
+            continue
+        for name in names:
+            if host_vars.get(name) is not None:
+                derived[option] = host_vars[name]
+                break
+    if "winrm_host" not in derived and explicit_args.get("winrm_host") is None and host_vars.get("inventory_hostname"):
+        derived["winrm_host"] = host_vars["inventory_hostname"]
+    if "winrm_transport" in derived:
+        has_cert = bool(explicit_args.get("winrm_cert_pem") or derived.get("winrm_cert_pem"))
+        derived["winrm_transport"] = _transport(derived["winrm_transport"], has_cert)
+    if "winrm_cert_validation" in derived:
+        derived["winrm_cert_validation"] = _cert_validation(derived["winrm_cert_validation"])
+    for option in ("winrm_port", "winrm_read_timeout", "winrm_operation_timeout"):
+        if option in derived:
+            try:
+                derived[option] = int(derived[option])
+            except (TypeError, ValueError):
+                raise AnsibleError("%s from the host variables is not a number: %r" % (option, derived[option]))
+    for option in ("winrm_host", "winrm_user", "winrm_password", "winrm_scheme", "winrm_path"):
+        if option in derived:
+            derived[option] = to_text(derived[option])
+    return derived
+
+
+class PchatActionModule(ActionBase):
+    """Run a lync.persistent_chat module on the controller with the host's WinRM settings."""
+
+    _supports_check_mode = True
+    _supports_async = False
+
+    def _host_vars(self, task_vars):
+        names = {name for _option, names in HOST_VARIABLES for name in names}
+        names.add("inventory_hostname")
+        values = {}
+        for name in names:
+            if task_vars.get(name) is not None:
+                values[name] = self._templar.template(task_vars[name])
+        return values
+
+    def _local_connection(self):
+        loader = self._shared_loader_obj
+        shell = loader.shell_loader.get("sh")
+        shell.set_options(var_options={})
+        connection = loader.connection_loader.get("local", self._play_context, new_stdin=None, shell=shell)
+        connection.set_options(var_options={})
+        return connection
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = dict(task_vars or {})
+        result = super(PchatActionModule, self).run(tmp, task_vars)
+        del tmp
+
+        module_args = dict(self._task.args)
+        module_args.update(connection_args_from_host(self._host_vars(task_vars), module_args))
+
+        # The module is Python for the controller: run it with the interpreter running Ansible, which
+        # is where pywinrm and pyodbc are installed.
+        local_vars = dict(task_vars)
+        local_vars["ansible_python_interpreter"] = sys.executable
+        local_vars["ansible_connection"] = "local"
+        local_vars["ansible_shell_type"] = "sh"
+
+        remote_connection = self._connection
+        self._connection = self._local_connection()
+        try:
+            result.update(self._execute_module(module_name=self._task.resolved_action or self._task.action,
+                                               module_args=module_args, task_vars=local_vars))
+        finally:
+            try:
+                if self._connection._shell.tmpdir is not None:
+                    self._remove_tmp_path(self._connection._shell.tmpdir)
+            finally:
+                self._connection = remote_connection
+        return result
