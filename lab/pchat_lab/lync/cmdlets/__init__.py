@@ -1,0 +1,3 @@
+"""Cmdlets of the modules Lync, ActiveDirectory and SqlServer; importing this package registers them."""
+from . import (activedirectory, configuration, content, endpoints, migration, services, sqlserver,  # noqa: F401
+               state, testing, topology, users)

@@ -1,0 +1,180 @@
+"""Get-CsService and Get/Start/Stop-CsWindowsService (reference §3.12, §5.1)."""
+from __future__ import annotations
+
+from ...powershell.api import PSEnum, PSError, Param, cmdlet
+from .. import permissions
+from ._common import LYNC, authorised, obj, wildcard
+
+SERVICE_TYPE = "Microsoft.Rtc.Management.Xds.DisplayPersistentChatServer"
+
+# [DOC §3.12] Get-CsService: -Identity, -PoolFqdn and the role switches the migration uses; each
+# role switch is its own parameter set. Other role switches of the real cmdlet are not simulated.
+ROLE_SWITCHES = ("PersistentChatServer", "PersistentChatDatabase", "PersistentChatComplianceDatabase",
+                 "Registrar", "FileStore")
+
+
+def _services(lync) -> list:
+    """Every service of the simulated CMS, as (role switch, properties)."""
+    topo = lync.topo
+    pc = topo.pc_pool
+    site = lync.site_id
+    store_host = pc.store.instance.split("\\")[0]
+    comp_host = pc.compliance_store.instance.split("\\")[0]
+    file_server = pc.file_store.lstrip("\\").split("\\")[0]
+    file_fqdn = file_server if "." in file_server else "%s.%s" % (file_server, topo.domain)
+    pc_identity = "PersistentChatServer:%s" % pc.fqdn
+    store_identity = "PersistentChatStore:%s" % store_host
+    comp_identity = "PersistentChatComplianceStore:%s" % comp_host
+    file_identity = "FileStore:%s" % file_fqdn
+    registrar_identity = "Registrar:%s" % topo.frontend_pool.fqdn
+    version = topo.frontend_pool.version
+    sid = topo.site_id
+    result = [
+        ("PersistentChatServer", {
+            "Identity": pc_identity, "PersistentChatStore": store_identity,
+            "PersistentChatComplianceStore": comp_identity if pc.compliance else None,
+            "FileStore": file_identity, "Registrar": registrar_identity, "IsComplianceEnabled": pc.compliance,
+            "CommPort": pc.sip_port, "DependentServiceList": [],
+            "ServiceId": "%d-PersistentChatServer-1" % sid, "SiteId": site, "PoolFqdn": pc.fqdn,
+            "Version": version, "Role": "PersistentChatServer"}),
+        ("PersistentChatDatabase", {
+            "Identity": store_identity, "SqlInstanceName": pc.store.instance.split("\\")[1].lower()
+            if "\\" in pc.store.instance else None, "DatabaseName": pc.store.database,
+            "DependentServiceList": [pc_identity], "ServiceId": "%d-PersistentChatStore-1" % sid,
+            "SiteId": site, "PoolFqdn": store_host, "Version": version, "Role": "PersistentChatStore"}),
+    ]
+    if pc.compliance:
+        result.append(("PersistentChatComplianceDatabase", {
+            "Identity": comp_identity, "SqlInstanceName": pc.compliance_store.instance.split("\\")[1].lower()
+            if "\\" in pc.compliance_store.instance else None, "DatabaseName": pc.compliance_store.database,
+            "DependentServiceList": [pc_identity], "ServiceId": "%d-PersistentChatComplianceStore-1" % sid,
+            "SiteId": site, "PoolFqdn": comp_host, "Version": version, "Role": "PersistentChatComplianceStore"}))
+    result += [
+        ("Registrar", {
+            "Identity": registrar_identity, "DependentServiceList": [pc_identity],
+            "ServiceId": "%d-Registrar-1" % sid, "SiteId": site, "PoolFqdn": topo.frontend_pool.fqdn,
+            "Version": version, "Role": "Registrar"}),
+        ("FileStore", {
+            "Identity": file_identity, "ShareName": pc.file_store.lstrip("\\").split("\\")[1]
+            if pc.file_store.count("\\") >= 3 else "", "DependentServiceList": [pc_identity],
+            "ServiceId": "%d-FileStore-1" % sid, "SiteId": site, "PoolFqdn": file_fqdn, "Version": version,
+            "Role": "FileStore"}),
+    ]
+    return result
+
+
+@cmdlet("Get-CsService", module=LYNC, default_set="Identity", params=[
+    Param("Identity", "string", position=0, sets=("Identity",)),
+    Param("PoolFqdn", "string", sets=ROLE_SWITCHES),
+    *[Param(name, "switch", mandatory=True, sets=(name,)) for name in ROLE_SWITCHES],
+])
+def get_cs_service(ctx, args, pipeline):
+    lync = authorised(ctx, permissions.SERVER_ADMIN)
+    services = _services(lync)
+    if args.given("Identity"):
+        wanted = args["Identity"]
+        found = [p for _, p in services if wildcard(wanted, p["Identity"])]
+        if not found:
+            raise PSError("Cannot find service \"%s\" in the topology." % wanted,  # [ASSUMED] wording
+                          "ServiceNotFound,Microsoft.Rtc.Management.Xds.GetServiceCmdlet", "ObjectNotFound",
+                          wanted)
+        return [obj(SERVICE_TYPE, p) for p in found]
+    role = next((r for r in ROLE_SWITCHES if args.get(r)), None)
+    chosen = [p for r, p in services if role is None or r == role]
+    if args.given("PoolFqdn"):
+        chosen = [p for p in chosen if p["PoolFqdn"].lower() == args["PoolFqdn"].lower()]
+    return [obj(SERVICE_TYPE, p) for p in chosen]
+
+
+# --- Windows services of the Lync Server 2013 roles --------------------------------------------------
+
+WINSVC_TYPE = "Microsoft.Rtc.Management.Deployment.Core.WindowsService"
+
+
+def _target_host(ctx, lync, args):
+    if args.given("ComputerName"):
+        host = ctx.lab.host(args["ComputerName"])
+        if host is None:
+            # [ASSUMED] wording: the ServiceController error for an unreachable computer.
+            raise PSError("Cannot open Service Control Manager on computer '%s'. This operation might "
+                          "require other privileges." % args["ComputerName"],
+                          "InvalidOperation,Microsoft.Rtc.Management.Deployment.WindowsServiceCmdlet",
+                          "InvalidOperation", args["ComputerName"])
+    else:
+        host = ctx.host
+    names = lync.lync_services.get(host.name.lower())
+    if not names:
+        # Only Lync Server 2013 computers of the topology have Lync services to manage [ASSUMED].
+        raise PSError("Computer \"%s\" is not a Lync Server computer in the topology." % host.fqdn,
+                      "InvalidOperation,Microsoft.Rtc.Management.Deployment.WindowsServiceCmdlet",
+                      "InvalidOperation", host.fqdn)
+    return host, names
+
+
+def _selected(ctx, lync, args):
+    host, names = _target_host(ctx, lync, args)
+    services = [host.services[n] for n in names if n in host.services]
+    if args.given("Name"):
+        wanted = args["Name"]
+        services = [s for s in services if wildcard(wanted, s.name)]
+        if not services:
+            raise PSError("Cannot find any service with service name '%s'." % wanted,
+                          "NoServiceFoundForGivenName,Microsoft.Rtc.Management.Deployment.WindowsServiceCmdlet",
+                          "ObjectNotFound", wanted)
+    return host, services
+
+
+def _winsvc(host, svc):
+    from ...windows.host import SERVICE_STATUS
+    return obj(WINSVC_TYPE, {
+        "Status": PSEnum("System.ServiceProcess.ServiceControllerStatus", svc.status, SERVICE_STATUS[svc.status]),
+        "Name": svc.name, "DisplayName": svc.display_name, "ActivityLevel": "",
+        "ComputerName": host.fqdn})
+
+
+_WINSVC_PARAMS = [Param("Name", "string", position=0), Param("ComputerName", "string"), Param("Report", "string")]
+
+
+@cmdlet("Get-CsWindowsService", module=LYNC, params=_WINSVC_PARAMS + [Param("ExcludeActivityLevel", "switch")])
+def get_cs_windows_service(ctx, args, pipeline):
+    lync = authorised(ctx, permissions.SERVER_ADMIN)
+    host, services = _selected(ctx, lync, args)
+    return [_winsvc(host, s) for s in services]
+
+
+def _set_status(ctx, lync, args, status, verb):
+    host, services = _selected(ctx, lync, args)
+    with host.lock:
+        for svc in services:
+            if svc.status != status and ctx.should_process(svc.name, verb):
+                svc.status = status
+    return []
+
+
+@cmdlet("Start-CsWindowsService", module=LYNC, should_process=True,
+        params=_WINSVC_PARAMS + [Param("NoWait", "switch")])
+def start_cs_windows_service(ctx, args, pipeline):
+    lync = authorised(ctx, permissions.SERVER_ADMIN)
+    return _set_status(ctx, lync, args, "Running", "Start-CsWindowsService")
+
+
+@cmdlet("Stop-CsWindowsService", module=LYNC, should_process=True,
+        params=_WINSVC_PARAMS + [Param("NoWait", "switch"), Param("Graceful", "switch"),
+                                 Param("LeaveClsAgentRunning", "switch"), Param("LeaveWebServerRunning", "switch")])
+def stop_cs_windows_service(ctx, args, pipeline):
+    lync = authorised(ctx, permissions.SERVER_ADMIN)
+    if not args.given("Name") and (args.get("LeaveClsAgentRunning") or args.get("LeaveWebServerRunning")):
+        host, services = _selected(ctx, lync, args)
+        keep = set()
+        if args.get("LeaveClsAgentRunning"):
+            keep.add("rtcclsagt")
+        if args.get("LeaveWebServerRunning"):
+            keep.add("w3svc")
+        with host.lock:
+            for svc in services:
+                if svc.name.lower() not in keep and svc.status != "Stopped" and \
+                        ctx.should_process(svc.name, "Stop-CsWindowsService"):
+                    svc.status = "Stopped"
+        return []
+    return _set_status(ctx, lync, args, "Stopped", "Stop-CsWindowsService")
+

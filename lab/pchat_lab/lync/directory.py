@@ -1,0 +1,233 @@
+"""Active Directory as Lync sees it: users (SIP-enabled or not), groups, OUs and the Persistent Chat
+contact objects (endpoints). Deterministic GUIDs/SIDs so a reset gives the same identities."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Optional
+
+_NS = uuid.UUID("5d1f0a51-7a6b-4c4e-9d25-6c0a2b1e7f10")
+
+
+def _guid(kind: str, key: str) -> str:
+    return str(uuid.uuid5(_NS, "%s:%s" % (kind, key.lower())))
+
+
+def domain_dn(domain: str) -> str:
+    return ",".join("DC=%s" % part for part in domain.split("."))
+
+
+def normalise_sip(value: str) -> str:
+    """``sip:`` + lower-cased address, whatever the caller wrote."""
+    value = value.strip()
+    if value.lower().startswith("sip:"):
+        value = value[4:]
+    return "sip:" + value.lower()
+
+
+@dataclass
+class ADUser:
+    sam: str
+    name: str
+    dn: str
+    upn: str
+    guid: str
+    sid: str
+    sip_address: str = ""            # "sip:x@domain" or "" when not SIP-enabled
+    registrar_pool: str = ""
+    persistent_chat_policy: Optional[str] = None
+    enabled: bool = True
+    federated: bool = False
+
+    @property
+    def lync_enabled(self) -> bool:
+        return bool(self.sip_address)
+
+
+@dataclass
+class ADGroup:
+    name: str
+    dn: str
+    guid: str
+    sid: str
+    members: list = field(default_factory=list)     # sAMAccountNames of users or names of groups
+
+
+@dataclass
+class ChatEndpoint:
+    sip_address: str
+    display_name: str
+    pool_fqdn: str
+    guid: str
+    dn: str
+
+
+class Directory:
+    def __init__(self, topo) -> None:
+        self.topo = topo
+        self.base_dn = domain_dn(topo.domain)
+        self.users: dict[str, ADUser] = {}          # by lower sam
+        self.groups: dict[str, ADGroup] = {}        # by lower name
+        self.ous: list[str] = list(topo.directory.ous)
+        self.endpoints: list[ChatEndpoint] = []
+        self.federated: list[str] = [normalise_sip(s) for s in topo.directory.federated_users]
+        self._rid = 1100
+
+    # --- building --------------------------------------------------------------------------------
+    def _sid(self) -> str:
+        self._rid += 1
+        return "S-1-5-21-1004336348-1177238915-682003330-%d" % self._rid
+
+    def add_user(self, sam: str, name: str, ou: str = "", sip: str = "", pool: str = "",
+                 dn: str = "") -> ADUser:
+        container = ou or "CN=Users,%s" % self.base_dn
+        user = ADUser(sam=sam, name=name, dn=dn or "CN=%s,%s" % (name, container),
+                      upn="%s@%s" % (sam, self.topo.domain), guid=_guid("user", sam), sid=self._sid(),
+                      sip_address=normalise_sip(sip) if sip else "", registrar_pool=pool if sip else "")
+        self.users[sam.lower()] = user
+        return user
+
+    def add_group(self, name: str, members=(), ou: str = "") -> ADGroup:
+        container = ou or "CN=Users,%s" % self.base_dn
+        group = self.groups.get(name.lower())
+        if group is None:
+            group = ADGroup(name=name, dn="CN=%s,%s" % (name, container), guid=_guid("group", name),
+                            sid=self._sid())
+            self.groups[name.lower()] = group
+        for member in members:
+            if member.lower() not in {m.lower() for m in group.members}:
+                group.members.append(member)
+        return group
+
+    @classmethod
+    def build(cls, topo, accounts: list) -> "Directory":
+        d = cls(topo)
+        pools = {"2013": topo.frontend_pool.fqdn, "legacy": topo.legacy_pool_fqdn}
+        for spec in topo.directory.users:
+            pool = pools.get(str(spec.get("pool", "2013")).lower(), str(spec.get("pool", "")))
+            d.add_user(spec["sam"], spec.get("name", spec["sam"]), spec.get("ou", ""), spec.get("sip", ""), pool)
+        for account in accounts:
+            if account["user"].lower() not in d.users:
+                d.add_user(account["user"], account.get("full_name", account["user"]))
+        for name in topo.directory.rbac_groups:
+            d.add_group(name)
+        for spec in topo.directory.groups:
+            d.add_group(spec["name"], spec.get("members", []), spec.get("ou", ""))
+        # Topology accounts are members of the groups their entry lists (RBAC groups included).
+        for account in accounts:
+            for group in account.get("groups", []):
+                d.add_group(group, [account["user"]])
+        return d
+
+    def add_chat_principals(self, principals, pool: str) -> None:
+        """Users and groups the legacy Group Chat database knows (AD-synced principals there), so that
+        AD, Lync and the database agree. Federated principals (no AD path) stay out of AD."""
+        for uri, ad_path, display, ptype in principals:
+            if not ad_path:
+                continue
+            if ptype == 5 and uri.lower().startswith("sip:"):
+                sam = uri[4:].split("@", 1)[0]
+                if sam.lower() not in self.users:
+                    self.add_user(sam, display or sam, sip=uri, pool=pool, dn=ad_path)
+            elif ptype == 9 and ad_path.upper().startswith("CN="):
+                name = ad_path.split(",", 1)[0][3:]
+                if name.lower() not in self.groups:
+                    self.add_group(name, ou=ad_path.split(",", 1)[1])
+
+    # --- lookups ---------------------------------------------------------------------------------
+    def find_user(self, identity: str) -> Optional[ADUser]:
+        """Identity as Lync and AD accept it: sAMAccountName, DOMAIN\\sam, UPN, sip:address, DN,
+        display name or GUID (case-insensitive)."""
+        key = identity.strip().lower()
+        if "\\" in key:
+            key = key.split("\\", 1)[1]
+        for user in self.users.values():
+            if key in (user.sam.lower(), user.upn.lower(), user.dn.lower(), user.name.lower(), user.guid):
+                return user
+            if user.sip_address and normalise_sip(key) == user.sip_address and (
+                    key.startswith("sip:") or "@" in key):
+                return user
+        return None
+
+    def find_group(self, identity: str) -> Optional[ADGroup]:
+        key = identity.strip().lower()
+        if "\\" in key:
+            key = key.split("\\", 1)[1]
+        for group in self.groups.values():
+            if key in (group.name.lower(), group.dn.lower(), group.guid, group.sid.lower()):
+                return group
+        return None
+
+    def remove_user(self, user: ADUser) -> None:
+        del self.users[user.sam.lower()]
+        for group in self.groups.values():
+            group.members = [m for m in group.members if m.lower() != user.sam.lower()]
+
+    def group_members(self, group: ADGroup, recursive: bool = False, _seen=None) -> list:
+        """Direct (or, recursively, transitive user) members as ADUser / ADGroup objects."""
+        seen = _seen if _seen is not None else set()
+        result = []
+        for member in group.members:
+            user = self.users.get(member.lower())
+            if user is not None:
+                if user.sam.lower() not in seen:
+                    seen.add(user.sam.lower())
+                    result.append(user)
+                continue
+            sub = self.groups.get(member.lower())
+            if sub is None:
+                continue
+            if recursive:
+                if ("group:" + sub.name.lower()) not in seen:
+                    seen.add("group:" + sub.name.lower())
+                    result.extend(self.group_members(sub, True, seen))
+            else:
+                result.append(sub)
+        return result
+
+    def is_member(self, sam: str, group_name: str) -> bool:
+        group = self.groups.get(group_name.lower())
+        if group is None:
+            return False
+        return any(isinstance(m, ADUser) and m.sam.lower() == sam.lower()
+                   for m in self.group_members(group, recursive=True))
+
+    def sip_owner(self, sip: str):
+        """Whatever AD object holds this SIP address: an ADUser, a ChatEndpoint, or None."""
+        sip = normalise_sip(sip)
+        for user in self.users.values():
+            if user.sip_address == sip:
+                return user
+        for endpoint in self.endpoints:
+            if endpoint.sip_address == sip:
+                return endpoint
+        return None
+
+    def add_endpoint(self, sip: str, display_name: str, pool_fqdn: str) -> ChatEndpoint:
+        guid = _guid("contact", sip)
+        endpoint = ChatEndpoint(
+            sip_address=normalise_sip(sip), display_name=display_name, pool_fqdn=pool_fqdn, guid=guid,
+            dn="CN={%s},CN=Application Contacts,CN=RTC Service,CN=Services,CN=Configuration,%s" % (
+                guid, self.base_dn))
+        self.endpoints.append(endpoint)
+        return endpoint
+
+    def find_endpoint(self, identity: str) -> Optional[ChatEndpoint]:
+        key = identity.strip().lower()
+        for endpoint in self.endpoints:
+            if key in (endpoint.dn.lower(), endpoint.display_name.lower(), endpoint.guid,
+                       "{%s}" % endpoint.guid) or (
+                    (key.startswith("sip:") or "@" in key) and normalise_sip(key) == endpoint.sip_address):
+                return endpoint
+        return None
+
+    def dump(self) -> dict:
+        return {
+            "users": [{"sam": u.sam, "name": u.name, "dn": u.dn, "sip_address": u.sip_address,
+                       "registrar_pool": u.registrar_pool, "persistent_chat_policy": u.persistent_chat_policy}
+                      for u in self.users.values()],
+            "groups": {g.name: list(g.members) for g in self.groups.values()},
+            "endpoints": [{"sip_address": e.sip_address, "display_name": e.display_name,
+                           "pool_fqdn": e.pool_fqdn} for e in self.endpoints],
+            "federated_users": list(self.federated),
+        }

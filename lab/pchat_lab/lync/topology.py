@@ -1,0 +1,171 @@
+"""The ``lync:`` section of a topology, read once into plain objects with every default written down.
+
+Keys are documented in topologies/lync2010.yaml. [ASSUMED] marks lab defaults where Microsoft is silent.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+
+@dataclass
+class ServiceSpec:
+    name: str
+    display_name: str
+    role: str = ""
+
+
+@dataclass
+class SqlStore:
+    instance: str            # "sqlfqdn\INSTANCE"
+    database: str
+
+
+@dataclass
+class FrontEndPool:
+    fqdn: str
+    servers: list
+    version: int
+    services: list
+
+
+@dataclass
+class PersistentChatPool:
+    fqdn: str
+    servers: list
+    sip_port: int
+    compliance: bool
+    file_store: str
+    store: SqlStore
+    compliance_store: SqlStore
+    services: list
+    initial_status: str
+    default_endpoint: str
+
+
+@dataclass
+class LegacyGroupChat:
+    flavour: str             # "lync2010" | "ocs2007r2"
+    servers: list
+    services: list
+    store: SqlStore
+    file_repository: str
+    lookup_user: str
+    trusted_application_pool: Optional[dict]
+    trusted_application: Optional[dict]
+
+    def service(self, role: str) -> Optional[ServiceSpec]:
+        for svc in self.services:
+            if svc.role == role:
+                return svc
+        return None
+
+
+@dataclass
+class DirectorySpec:
+    ous: list
+    users: list
+    groups: list
+    federated_users: list
+    rbac_groups: list
+
+
+@dataclass
+class LyncTopology:
+    domain: str
+    netbios: str
+    sip_domain: str
+    site_name: str
+    site_id: int
+    frontend_pool: FrontEndPool
+    legacy_pool_fqdn: str
+    legacy_pool_version: int
+    pc_pool: PersistentChatPool
+    legacy: LegacyGroupChat
+    directory: DirectorySpec
+    legacy_rate: float
+    pc_rate: float
+    rows_per_second: float
+    extra: dict = field(default_factory=dict)
+
+
+_LEGACY_SERVICE_DEFAULTS = {
+    # [ASSUMED] service names; the display names follow the product name of each flavour.
+    "lync2010": "Lync Server Group Chat",
+    "ocs2007r2": "Office Communications Server Group Chat",
+}
+
+
+def _services(items, defaults) -> list:
+    return [ServiceSpec(name=i["name"], display_name=i.get("display_name", i["name"]), role=i.get("role", ""))
+            for i in (items if items is not None else defaults)]
+
+
+def _store(item: Optional[dict], instance: str, database: str) -> SqlStore:
+    item = item or {}
+    return SqlStore(instance=item.get("instance", instance), database=item.get("database", database))
+
+
+def parse(topology: dict) -> LyncTopology:
+    domain = topology.get("domain", "contoso.local")
+    section = topology.get("lync") or {}
+    sip_domain = section.get("sip_domain", domain)
+    site = section.get("site") or {}
+
+    fe = section.get("frontend_pool") or {}
+    frontend = FrontEndPool(
+        fqdn=fe.get("fqdn", "pool01.%s" % domain), servers=list(fe.get("servers", ["FE01"])),
+        version=int(fe.get("version", 6)),
+        services=_services(fe.get("services"), [{"name": "RTCSRV", "display_name": "Lync Server Front-End"}]))
+    legacy_fe = section.get("legacy_frontend_pool") or {}
+
+    pc = section.get("persistent_chat_pool") or {}
+    pc_fqdn = pc.get("fqdn", "pcpool.%s" % domain)
+    pc_pool = PersistentChatPool(
+        fqdn=pc_fqdn, servers=list(pc.get("servers", ["PC01"])), sip_port=int(pc.get("sip_port", 5041)),
+        compliance=bool(pc.get("compliance", True)),
+        file_store=pc.get("file_store", "\\\\fs01\\LyncShare\\1-PersistentChatService-1"),
+        store=_store(pc.get("store"), "sql01.%s\\RTC" % domain, "mgc"),
+        compliance_store=_store(pc.get("compliance_store"), "sql01.%s\\RTC" % domain, "mgccomp"),
+        services=_services(pc.get("services"), [
+            {"role": "channel", "name": "RTCCHAT", "display_name": "Lync Server Persistent Chat"},
+            {"role": "compliance", "name": "RTCCHATCOMPLIANCE",
+             "display_name": "Lync Server Persistent Chat Compliance"}]),
+        initial_status=pc.get("initial_status", "Running"),
+        default_endpoint=pc.get("default_endpoint", "sip:GC-1-PersistentChatService-2@%s" % sip_domain))
+
+    gc = section.get("legacy_group_chat") or {}
+    flavour = gc.get("flavour", "lync2010")
+    if flavour not in _LEGACY_SERVICE_DEFAULTS:
+        raise ValueError("lync.legacy_group_chat.flavour must be lync2010 or ocs2007r2, not %r" % flavour)
+    product = _LEGACY_SERVICE_DEFAULTS[flavour]
+    legacy = LegacyGroupChat(
+        flavour=flavour, servers=list(gc.get("servers", ["GC01"])),
+        services=_services(gc.get("services"), [
+            {"role": role, "name": "GroupChat" + role.capitalize(),
+             "display_name": "%s %s" % (product, label)}
+            for role, label in (("lookup", "Lookup"), ("channel", "Channel"), ("compliance", "Compliance"),
+                                ("web", "Web Service"))]),
+        store=_store(gc.get("store"), "sql01.%s\\GROUPCHAT" % domain, "GroupChat"),
+        file_repository=gc.get("file_repository", "\\\\gc01\\GroupChatFiles"),
+        lookup_user=gc.get("lookup_user", "ocschat@%s" % sip_domain),
+        trusted_application_pool=gc.get("trusted_application_pool"),
+        trusted_application=gc.get("trusted_application"))
+
+    ds = section.get("directory") or {}
+    directory = DirectorySpec(
+        ous=list(ds.get("ous", [])), users=list(ds.get("users", [])), groups=list(ds.get("groups", [])),
+        federated_users=list(ds.get("federated_users", [])),
+        rbac_groups=list(ds.get("rbac_groups", ["CsPersistentChatAdministrator", "RTCUniversalServerAdmins",
+                                                "CsAdministrator", "CsUserAdministrator"])))
+    traffic = section.get("traffic") or {}
+    migration = section.get("migration") or {}
+    return LyncTopology(
+        domain=domain, netbios=topology.get("netbios", domain.split(".")[0].upper()), sip_domain=sip_domain,
+        site_name=site.get("name", "Redmond"), site_id=int(site.get("id", 1)), frontend_pool=frontend,
+        legacy_pool_fqdn=legacy_fe.get("fqdn", "pool2010.%s" % domain),
+        legacy_pool_version=int(legacy_fe.get("version", 5)), pc_pool=pc_pool, legacy=legacy,
+        directory=directory,
+        legacy_rate=float(traffic.get("legacy_messages_per_second", 0.5)),
+        pc_rate=float(traffic.get("persistent_chat_messages_per_second", 0.5)),
+        rows_per_second=float(migration.get("rows_per_second", 5000)))
