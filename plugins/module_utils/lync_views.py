@@ -13,27 +13,53 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell im
 PLAIN, STRING, LIST = "plain", "string", "list"
 
 
-def select_expression(properties):
-    """The -Property list of Select-Object for (name, kind) pairs."""
+def _calculated(name, kind):
+    if kind == STRING:
+        return "@{Name='%s';Expression={[string]$_.%s}}" % (name, name)
+    if kind == LIST:
+        return "@{Name='%s';Expression={[string[]]$_.%s}}" % (name, name)
+    raise ValueError("unknown property kind %r" % (kind,))
+
+
+def property_definitions(property_lists):
+    """Script lines defining each calculated property once, as ``$pName``, so the Select-Object lists
+    that reuse it stay short (every Lync script must fit cmd.exe's 8191-character command line)."""
+    lines, seen = [], {}
+    for properties in property_lists:
+        for name, kind in properties:
+            check_identifier(name, "property")
+            if kind == PLAIN:
+                continue
+            if name in seen:
+                if seen[name] != kind:
+                    raise ValueError("property %s used as both %s and %s" % (name, seen[name], kind))
+                continue
+            seen[name] = kind
+            lines.append("$p%s=%s" % (name, _calculated(name, kind)))
+    return lines
+
+
+def select_expression(properties, defined=False):
+    """The -Property list of Select-Object for (name, kind) pairs; with ``defined`` the calculated
+    properties refer to the ``$pName`` variables of property_definitions()."""
     parts = []
     for name, kind in properties:
         check_identifier(name, "property")
         if kind == PLAIN:
             parts.append(name)
-        elif kind == STRING:
-            parts.append("@{Name='%s';Expression={[string]$_.%s}}" % (name, name))
-        elif kind == LIST:
-            parts.append("@{Name='%s';Expression={@($_.%s|ForEach-Object{[string]$_})}}" % (name, name))
+        elif defined:
+            parts.append("$p%s" % name)
         else:
-            raise ValueError("unknown property kind %r" % (kind,))
+            parts.append(_calculated(name, kind))
     return ",".join(parts)
 
 
-def select_pipeline(command, properties):
+def select_pipeline(command, properties, defined=False):
     """``@(<command> | Select-Object -Property ...)``: always an array, of documented properties only."""
     if not isinstance(command, PSCommand):
         raise TypeError("command must be a PSCommand")
-    return "@(%s|Select-Object -Property %s)" % (command.render(), select_expression(properties))
+    # -Property is Select-Object's first positional parameter; leaving the name out keeps scripts short.
+    return "@(%s|Select-Object %s)" % (command.render(), select_expression(properties, defined))
 
 
 def normalise(record, properties):

@@ -71,7 +71,8 @@ def build_connection_string(driver=None, server=None, instance=None, port=None, 
         # SQLite URI: percent-encoding leaves no ';' or '{' to escape, and mode=ro makes SQLite itself
         # refuse writes. NoCreat stops a wrong path from silently creating an empty database.
         uri = "file:%s?mode=ro" % quote(database, safe="/")
-        return "Driver=%s;Database=%s;NoCreat=1;Timeout=%d" % (odbc_value(driver), uri, int(timeout) * 1000)
+        # BigInt=1: the driver would otherwise truncate 64-bit integers (sums, tick timestamps) to 32 bits.
+        return "Driver=%s;Database=%s;NoCreat=1;BigInt=1;Timeout=%d" % (odbc_value(driver), uri, int(timeout) * 1000)
     if not server:
         raise SQLError("sql_server is required unless sql_connection_string is given")
     address = server
@@ -179,6 +180,8 @@ class SQLClient(object):
         if state == "IM002" or "can't open lib" in text.lower() or "file not found" in text.lower():
             return SQLConnectionError("%s: the ODBC driver is not installed or not registered in "
                                       "odbcinst.ini (%s)" % (where, state or text))
+        if is_sqlite_driver(self.driver) and "connect failed" in text.lower():
+            return SQLConnectionError("%s: cannot open the SQLite database file" % where)
         if state == "28000":
             return SQLConnectionError("%s: login failed" % where)
         if state in ("08001", "08S01", "HYT00", "HYT01"):

@@ -29,9 +29,10 @@ except ImportError as import_error:  # the sanity import test installs nothing; 
     Protocol = None
 
 UTF8_CODEPAGE = 65001
-# Commands are started without cmd.exe (WINRS_SKIP_CMD_SHELL=TRUE), whose 8191-character limit a
-# Lync read script would exceed; CreateProcess itself takes up to 32767 characters.
-MAX_COMMAND_LINE = 32767
+# WinRS starts commands through cmd.exe (WINRS_SKIP_CMD_SHELL=FALSE, pywinrm's default and the path every
+# WinRM client uses), and cmd.exe refuses command lines over 8191 characters. Scripts are kept short
+# (see lync_views.property_definitions) and a longer one fails here, clearly, before anything is sent.
+MAX_COMMAND_LINE = 8191
 POWERSHELL = ["powershell.exe", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-EncodedCommand"]
 TRANSPORTS = ("basic", "ntlm", "kerberos", "credssp", "certificate")
 
@@ -149,9 +150,9 @@ def wrap_script(script, depth=8):
     if not isinstance(depth, int) or not 1 <= depth <= 100:
         raise ValueError("depth must be an int between 1 and 100")
     return "\n".join([
-        "$ErrorActionPreference = 'Stop'",
-        "$ProgressPreference = 'SilentlyContinue'",
-        "$pchatResult = & {",
+        "$ErrorActionPreference='Stop'",
+        "$ProgressPreference='SilentlyContinue'",
+        "$pchatResult=&{",
         script,
         "}",
         "ConvertTo-Json -InputObject $pchatResult -Compress -Depth %d" % depth,
@@ -312,7 +313,7 @@ class WinRMClient(object):
     # -- running scripts ----------------------------------------------------------------------------
     def _attempt(self, command_args):
         shell_id = self._ensure_shell()
-        command_id = self._protocol.run_command(shell_id, POWERSHELL[0], command_args, skip_cmd_shell=True)
+        command_id = self._protocol.run_command(shell_id, POWERSHELL[0], command_args)
         try:
             # get_command_output loops over operation timeouts itself, so long commands are fine.
             stdout, stderr, exit_code = self._protocol.get_command_output(shell_id, command_id)

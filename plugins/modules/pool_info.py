@@ -93,7 +93,9 @@ pools:
   sample: [{"Identity": "PersistentChatServer:pcpool.contoso.local", "PoolFqdn": "pcpool.contoso.local",
             "SiteId": "Site:Redmond", "ServiceId": "1-PersistentChatServer-1", "Version": 6, "Role": "PersistentChatServer"}]
 state:
-  description: Pool state (C(Get-CsPersistentChatState)); C(PoolState) is V(Normal) or V(FailedOver).
+  description:
+    - Pool state (C(Get-CsPersistentChatState)); C(PoolState) is V(Normal) or V(FailedOver).
+    - With O(pool_fqdn), only the states whose identity ends with that FQDN.
   returned: when O(include) has V(state)
   type: list
   elements: dict
@@ -169,9 +171,10 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_views im
     STRING,
     as_list,
     normalise,
+    property_definitions,
     select_pipeline,
 )
-from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell import PSCommand
+from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell import PSCommand, PSVariable, ps_literal
 
 SECTIONS = ("pools", "state", "configuration", "policies", "compliance", "endpoints", "categories", "rooms", "addins")
 
@@ -203,12 +206,14 @@ PROPERTIES = {
 
 
 def section_command(section, pool_fqdn, max_rooms):
-    """The Get- cmdlet that reads one section, restricted to the pool where the cmdlet allows it."""
+    """The Get- cmdlet that reads one section, restricted to the pool where the cmdlet allows it.
+    ``pool_fqdn`` is the pool FQDN or the PSVariable holding it."""
     if section == "pools":
         return PSCommand("Get-CsService").switch("PersistentChatServer").optional("PoolFqdn", pool_fqdn)
     if section == "state":
-        identity = "PersistentChatServer:%s" % pool_fqdn if pool_fqdn else None
-        return PSCommand("Get-CsPersistentChatState").optional("Identity", identity)
+        # All states, filtered in Python: the docs write the identity both as
+        # PersistentChatServer:<fqdn> and as service:<fqdn>, so match on the FQDN instead.
+        return PSCommand("Get-CsPersistentChatState")
     if section == "configuration":
         return PSCommand("Get-CsPersistentChatConfiguration")
     if section == "policies":
@@ -229,16 +234,28 @@ def section_command(section, pool_fqdn, max_rooms):
 
 def build_script(include, pool_fqdn=None, max_rooms=100000):
     """One script that reads every requested section and outputs one ordered dictionary."""
-    lines = ["Import-Module Lync", "$pchat=[ordered]@{}"]
-    for section in SECTIONS:
-        if section in include:
-            lines.append("$pchat['%s']=%s" % (section, select_pipeline(
-                section_command(section, pool_fqdn, max_rooms), PROPERTIES[section])))
-    lines.append("$pchat")
+    wanted = [section for section in SECTIONS if section in include]
+    lines = ["Import-Module Lync", "$r=[ordered]@{}"]
+    pool = None
+    if pool_fqdn:
+        # The FQDN is written once, so its length does not multiply through the script.
+        pool = PSVariable("pool")
+        lines.append("$pool=%s" % ps_literal(pool_fqdn))
+    lines.extend(property_definitions(PROPERTIES[section] for section in wanted))
+    for section in wanted:
+        lines.append("$r['%s']=%s" % (section, select_pipeline(
+            section_command(section, pool, max_rooms), PROPERTIES[section], defined=True)))
+    lines.append("$r")
     return "\n".join(lines)
 
 
-def shape_result(raw, include, max_rooms):
+def state_of_pool(identity, pool_fqdn):
+    """True when a Get-CsPersistentChatState identity (PersistentChatServer:<fqdn> or service:<fqdn>)
+    names the pool."""
+    return (identity or "").rsplit(":", 1)[-1].lower() == pool_fqdn.lower()
+
+
+def shape_result(raw, include, max_rooms, pool_fqdn=None):
     """Normalise what the script returned and add the counts."""
     result = {}
     counts = {}
@@ -246,6 +263,8 @@ def shape_result(raw, include, max_rooms):
         if section not in include:
             continue
         records = [normalise(record, PROPERTIES[section]) for record in as_list((raw or {}).get(section))]
+        if section == "state" and pool_fqdn:
+            records = [record for record in records if state_of_pool(record.get("Identity"), pool_fqdn)]
         result[section] = records
         counts[section] = len(records)
     if "rooms" in include:
@@ -278,7 +297,7 @@ def main():
         script = build_script(include, params["pool_fqdn"], params["max_rooms"])
     with module.step("read the Persistent Chat pool"):
         raw = module.winrm().run_json(script, depth=6)
-    result = shape_result(raw, include, params["max_rooms"])
+    result = shape_result(raw, include, params["max_rooms"], params["pool_fqdn"])
     if params["pool_fqdn"] and "pools" in include and not result["pools"]:
         module.current_step = "read the Persistent Chat pool"
         module.fail_json(msg="no Persistent Chat pool %s in the topology" % params["pool_fqdn"], **result)
