@@ -2,6 +2,7 @@
 services, environment and local groups, built from one ``hosts:`` entry of a topology."""
 from __future__ import annotations
 
+import datetime as _dt
 import os
 import threading
 from dataclasses import dataclass, field
@@ -167,6 +168,10 @@ class ServiceTable(dict):
         super().__delitem__(key.lower())
 
 
+# The service pack each of these builds carries (6.1.7601 is Windows Server 2008 R2 SP1).
+SERVICE_PACKS = {"7601": 1, "6002": 2, "3790": 2}
+
+
 def _os_build(version: str) -> str:
     parts = version.split(".")
     return parts[2] if len(parts) > 2 else "0"
@@ -181,6 +186,8 @@ class SimHost:
         self.os_caption = os_caption
         self.os_version = os_version
         self.os_build = _os_build(os_version)
+        self.service_pack = SERVICE_PACKS.get(self.os_build, 0)
+        self.boot_time = _dt.datetime.now().replace(microsecond=0)
         self.http_port: Optional[int] = None
         self.https_port: Optional[int] = None
         self.modules: list = []
