@@ -314,7 +314,7 @@ def verify(zip_path) -> dict:
             sha, lines = hashlib.sha256(), 0
             try:
                 with zf.open(name) as raw:
-                    for chunk in iter(lambda: raw.read(1 << 20), b""):
+                    for chunk in iter(lambda: raw.read(1 << 16), b""):
                         sha.update(chunk)
                         lines += chunk.count(b"\n")
             except (KeyError, zipfile.BadZipFile) as exc:
