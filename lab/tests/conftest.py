@@ -140,3 +140,22 @@ def labtest(lab, lab_server, monkeypatch):
 
 
 # ---- fixtures added by other helpers go below this line (mark your section) -------------------------
+
+# ---- lync helper: a small Lync lab per test and a direct cmdlet caller ---------------------------------
+
+
+def lync_topology(name: str = "lync2010", legacy_rate: float = 0.0, pc_rate: float = 0.0,
+                  rows_per_second: float = 0.0) -> dict:
+    """A ready-made topology with the background traffic and migration pacing set for fast tests."""
+    topology = copy.deepcopy(load_topology(name))
+    topology["lync"]["traffic"] = {"legacy_messages_per_second": legacy_rate,
+                                   "persistent_chat_messages_per_second": pc_rate}
+    topology["lync"]["migration"] = {"rows_per_second": rows_per_second}
+    return topology
+
+
+@pytest.fixture
+def lync_lab(tmp_path) -> Lab:
+    lab = Lab(lync_topology(), tmp_path, dataset="small")
+    yield lab
+    lab.backends["lync"].stop()
