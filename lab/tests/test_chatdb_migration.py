@@ -158,6 +158,16 @@ def test_topic_and_room_flags_dropped_category_flags_inherited(migrated):
     legacy.close()
 
 
+def test_groups_and_ous_matched_by_directory_path(migrated):
+    conn = schema.connect(migrated["paths"]["mgc"])
+    try:
+        dupes = conn.execute("SELECT prinADPath, COUNT(*) FROM tblPrincipal WHERE prinADPath IS NOT NULL"
+                             " GROUP BY prinADPath COLLATE NOCASE HAVING COUNT(*) > 1").fetchall()
+    finally:
+        conn.close()
+    assert dupes == []
+
+
 def test_disabled_rooms_imported_disabled(migrated):
     with ChatStore(migrated["paths"]["mgc"]) as store:
         for name in migrated["summary"]["legacy"]["notable"]["disabled_rooms"]:

@@ -419,7 +419,7 @@ def _precreate_2013(mgc_path, domain, rng):
     with ChatStore(mgc_path) as store:
         base = ",".join("DC=%s" % part for part in domain.split("."))
         ou = "OU=Users,OU=Chat,%s" % base
-        store.add_principal(None, ou, "Chat Users OU", ptype=S.PTYPE_FOLDER, guid=_guid(rng))
+        store.add_principal("ma-grp:pilot-ou", ou, "Chat Users OU", ptype=S.PTYPE_FOLDER, guid=_guid(rng))
         users = []
         for i in range(3):
             uri = "sip:user%04d@%s" % (i, domain)

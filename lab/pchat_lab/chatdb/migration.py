@@ -354,10 +354,18 @@ class _Importer:
 
     # ---- principals
     def principals(self):
-        existing = {uri.casefold(): (pid, disabled) for pid, uri, disabled in
-                    self.conn.execute("SELECT prinID, prinUri, prinDisabled FROM tblPrincipal")}
+        existing, by_path = {}, {}
+        for pid, uri, disabled, ad_path in self.conn.execute(
+                "SELECT prinID, prinUri, prinDisabled, prinADPath FROM tblPrincipal"):
+            existing[uri.casefold()] = (pid, disabled)
+            if ad_path:
+                by_path[ad_path.casefold()] = (pid, disabled)
         for p in _read_jsonl(self.zf, "principals.jsonl"):
             key = p["uri"].casefold()
+            if key not in existing and p["ad_path"] and not key.startswith("sip:") \
+                    and p["ad_path"].casefold() in by_path:
+                # Groups/OUs: the ma-grp: URI is pool-local; the same AD object is the same principal.
+                existing[key] = by_path[p["ad_path"].casefold()]
             disabled = S.PRIN_SIP_DISABLED if p["federated"] else (p["disabled"] or 0)
             if p["federated"]:
                 self.counts["principals_federated_disabled"] += 1
