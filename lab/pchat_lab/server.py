@@ -25,6 +25,7 @@ class _Listener(ThreadingHTTPServer):
     """One host's listener. Tracks open connections so stop() can cut keep-alive clients off."""
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 256     # bursts of clients (50 threads opening shells at once) must not be reset
 
     def __init__(self, address, handler, *, lab, service, authenticator, host_name, fqdn,
                  tls_context: Optional[ssl.SSLContext] = None, channel_binding: Optional[bytes] = None):

@@ -236,8 +236,11 @@ def _raw(url: str, data: bytes, read: bool = True) -> bytes:
         sock.sendall(data)
         if not read:
             return b""
-        sock.shutdown(socket.SHUT_WR)
         chunks = []
+        try:
+            sock.shutdown(socket.SHUT_WR)
+        except OSError:      # the listener may already have closed it, which is an answer too
+            return b""
         try:
             while True:
                 chunk = sock.recv(65536)

@@ -216,21 +216,23 @@ def test_encoded_command_script_is_logged_decoded(labtest, endpoints, lab):
 
 def test_concurrent_shells_are_independent(labtest, endpoints):
     results, errors = {}, []
+    barrier = threading.Barrier(25)     # all connect at once: the listen backlog must absorb the burst
 
     def worker(index):
         try:
             p = protocol(endpoints["FE01"]["http"])
+            barrier.wait(10)
             results[index] = run_raw(p, "labtest echo worker-%d" % index)[0]
         except Exception as exc:  # collected and asserted below
             errors.append(exc)
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(20)]
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(25)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(30)
     assert not errors
-    assert results == {i: b"worker-%d\r\n" % i for i in range(20)}
+    assert results == {i: b"worker-%d\r\n" % i for i in range(25)}
 
 
 # --- the real stack (needs the windows helper's cmd.exe emulation) ---------------------------------
