@@ -27,7 +27,8 @@ SQL_ADMIN = ("Domain Admins", "RTCUniversalServerAdmins")
 def current_user(ctx) -> str:
     """The account the cmdlet runs as: the WinRM user the wsman layer put on the sink, else the
     process environment's USERNAME; "" when neither is known."""
-    for holder in (ctx, getattr(ctx, "sink", None), getattr(ctx, "session", None)):
+    interp = getattr(ctx, "interp", None)
+    for holder in (ctx, getattr(ctx, "sink", None), getattr(interp, "sink", None)):
         user = getattr(holder, "user", None) if holder is not None else None
         if user:
             return str(user)
