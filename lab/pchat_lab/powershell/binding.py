@@ -1,0 +1,454 @@
+"""Parameter binding from a cmdlet's Param declarations, with PowerShell's own error records.
+
+Order, as PowerShell does it: named arguments (exact name or alias, else a unique prefix of a name
+or alias), then positional arguments against the parameter sets still possible, then pipeline
+input for ValueFromPipeline / ValueFromPipelineByPropertyName parameters, then parameter-set
+resolution (default set, or the one set whose mandatory parameters are all present), then the
+mandatory check. Values are converted to the declared type on binding.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from .api import ALL_SETS, BoundArguments, CmdletSpec, Param, PSEnum, PSError, PSListModifier, ScriptBlock
+from .values import (ConversionError, PSHashtable, as_list, to_bytes, to_datetime, to_double, to_int,
+                     to_string, to_timespan, type_name, PSObject)
+
+NO_VALUE = object()
+
+# Common parameters: name, type, aliases. Every cmdlet has them; WhatIf/Confirm only with should_process.
+ACTION_VALUES = ("SilentlyContinue", "Stop", "Continue", "Inquire", "Ignore", "Suspend")
+COMMON_PARAMS = [
+    Param("Verbose", "switch", aliases=("vb",)),
+    Param("Debug", "switch", aliases=("db",)),
+    Param("ErrorAction", "enum", aliases=("ea",), values=ACTION_VALUES,
+          enum_type="System.Management.Automation.ActionPreference"),
+    Param("WarningAction", "enum", aliases=("wa",), values=ACTION_VALUES,
+          enum_type="System.Management.Automation.ActionPreference"),
+    Param("InformationAction", "enum", aliases=("infa",), values=ACTION_VALUES,
+          enum_type="System.Management.Automation.ActionPreference"),
+    Param("ErrorVariable", "string", aliases=("ev",)),
+    Param("WarningVariable", "string", aliases=("wv",)),
+    Param("InformationVariable", "string", aliases=("iv",)),
+    Param("OutVariable", "string", aliases=("ov",)),
+    Param("OutBuffer", "int", aliases=("ob",)),
+    Param("PipelineVariable", "string", aliases=("pv",)),
+]
+SHOULD_PROCESS_PARAMS = [Param("WhatIf", "switch", aliases=("wi",)), Param("Confirm", "switch", aliases=("cf",))]
+COMMON_NAMES = {p.name.lower() for p in COMMON_PARAMS + SHOULD_PROCESS_PARAMS}
+
+DOTNET_TYPES = {
+    "string": "System.String", "string[]": "System.String[]", "int": "System.Int32", "int[]": "System.Int32[]",
+    "long": "System.Int64", "double": "System.Double", "bool": "System.Boolean",
+    "switch": "System.Management.Automation.SwitchParameter", "datetime": "System.DateTime",
+    "timespan": "System.TimeSpan", "object": "System.Object", "object[]": "System.Object[]",
+    "hashtable": "System.Collections.Hashtable", "scriptblock": "System.Management.Automation.ScriptBlock",
+    "byte[]": "System.Byte[]", "pslistmodifier": "System.Management.Automation.PSListModifier",
+}
+
+
+@dataclass
+class RawArg:
+    """One command element: a parameter name (``-Name``, maybe with a ``:value``) or an argument."""
+    kind: str                    # "param" or "arg"
+    name: str = ""               # parameter name as typed, without the dash
+    value: Any = NO_VALUE        # the argument, or the colon-bound value of a parameter
+    extent: Any = None           # (line, col, line_text, length) for error positions
+    text: str = ""               # source text of the argument, for messages
+
+
+def cmdlet_type(spec: CmdletSpec) -> str:
+    """The .NET class PowerShell names in FullyQualifiedErrorId (best effort for lab cmdlets)."""
+    explicit = getattr(spec, "type_name", "")
+    if explicit:
+        return explicit
+    if getattr(spec, "is_function", False):
+        return spec.name
+    verb, _, noun = spec.name.partition("-")
+    if spec.module.startswith("Microsoft.PowerShell"):
+        return "Microsoft.PowerShell.Commands.%s%sCommand" % (verb, noun)
+    return "%s.%s%sCommand" % (spec.module, verb, noun)
+
+
+def param_type_name(param: Param) -> str:
+    if param.type in ("enum", "enum[]"):
+        return param.enum_type or "System.Enum"
+    return DOTNET_TYPES.get(param.type, "System.Object")
+
+
+class BindingError(PSError):
+    pass
+
+
+def _error(spec: CmdletSpec, message: str, error_id: str, extent=None, category: str = "InvalidArgument",
+           exception: str = "System.Management.Automation.ParameterBindingException", target=None) -> BindingError:
+    err = BindingError(message, "%s,%s" % (error_id, cmdlet_type(spec)), category, target=target,
+                       exception_type=exception)
+    err.command_name = spec.name
+    err.position = extent
+    return err
+
+
+def _sets_of(param: Param) -> set:
+    return set(param.sets)
+
+
+def all_sets(spec: CmdletSpec) -> set:
+    sets = set()
+    for p in spec.params:
+        sets.update(s for s in p.sets if s != ALL_SETS)
+    return sets
+
+
+def _in_sets(param: Param, candidates: Optional[set]) -> bool:
+    return candidates is None or ALL_SETS in param.sets or bool(candidates & set(param.sets))
+
+
+def resolve_name(spec: CmdletSpec, typed: str, extent=None) -> Param:
+    """A parameter by exact name/alias, else by unique prefix; PowerShell's errors otherwise."""
+    params = list(spec.params) + COMMON_PARAMS + (SHOULD_PROCESS_PARAMS if spec.should_process else [])
+    low = typed.lower()
+    for p in params:
+        if p.name.lower() == low or low in (a.lower() for a in p.aliases):
+            return p
+    matches = [p for p in params if p.name.lower().startswith(low) or
+               any(a.lower().startswith(low) for a in p.aliases)]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise _error(spec, "A parameter cannot be found that matches parameter name '%s'." % typed,
+                     "NamedParameterNotFound", extent)
+    raise _error(spec, "Parameter cannot be processed because the parameter name '%s' is ambiguous. "
+                       "Possible matches include: %s." % (typed, " ".join("-" + p.name for p in matches)),
+                 "AmbiguousParameter", extent)
+
+
+def convert(spec: CmdletSpec, param: Param, value: Any, extent=None) -> Any:
+    """Convert ``value`` to the parameter's declared type, with PowerShell's binding errors."""
+    t = param.type
+    target = param_type_name(param)
+
+    def cannot(inner: str = "") -> BindingError:
+        text = 'Cannot bind parameter \'%s\'. Cannot convert value "%s" to type "%s".' % (
+            param.name, to_string(value), target)
+        if inner:
+            text += ' Error: "%s"' % inner
+        return _error(spec, text, "CannotConvertArgumentNoMessage", extent)
+
+    if value is None:
+        if param.mandatory and t not in ("switch", "bool"):
+            raise _error(spec, "Cannot bind argument to parameter '%s' because it is null." % param.name,
+                         "ParameterArgumentValidationErrorNullNotAllowed", extent, "InvalidData",
+                         "System.Management.Automation.ParameterBindingValidationException")
+        return None
+    try:
+        if t == "switch":
+            if isinstance(value, (bool, int)) or value is None:
+                return bool(value)
+            raise cannot()
+        if t == "bool":
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, (int, float)):
+                return value != 0
+            raise _error(spec, "Cannot convert value \"%s\" to type \"System.Boolean\". Boolean parameters accept "
+                               "only Boolean values and numbers, such as $True, $False, 1 or 0." % type_name(value),
+                         "CannotConvertArgumentNoMessage", extent)
+        if t in ("string", "string[]"):
+            if t == "string":
+                if isinstance(value, list):
+                    if len(value) == 1:
+                        value = value[0]
+                    else:
+                        raise _error(spec, "Cannot convert '%s' to the type 'System.String' required by parameter "
+                                           "'%s'. Specified method is not supported." % (type_name(value), param.name),
+                                     "CannotConvertArgument", extent)
+                result = to_string(value)
+                _check_string(spec, param, result, extent)
+                return result
+            result = [to_string(v) for v in as_list(value)]
+            for item in result:
+                _check_string(spec, param, item, extent)
+            return result
+        if t in ("int", "long"):
+            n = to_int(value[0] if isinstance(value, list) and len(value) == 1 else value,
+                       "System.Int32" if t == "int" else "System.Int64")
+            _check_range(spec, param, n, extent)
+            return n
+        if t == "int[]":
+            items = [to_int(v) for v in as_list(value)]
+            for n in items:
+                _check_range(spec, param, n, extent)
+            return items
+        if t == "double":
+            return to_double(value)
+        if t == "datetime":
+            return to_datetime(value[0] if isinstance(value, list) and len(value) == 1 else value)
+        if t == "timespan":
+            return to_timespan(value)
+        if t == "object":
+            return value
+        if t == "object[]":
+            return as_list(value)
+        if t == "hashtable":
+            if isinstance(value, dict):
+                return value
+            raise cannot()
+        if t == "scriptblock":
+            if isinstance(value, ScriptBlock):
+                return value
+            raise _error(spec, 'Cannot bind parameter \'%s\'. Cannot convert the "%s" value of type "%s" to type '
+                               '"System.Management.Automation.ScriptBlock".' % (param.name, to_string(value),
+                                                                                type_name(value)),
+                         "CannotConvertArgumentNoMessage", extent)
+        if t == "byte[]":
+            return to_bytes(value)
+        if t in ("enum", "enum[]"):
+            items = [_to_enum(spec, param, v, extent) for v in as_list(value)]
+            if t == "enum":
+                if len(items) != 1:
+                    raise cannot()
+                return items[0]
+            return items
+        if t == "pslistmodifier":
+            return _to_list_modifier(value, cannot)
+    except ConversionError as exc:
+        raise cannot(exc.inner) from None
+    raise cannot()
+
+
+def _check_string(spec: CmdletSpec, param: Param, text: str, extent) -> None:
+    if param.mandatory and text == "" and param.type in ("string", "string[]"):
+        raise _error(spec, "Cannot bind argument to parameter '%s' because it is an empty string." % param.name,
+                     "ParameterArgumentValidationErrorEmptyStringNotAllowed", extent, "InvalidData",
+                     "System.Management.Automation.ParameterBindingValidationException")
+    if param.values is not None and text.lower() not in (v.lower() for v in param.values):
+        raise _error(spec, "Cannot validate argument on parameter '%s'. The argument \"%s\" does not belong to the "
+                           "set \"%s\" specified by the ValidateSet attribute. Supply an argument that is in the set "
+                           "and then try the command again." % (param.name, text, ",".join(param.values)),
+                     "ParameterArgumentValidationError", extent, "InvalidData",
+                     "System.Management.Automation.ParameterBindingValidationException")
+
+
+def _check_range(spec: CmdletSpec, param: Param, n: int, extent) -> None:
+    if not param.value_range:
+        return
+    lo, hi = param.value_range
+    if lo is not None and n < lo:
+        text = ("The %s argument is less than the minimum allowed range of %s. Supply an argument that is greater "
+                "than or equal to %s and then try the command again." % (n, lo, lo))
+    elif hi is not None and n > hi:
+        text = ("The %s argument is greater than the maximum allowed range of %s. Supply an argument that is less "
+                "than or equal to %s and then try the command again." % (n, hi, hi))
+    else:
+        return
+    raise _error(spec, "Cannot validate argument on parameter '%s'. %s" % (param.name, text),
+                 "ParameterArgumentValidationError", extent, "InvalidData",
+                 "System.Management.Automation.ParameterBindingValidationException")
+
+
+def _to_enum(spec: CmdletSpec, param: Param, value: Any, extent) -> PSEnum:
+    names = list(param.values or ())
+    target = param.enum_type or "System.Enum"
+    if isinstance(value, PSEnum) and value.name.lower() in (n.lower() for n in names):
+        return PSEnum(target, names[[n.lower() for n in names].index(value.name.lower())],
+                      names.index(names[[n.lower() for n in names].index(value.name.lower())]))
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < len(names):
+        return PSEnum(target, names[value], value)
+    text = to_string(value).strip()
+    for index, name in enumerate(names):
+        if name.lower() == text.lower():
+            return PSEnum(target, name, index)
+    raise _error(spec, 'Cannot bind parameter \'%s\'. Cannot convert value "%s" to type "%s". Error: "Unable to '
+                       'match the identifier name %s to a valid enumerator name. Specify one of the following '
+                       'enumerator names and try again: %s"' % (param.name, text, target, text, ", ".join(names)),
+                 "CannotConvertArgumentNoMessage", extent)
+
+
+def _to_list_modifier(value: Any, cannot) -> PSListModifier:
+    if isinstance(value, dict):
+        mod = PSListModifier()
+        for key, item in value.items():
+            k = to_string(key).lower()
+            if k == "add":
+                mod.add = as_list(item)
+            elif k == "remove":
+                mod.remove = as_list(item)
+            elif k == "replace":
+                mod.replace = as_list(item)
+            else:
+                raise cannot("The hash table must contain only the keys Add, Remove and Replace.")
+        return mod
+    if isinstance(value, PSListModifier):
+        return value
+    return PSListModifier(replace=as_list(value))
+
+
+@dataclass
+class Invocation:
+    args: BoundArguments
+    pipeline: list
+
+
+@dataclass
+class BindResult:
+    invocations: list            # one Invocation, or one per pipeline object
+    common: dict                 # common parameter name -> value
+
+
+def bind(spec: CmdletSpec, raw: list, pipeline: list, command_extent=None) -> BindResult:
+    bound: dict = {}
+    common: dict = {}
+    positional: list = []
+    i = 0
+    while i < len(raw):
+        item = raw[i]
+        i += 1
+        if item.kind == "arg":
+            positional.append(item)
+            continue
+        param = resolve_name(spec, item.name, item.extent)
+        value = item.value
+        if value is NO_VALUE:
+            if param.type == "switch":
+                value = True
+            elif i < len(raw) and raw[i].kind == "arg":
+                value = raw[i].value
+                i += 1
+            else:
+                raise _error(spec, "Missing an argument for parameter '%s'. Specify a parameter of type '%s' and "
+                                   "try again." % (param.name, param_type_name(param)), "MissingArgument", item.extent)
+        if param.name.lower() in COMMON_NAMES:
+            common[param.name] = convert(spec, param, value, item.extent)
+            continue
+        if param.name in bound:
+            raise _error(spec, "Cannot bind parameter because parameter '%s' is specified more than once. To provide "
+                               "multiple values to parameters that can accept multiple values, use the array syntax. "
+                               "For example, \"-parameter value1,value2,value3\"." % param.name,
+                         "ParameterAlreadyBound", item.extent)
+        bound[param.name] = (param, convert(spec, param, value, item.extent))
+
+    named_sets = all_sets(spec)
+    candidates = set(named_sets) if named_sets else None
+    for param, _ in bound.values():
+        if candidates is not None and ALL_SETS not in param.sets:
+            candidates &= set(param.sets)
+    if candidates is not None and not candidates:
+        raise _error(spec, "Parameter set cannot be resolved using the specified named parameters.",
+                     "AmbiguousParameterSet", command_extent)
+
+    # Positional arguments, lowest position first, among parameters of the sets still possible.
+    index = 0
+    while index < len(positional):
+        item = positional[index]
+        index += 1
+        slots = sorted({p.position for p in spec.params if p.position is not None and p.name not in bound
+                        and _in_sets(p, candidates)})
+        chosen = None
+        for position in slots:
+            options = [p for p in spec.params if p.position == position and p.name not in bound
+                       and _in_sets(p, candidates)]
+            if len(options) > 1:
+                typed = [p for p in options if (p.type == "scriptblock") == isinstance(item.value, ScriptBlock)]
+                options = typed or options
+                if len(options) > 1 and spec.default_set:
+                    options = [p for p in options if spec.default_set in p.sets or ALL_SETS in p.sets] or options
+            chosen = options[0]
+            break
+        if chosen is None:
+            raise _error(spec, "A positional parameter cannot be found that accepts argument '%s'." % (
+                item.text or to_string(item.value)), "PositionalParameterNotFound", item.extent or command_extent)
+        value = item.value
+        if getattr(chosen, "remaining", False):
+            # ValueFromRemainingArguments: this parameter takes every positional argument left.
+            value = [item.value] + [rest.value for rest in positional[index:]]
+            index = len(positional)
+        bound[chosen.name] = (chosen, convert(spec, chosen, value, item.extent))
+        if candidates is not None and ALL_SETS not in chosen.sets:
+            candidates &= set(chosen.sets)
+
+    invocations = _bind_pipeline(spec, bound, candidates, pipeline, command_extent)
+    return BindResult(invocations, common)
+
+
+def _finish(spec: CmdletSpec, bound: dict, candidates: Optional[set], command_extent) -> BoundArguments:
+    chosen = ALL_SETS
+    if candidates is not None:
+        if len(candidates) == 1:
+            chosen = next(iter(candidates))
+        elif spec.default_set in candidates:
+            chosen = spec.default_set
+        else:
+            complete = [s for s in sorted(candidates) if not _missing(spec, bound, s)]
+            if len(complete) == 1:
+                chosen = complete[0]
+            else:
+                raise _error(spec, "Parameter set cannot be resolved using the specified named parameters.",
+                             "AmbiguousParameterSet", command_extent)
+    missing = _missing(spec, bound, chosen)
+    if missing:
+        raise _error(spec, "Cannot process command because of one or more missing mandatory parameters: %s."
+                     % " ".join(missing), "MissingMandatoryParameter", command_extent)
+    args = BoundArguments((name, value) for name, (param, value) in bound.items())
+    args.parameter_set = chosen
+    return args
+
+
+def _missing(spec: CmdletSpec, bound: dict, chosen: str) -> list:
+    return [p.name for p in spec.params if p.mandatory and p.name not in bound
+            and (ALL_SETS in p.sets or chosen in p.sets or chosen == ALL_SETS)]
+
+
+def _bind_pipeline(spec: CmdletSpec, bound: dict, candidates, pipeline: list, command_extent) -> list:
+    if not pipeline:
+        return [Invocation(_finish(spec, bound, candidates, command_extent), [])]
+    by_value = [p for p in spec.params if p.from_pipeline and p.name not in bound and _in_sets(p, candidates)]
+    by_name = [p for p in spec.params if p.from_pipeline_by_name and p.name not in bound and _in_sets(p, candidates)]
+    if not by_value and not by_name:
+        # The cmdlet reads its input itself (or ignores it): one call with the whole list.
+        return [Invocation(_finish(spec, bound, candidates, command_extent), list(pipeline))]
+    array_param = next((p for p in by_value if p.type.endswith("[]")), None)
+    if array_param is not None and not by_name:
+        local = dict(bound)
+        local[array_param.name] = (array_param, convert(spec, array_param, list(pipeline), command_extent))
+        sets = _narrow(candidates, array_param)
+        return [Invocation(_finish(spec, local, sets, command_extent), list(pipeline))]
+    invocations = []
+    for obj in pipeline:
+        local = dict(bound)
+        sets = candidates
+        done = False
+        for param in by_value:
+            try:
+                local[param.name] = (param, convert(spec, param, obj, command_extent))
+            except PSError:
+                continue
+            sets = _narrow(candidates, param)
+            done = True
+            break
+        if isinstance(obj, PSObject):
+            for param in by_name:
+                for name in (param.name,) + tuple(param.aliases):
+                    if name in obj and param.name not in local:
+                        local[param.name] = (param, convert(spec, param, obj.get(name), command_extent))
+                        sets = _narrow(sets, param)
+                        done = True
+        if not done:
+            raise _error(spec, "The input object cannot be bound to any parameters for the command either because "
+                               "the command does not take pipeline input or the input and its properties do not "
+                               "match any of the parameters that take pipeline input.", "InputObjectNotBound",
+                         command_extent, target=obj)
+        invocations.append(Invocation(_finish(spec, local, sets, command_extent), [obj]))
+    return invocations
+
+
+def _narrow(candidates, param: Param):
+    if candidates is None or ALL_SETS in param.sets:
+        return candidates
+    return candidates & set(param.sets)
+
+
+__all__ = ["bind", "RawArg", "NO_VALUE", "BindResult", "Invocation", "convert", "cmdlet_type",
+           "resolve_name", "COMMON_PARAMS", "BindingError", "_dt", "PSHashtable"]

@@ -1,0 +1,146 @@
+"""Out-Default: how objects that reach the end of a top-level pipeline become text.
+
+Scalars print one per line; hashtables as PowerShell's Name/Value table; objects with up to four
+properties as a table, five or more as a list. Consecutive objects with the same properties share
+one table header, as PowerShell's formatter groups them. Lines end with CRLF.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any
+
+from .api import PSEnum, PSObject
+from .dotnet_format import format_datetime
+from .values import ErrorRecord, PSHashtable, is_enumerable, to_string
+
+
+def cell(value: Any) -> str:
+    """A property value inside a table or list."""
+    if value is None:
+        return ""
+    if isinstance(value, _dt.datetime):
+        return format_datetime(value, "G")
+    if is_enumerable(value):
+        return "{" + ", ".join(cell(v) for v in list(value)) + "}"
+    return to_string(value)
+
+
+def _numeric(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def scalar_text(value: Any) -> str:
+    if isinstance(value, _dt.datetime):
+        return format_datetime(value, "dddd, MMMM d, yyyy h:mm:ss tt")
+    return to_string(value)
+
+
+class Formatter:
+    """Stateful Out-Default for one script run."""
+
+    def __init__(self) -> None:
+        self.table_keys = None      # property names of the open table, or None
+
+    def _close(self, lines: list) -> None:
+        if self.table_keys is not None:
+            lines.extend(["", ""])
+            self.table_keys = None
+
+    def format(self, objects: list) -> list:
+        lines: list = []
+        i = 0
+        while i < len(objects):
+            obj = objects[i]
+            if isinstance(obj, PSObject) and 0 < len(obj.keys()) <= 4:
+                keys = [k.lower() for k in obj.keys()]
+                batch = [obj]
+                i += 1
+                while i < len(objects) and isinstance(objects[i], PSObject) and \
+                        [k.lower() for k in objects[i].keys()] == keys:
+                    batch.append(objects[i])
+                    i += 1
+                self._table(batch, lines)
+                continue
+            i += 1
+            if isinstance(obj, PSObject):
+                self._close(lines)
+                self._list(obj, lines)
+            elif isinstance(obj, dict):
+                self._close(lines)
+                self._hashtable(obj, lines)
+            elif obj is None:
+                continue
+            else:
+                self._close(lines)
+                lines.extend(scalar_text(obj).split("\n") if isinstance(obj, ErrorRecord) else [scalar_text(obj)])
+        return lines
+
+    def finish(self) -> list:
+        lines: list = []
+        self._close(lines)
+        return lines
+
+    def _table(self, batch: list, lines: list) -> None:
+        names = batch[0].keys()
+        keys = [k.lower() for k in names]
+        rows = [[cell(o.get(k)) for k in names] for o in batch]
+        right = [all(_numeric(o.get(k)) for o in batch if o.get(k) is not None) and
+                 any(o.get(k) is not None for o in batch) for k in names]
+        if self.table_keys != keys:
+            self._close(lines)
+            widths = [max([len(n)] + [len(r[c]) for r in rows]) for c, n in enumerate(names)]
+            self.widths = widths
+            self.right = right
+            lines.append("")
+            lines.append(self._row(list(names), widths, right))
+            lines.append(self._row(["-" * len(n) for n in names], widths, right))
+            self.table_keys = keys
+        for r in rows:
+            lines.append(self._row(r, self.widths, self.right))
+
+    @staticmethod
+    def _row(values: list, widths: list, right: list) -> str:
+        parts = []
+        last = len(values) - 1
+        for c, v in enumerate(values):
+            w = widths[c]
+            if len(v) > w:
+                v = v[: max(w - 3, 0)] + "..."
+            if right[c]:
+                parts.append(v.rjust(w))
+            else:
+                parts.append(v if c == last else v.ljust(w))
+        return " ".join(parts).rstrip()
+
+    def _list(self, obj: PSObject, lines: list) -> None:
+        names = obj.keys()
+        width = max((len(n) for n in names), default=0)
+        lines.append("")
+        for name in names:
+            value_lines = cell(obj.get(name)).split("\n")
+            lines.append("%s : %s" % (name.ljust(width), value_lines[0]))
+            lines.extend(" " * (width + 3) + extra for extra in value_lines[1:])
+        lines.append("")
+
+    def _hashtable(self, table: dict, lines: list) -> None:
+        if not table:
+            return
+        width = max([4] + [len(to_string(k)) for k in table.keys()])
+        width = max(width, 30) if width <= 30 else width
+        lines.append("")
+        lines.append("Name".ljust(width) + " Value")
+        lines.append("----".ljust(width) + " -----")
+        for key, value in table.items():
+            lines.append((to_string(key).ljust(width) + " " + cell(value)).rstrip())
+        lines.append("")
+        lines.append("")
+
+
+def out_string(objects: list) -> str:
+    """Out-String: the formatted text of all objects, CRLF line ends, with a trailing newline."""
+    formatter = Formatter()
+    lines = formatter.format(list(objects)) + formatter.finish()
+    return "".join(line + "\r\n" for line in lines)
+
+
+__all__ = ["Formatter", "out_string", "cell", "PSEnum", "PSHashtable"]

@@ -1,0 +1,197 @@
+"""Parsing with tree-sitter-powershell, and refusing what the grammar or the lab cannot handle.
+
+tree-sitter recovers from syntax errors instead of failing, so every ERROR / MISSING node becomes
+PowerShell's ParseException here. Node types outside the interpreted subset are refused before
+anything runs, so a script never half-runs because of a construct the lab does not know.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+import tree_sitter_powershell
+from tree_sitter import Language, Node, Parser
+
+LANGUAGE = Language(tree_sitter_powershell.language())
+
+# Node types the interpreter implements (everything else is refused with its line and column).
+SUPPORTED = {
+    "program", "statement_list", "comment", "empty_statement", "pipeline", "pipeline_chain", "command",
+    "command_name", "command_elements", "command_argument_sep", "command_parameter", "generic_token",
+    "redirection", "merging_redirection_operator", "file_redirection_operator", "redirected_file_name",
+    "assignment_expression", "left_assignment_expression", "assignement_operator", "logical_expression",
+    "bitwise_expression", "comparison_expression", "comparison_operator", "additive_expression",
+    "multiplicative_expression", "format_expression", "format_operator", "range_expression",
+    "array_literal_expression", "unary_expression", "expression_with_unary_operator",
+    "pre_increment_expression", "pre_decrement_expression", "post_increment_expression",
+    "post_decrement_expression", "cast_expression", "type_literal", "type_spec", "type_name",
+    "type_identifier", "array_type_name", "parenthesized_expression", "sub_expression", "array_expression",
+    "script_block_expression", "script_block", "script_block_body", "hash_literal_expression",
+    "hash_literal_body", "hash_entry", "key_expression", "simple_name", "member_access", "member_name",
+    "element_access", "invokation_expression", "argument_list", "argument_expression_list",
+    "argument_expression", "logical_argument_expression", "bitwise_argument_expression",
+    "comparison_argument_expression", "additive_argument_expression", "multiplicative_argument_expression",
+    "format_argument_expression", "range_argument_expression", "integer_literal", "decimal_integer_literal",
+    "hexadecimal_integer_literal", "real_literal", "string_literal", "expandable_string_literal",
+    "expandable_here_string_literal", "verbatim_string_characters", "verbatim_here_string_characters",
+    "variable", "braced_variable", "if_statement", "elseif_clauses", "elseif_clause", "else_clause",
+    "statement_block", "foreach_statement", "for_statement", "for_initializer", "for_condition",
+    "for_iterator", "while_statement", "while_condition", "do_statement", "flow_control_statement",
+    "try_statement", "catch_clauses", "catch_clause", "catch_type_list", "finally_clause",
+    "function_statement", "function_name", "param_block", "parameter_list", "script_parameter",
+    "script_parameter_default", "attribute_list", "attribute", "attribute_name", "attribute_arguments",
+    "attribute_argument",
+}
+
+# What each refused node type is, for the message.
+DESCRIPTIONS = {
+    "switch_statement": "the switch statement", "trap_statement": "the trap statement",
+    "class_statement": "class definitions", "enum_statement": "enum definitions",
+    "data_statement": "data sections", "named_block_list": "begin/process/end blocks",
+    "named_block": "begin/process/end blocks", "stop_parsing": "the stop-parsing token --%",
+    "label": "loop labels", "function_parameter_declaration": "function parameters declared after the name",
+    "invokation_foreach_expression": "the .ForEach() magic method", "generic_type_name": "generic types",
+    "command_name_expr": "invoking a command by expression (& or . with a value)",
+    "command_invokation_operator": "the call operator & / dot-sourcing",
+    "verbatim_command_argument": "verbatim command arguments",
+}
+
+
+@dataclass
+class Extent:
+    line: int          # 1-based
+    column: int        # 1-based
+    line_text: str
+    length: int
+
+    def as_tuple(self):
+        return (self.line, self.column, self.line_text, self.length)
+
+
+class ScriptSyntaxError(Exception):
+    """PowerShell's ParseException (or the lab's refusal of an unsupported construct)."""
+
+    def __init__(self, message: str, error_id: str, extent: Extent,
+                 category: str = "ParserError", reason: str = "ParentContainsErrorRecordException"):
+        super().__init__(message)
+        self.message = message
+        self.error_id = error_id
+        self.extent = extent
+        self.category = category
+        self.reason = reason
+
+    def render(self) -> list:
+        e = self.extent
+        return ["At line:%d char:%d" % (e.line, e.column), "+ " + e.line_text,
+                "+ " + " " * (e.column - 1) + "~" * max(1, e.length), self.message,
+                "    + CategoryInfo          : %s: (:) [], %s" % (self.category, self.reason),
+                "    + FullyQualifiedErrorId : %s" % self.error_id, " "]
+
+
+class Source:
+    """The script text, with line lookup for error positions (tree-sitter columns are UTF-8 bytes)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.data = text.encode("utf-8")
+        self.lines = self.data.split(b"\n")
+
+    def extent(self, node: Node, end: Optional[Node] = None) -> Extent:
+        row, col_bytes = node.start_point
+        line_bytes = self.lines[row] if row < len(self.lines) else b""
+        column = len(line_bytes[:col_bytes].decode("utf-8", "replace")) + 1
+        end_node = end or node
+        erow, ecol = end_node.end_point
+        if erow == row:
+            length = len(line_bytes[col_bytes:ecol].decode("utf-8", "replace"))
+        else:
+            length = len(line_bytes[col_bytes:].decode("utf-8", "replace").rstrip("\r"))
+        line_text = line_bytes.decode("utf-8", "replace").rstrip("\r")
+        return Extent(row + 1, column, line_text, length)
+
+    def node_text(self, node: Node) -> str:
+        return self.data[node.start_byte:node.end_byte].decode("utf-8")
+
+
+_MISSING_MESSAGES = {
+    "}": ("Missing closing '}' in statement block or type definition.", "MissingEndCurlyBrace"),
+    ")": ("Missing closing ')' in expression.", "MissingEndParenthesisInExpression"),
+    "]": ("Missing ']' at end of attribute or type literal.", "EndSquareBracketExpectedAtEndOfAttribute"),
+    '"': ("The string is missing the terminator: \".", "TerminatorExpectedAtEndOfString"),
+    "'": ("The string is missing the terminator: '.", "TerminatorExpectedAtEndOfString"),
+}
+
+# Literals tree-sitter-powershell misreads as command names: `1..3` (no spaces), `1KB`, `10L`.
+RANGE_AS_COMMAND = re.compile(r"^(-?\d+)\.\.(-?\d+)$")
+NUMBER_AS_COMMAND = re.compile(r"^(\d+(?:\.\d+)?)([lL])?(kb|mb|gb|tb|pb)?$", re.I)
+
+
+def _first_problem(node: Node) -> Optional[Node]:
+    if node.type == "ERROR" or node.is_missing:
+        inner = [c for c in node.children if c.type == "ERROR" or c.is_missing or c.has_error]
+        if node.type == "ERROR" and inner:
+            return _first_problem(inner[0]) or node
+        return node
+    for child in node.children:
+        if child.has_error or child.is_missing or child.type == "ERROR":
+            found = _first_problem(child)
+            if found is not None:
+                return found
+    return None
+
+
+def _last_leaf(node: Node) -> Node:
+    while node.children:
+        node = node.children[-1]
+    return node
+
+
+def parse(text: str, source: Optional[Source] = None) -> Node:
+    """Parse, and raise ScriptSyntaxError for syntax errors and refused constructs."""
+    source = source or Source(text)
+    tree = Parser(LANGUAGE).parse(source.data)
+    root = tree.root_node
+    if root.has_error:
+        problem = _first_problem(root) or root
+        if problem.is_missing:
+            token = problem.type
+            message, error_id = _MISSING_MESSAGES.get(token, ("Missing '%s'." % token, "MissingToken"))
+            raise ScriptSyntaxError(message, error_id, source.extent(problem))
+        leaf = problem
+        if problem.type == "ERROR" and problem.children:
+            leaf = _last_leaf(problem) if not any(c.type == "ERROR" for c in problem.children) else problem
+            if leaf.type == "ERROR" and leaf.children:
+                leaf = next((c for c in leaf.children if c.type not in ("ERROR",)), leaf)
+        token = source.node_text(leaf).strip() or source.node_text(problem).strip()
+        if token.startswith('"') and token.count('"') == 1 or token.startswith("'") and token.count("'") == 1:
+            message, error_id = _MISSING_MESSAGES[token[0]]
+        else:
+            message, error_id = "Unexpected token '%s' in expression or statement." % token, "UnexpectedToken"
+        raise ScriptSyntaxError(message, error_id, source.extent(leaf))
+    check_supported(root, source)
+    return root
+
+
+def check_supported(node: Node, source: Source) -> None:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.is_named and n.type not in SUPPORTED:
+            if n.type == "pipeline_chain_tail":
+                raise ScriptSyntaxError("The token '%s' is not a valid statement separator in this version."
+                                        % source.node_text(n.children[0]), "InvalidEndOfLine",
+                                        source.extent(n.children[0]))
+            raise unsupported(source, n)
+        stack.extend(reversed(n.children))
+
+
+def unsupported(source: Source, node: Node, what: str = "") -> ScriptSyntaxError:
+    text = source.node_text(node)
+    short = text if len(text) <= 60 else text[:57] + "..."
+    description = what or DESCRIPTIONS.get(node.type, node.type.replace("_", " "))
+    extent = source.extent(node)
+    message = ("The PowerShell lab does not support %s (%s '%s' at line %d, column %d)."
+               % (description, node.type, short.replace("\n", " "), extent.line, extent.column))
+    return ScriptSyntaxError(message, "PchatLabUnsupportedConstruct", extent, "NotImplemented",
+                             "NotSupportedException")
