@@ -45,8 +45,21 @@ def windows_commands_available() -> bool:
     return True
 
 
+def powershell_available() -> bool:
+    """True once cmd.exe emulation and the PowerShell engine both import (run_ps works end to end)."""
+    if not windows_commands_available():
+        return False
+    try:
+        import pchat_lab.powershell.engine  # noqa: F401
+    except Exception:
+        return False
+    return True
+
+
 requires_windows = pytest.mark.skipif(not windows_commands_available(),
                                       reason="pchat_lab.windows.cmd is not available yet")
+requires_powershell = pytest.mark.skipif(not powershell_available(),
+                                         reason="pchat_lab.windows.cmd or pchat_lab.powershell.engine not available yet")
 
 
 @pytest.fixture(scope="session")

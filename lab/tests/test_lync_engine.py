@@ -77,6 +77,8 @@ def test_lookup_user_then_endpoint_sequence(lync_lab):
               "-PersistentChatPoolFqdn pcpool.contoso.local")
     code, _, err = ps(lync_lab, script)
     assert code != 0 and "already in use" in err
+    code, _, err = ps(lync_lab, "Remove-ADUser -Identity ocschat")
+    assert code != 0 and "NonInteractive mode" in err      # the documented prompt cannot be shown
     code, _, err = ps(lync_lab, "Remove-ADUser -Identity ocschat -Confirm:$false")
     assert code == 0, err
     code, _, err = ps(lync_lab, script)

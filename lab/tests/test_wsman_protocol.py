@@ -13,7 +13,7 @@ import winrm
 from winrm.exceptions import InvalidCredentialsError
 from winrm.protocol import Protocol
 
-from conftest import LAB_PASSWORD, LAB_USER, requires_windows
+from conftest import LAB_PASSWORD, LAB_USER, requires_powershell, requires_windows
 from pchat_lab.wsman.service import decoded_script
 
 
@@ -93,6 +93,39 @@ def test_ntlm_accepts_bare_upn_and_netbios_user_names(labtest, endpoints):
     for user in ("lyncadmin", "lyncadmin@contoso.local", "contoso\\LYNCADMIN"):
         session = winrm.Session(endpoints["FS01"]["http"], auth=(user, LAB_PASSWORD), transport="ntlm")
         assert session.run_cmd("labtest whoami").std_out == b"CONTOSO\\lyncadmin|437|FS01"
+
+
+def test_spnego_wrapped_ntlm_under_negotiate(labtest, endpoints):
+    """A Negotiate client (SPNEGO NegTokenInit carrying NTLM, as Windows and pypsrp send it) rather than
+    pywinrm's raw NTLM: the acceptor's final token comes back and sealed messages round-trip."""
+    import spnego
+    import xmltodict
+    from pchat_lab.wsman.auth import unwrap_body, wrap_body, ENCRYPTED_CONTENT_TYPE
+
+    url = endpoints["PC01"]["http"]
+    client = spnego.client(LAB_USER, LAB_PASSWORD, hostname="pc01.contoso.local", service="http",
+                           protocol="negotiate")
+    http = requests.Session()
+    token = client.step()
+    assert not token.startswith(b"NTLMSSP")           # really SPNEGO-wrapped
+    r = http.post(url, data=b"", headers={"Authorization": "Negotiate " + base64.b64encode(token).decode()})
+    assert r.status_code == 401
+    token = client.step(base64.b64decode(r.headers["WWW-Authenticate"].split()[1]))
+    r = http.post(url, data=b"", headers={"Authorization": "Negotiate " + base64.b64encode(token).decode()})
+    assert r.status_code == 200
+    final = r.headers.get("WWW-Authenticate", "")
+    if final:
+        client.step(base64.b64decode(final.split()[1]))
+    assert client.complete
+    p = Protocol(url, username=LAB_USER, password=LAB_PASSWORD)
+    create = p.build_wsman_header(action="http://schemas.xmlsoap.org/ws/2004/09/transfer/Create",
+                                  resource_uri="http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd")
+    create["env:Body"] = {"rsp:Shell": {"rsp:InputStreams": "stdin", "rsp:OutputStreams": "stdout stderr"}}
+    body = xmltodict.unparse({"env:Envelope": create}).encode()
+    r = http.post(url, data=wrap_body(client, body), headers={"Content-Type": ENCRYPTED_CONTENT_TYPE})
+    assert r.status_code == 200 and r.headers["Content-Type"] == ENCRYPTED_CONTENT_TYPE
+    reply = xmltodict.parse(unwrap_body(client, r.content))
+    assert reply["s:Envelope"]["s:Body"]["rsp:Shell"]["rsp:Owner"] == "CONTOSO\\lyncadmin"
 
 
 def test_ntlm_over_https_with_channel_binding(labtest, endpoints):
@@ -235,9 +268,9 @@ def test_concurrent_shells_are_independent(labtest, endpoints):
     assert results == {i: b"worker-%d\r\n" % i for i in range(25)}
 
 
-# --- the real stack (needs the windows helper's cmd.exe emulation) ---------------------------------
+# --- the real stack (needs the windows helper's cmd.exe emulation, and the engine for run_ps) ---------------------------------
 
-@requires_windows
+@requires_powershell
 def test_run_ps_trivial_script_on_the_real_stack(lab_server, endpoints, lab):
     start = len(lab.log.dump())
     session = winrm.Session(endpoints["FE01"]["http"], auth=(LAB_USER, LAB_PASSWORD))

@@ -7,7 +7,7 @@ from urllib.parse import quote
 import pytest
 import testinfra
 
-from conftest import LAB_PASSWORD, LAB_USER, requires_windows
+from conftest import LAB_PASSWORD, LAB_USER, requires_powershell, requires_windows
 
 pytestmark = requires_windows
 
@@ -29,11 +29,13 @@ def test_system_info_is_windows(fe01):
     assert fe01.system_info.type == "windows"
 
 
+@requires_powershell     # testinfra's File module runs powershell -command "Test-Path ..."
 def test_windows_folder_exists(fe01):
     assert fe01.file("C:\\Windows").exists
     assert not fe01.file("C:\\NoSuchFolder\\nothing.txt").exists
 
 
+@requires_powershell
 def test_a_file_created_through_winrm(fe01, lab):
     created = fe01.run('echo lab-file> C:\\Windows\\Temp\\testinfra.txt')
     assert created.rc == 0, created.stderr

@@ -41,6 +41,7 @@ class WSManHandler(BaseHTTPRequestHandler):
             pass
         self.negotiate = None          # this connection's pyspnego acceptor
         self.negotiate_user: Optional[str] = None
+        self.final_token = None
 
     def log_message(self, fmt: str, *args) -> None:
         log.debug("%s %s: " + fmt, self.server.host_name, self.client_address[0], *args)
@@ -92,7 +93,7 @@ class WSManHandler(BaseHTTPRequestHandler):
         elif not body:
             # The blank POST with which an NTLM client sets its context up before encrypting.
             if self.negotiate is not None and self.negotiate.complete:
-                self._reply(200, b"", SOAP_CONTENT_TYPE)
+                self._reply(200, b"", SOAP_CONTENT_TYPE, self._final_token_header())
             else:
                 self._fault(faults.schema_validation("The request has no SOAP envelope."), encrypt=False)
             return
@@ -201,15 +202,18 @@ class WSManHandler(BaseHTTPRequestHandler):
         self._send_soap(500, fault.to_xml(self.server.fqdn, relates_to), encrypt)
 
     def _send_soap(self, status: int, payload: bytes, encrypt: bool) -> None:
-        headers = []
-        final = getattr(self, "final_token", None)
-        if final and final[1]:
-            headers.append(("WWW-Authenticate", "%s %s" % (final[0], base64.b64encode(final[1]).decode())))
-        self.final_token = None
+        headers = self._final_token_header()
         if encrypt:
             self._reply(status, auth.wrap_body(self.negotiate, payload), auth.ENCRYPTED_CONTENT_TYPE, headers)
         else:
             self._reply(status, payload, SOAP_CONTENT_TYPE, headers)
+
+    def _final_token_header(self) -> list:
+        """The acceptor's last token (SPNEGO mechListMIC), sent once with the first authenticated reply."""
+        final, self.final_token = self.final_token, None
+        if final and final[1]:
+            return [("WWW-Authenticate", "%s %s" % (final[0], base64.b64encode(final[1]).decode()))]
+        return []
 
     # --- plumbing --------------------------------------------------------------------------------
     def _endpoint(self) -> str:
