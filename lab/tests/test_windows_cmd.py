@@ -149,7 +149,7 @@ def test_type_dir_and_redirection(win_lab):
     assert run(win_lab, "echo hello> C:\\Windows\\Temp\\a.txt").rc == 0
     assert run(win_lab, "type C:\\Windows\\Temp\\a.txt").out == "hello\r\n"
     assert run(win_lab, "echo again>>C:\\Windows\\Temp\\a.txt & type c:\\windows\\temp\\A.TXT").out == \
-        "hello\r\nagain\r\n"
+        "hello\r\nagain \r\n"     # the blank before & is part of the echoed text, as in cmd
     missing = run(win_lab, "type C:\\Windows\\Temp\\none.txt")
     assert missing.rc == 1 and missing.err == "The system cannot find the file specified.\r\n"
     assert run(win_lab, "type C:\\No\\none.txt").err == "The system cannot find the path specified.\r\n"

@@ -23,6 +23,17 @@ from .console import err, out, split_argv
 NOT_RECOGNIZED = ("'%s' is not recognized as an internal or external command,\r\n"
                   "operable program or batch file.\r\n")
 BUILTINS = ("echo", "set", "ver", "type", "dir", "exit", "cd", "chdir", "rem", "cls")
+# cmd.exe internal commands and System32 tools that exist on every server but that the lab does not
+# simulate: refused as "not simulated", never as "not recognized" (which would be a lie).
+UNSIMULATED_BUILTINS = {"assoc", "break", "call", "color", "copy", "date", "del", "dpath", "endlocal", "erase",
+                        "for", "ftype", "goto", "if", "keys", "md", "mkdir", "mklink", "move", "path", "pause",
+                        "popd", "prompt", "pushd", "rd", "ren", "rename", "rmdir", "setlocal", "shift", "start",
+                        "time", "title", "verify", "vol"}
+UNSIMULATED_TOOLS = {"xcopy", "ipconfig", "sc", "reg", "icacls", "tasklist", "taskkill", "netstat", "where", "more",
+                     "sort", "timeout", "certutil", "schtasks", "wmic", "net1", "ping", "nslookup", "attrib",
+                     "fsutil", "netsh", "bcdedit", "dism", "wevtutil", "winrm", "sqlcmd", "osql", "choice", "clip",
+                     "expand", "fc", "comp", "cscript", "wscript", "msiexec", "shutdown", "runas", "setx",
+                     "takeown", "tree", "tzutil", "w32tm", "wbadmin", "diskpart", "chkdsk", "label", "mountvol"}
 BUILTIN_RE = re.compile(r"^(%s)(?=$|[\s./\\(,;=+:])" % "|".join(BUILTINS), re.IGNORECASE)
 
 # powershell.exe (Windows PowerShell 5.1) command-line switches: (full name, shortest accepted
@@ -245,7 +256,7 @@ class CmdSession:
 
     # --- one command ---------------------------------------------------------------------------
     def run_simple(self, text: str, sink) -> int:
-        text = text.strip()
+        text = text.lstrip()      # trailing blanks are kept: "echo a | ..." writes "a "
         while text.startswith("@"):
             text = text[1:].lstrip()
         if not text:
@@ -259,6 +270,8 @@ class CmdSession:
         base = program.replace("/", "\\").rsplit("\\", 1)[-1].lower()
         if base.endswith(".exe") or base.endswith(".com"):
             base = base[:-4]
+        if base in UNSIMULATED_BUILTINS or base in UNSIMULATED_TOOLS:
+            return lab_unsupported(sink, "'%s'" % base)
         handler = {
             "powershell": self.run_powershell, "cmd": self.run_cmd, "hostname": self.run_hostname,
             "whoami": self.run_whoami, "systeminfo": self.run_systeminfo, "findstr": self.run_findstr,

@@ -64,7 +64,9 @@ class Drive:
     initial_free: int           # bytes, as the topology declares
     root: Path                  # the real folder standing for X:\
     label: str = ""
-    baseline_used: int = 0      # bytes in root right after reset (the skeleton)
+    # Bytes in root when the lab's initial state was complete (skeleton and seeded product data);
+    # taken on first use unless SimHost.mark_baseline() is called at the end of Lab.reset().
+    baseline_used: Optional[int] = None
 
     def used_by_lab(self) -> int:
         total = 0
@@ -79,7 +81,10 @@ class Drive:
     @property
     def free(self) -> int:
         """The topology's free space minus what was written to the drive since reset."""
-        return max(0, self.initial_free - max(0, self.used_by_lab() - self.baseline_used))
+        used = self.used_by_lab()
+        if self.baseline_used is None:
+            self.baseline_used = used
+        return max(0, self.initial_free - max(0, used - self.baseline_used))
 
     @property
     def used(self) -> int:
@@ -292,6 +297,9 @@ class SimHost:
             (c / folder).mkdir(parents=True, exist_ok=True)
         for share in self.shares.values():
             self.drives[share.drive].root.joinpath(*share.parts).mkdir(parents=True, exist_ok=True)
+
+    def mark_baseline(self) -> None:
+        """Free space as the topology declares it, counting from now (call after seeding)."""
         for drive in self.drives.values():
             drive.baseline_used = drive.used_by_lab()
 
