@@ -283,3 +283,44 @@ def test_category_room_addin_lifecycle_and_rules(lync_lab):
     run(lync_lab, "Remove-CsPersistentChatRoom", Identity="%s\\Helpdesk" % pool)
     run(lync_lab, "Remove-CsPersistentChatCategory", Identity="%s\\IT" % pool)
     assert run(lync_lab, "Get-CsPersistentChatCategory")[0] == []
+
+
+# ------------------------------------------------------------------------------ users and test message
+
+def test_test_message_needs_home_pool_policy_room_and_running_service(lync_lab):
+    def result(**extra):
+        params = dict(TargetFqdn="pool01.contoso.local", SenderSipAddress="sip:carol@contoso.local",
+                      ReceiverSipAddress="sip:bob@contoso.local")
+        params.update(extra)
+        out, _ = run(lync_lab, "Test-CsPersistentChatMessage", **params)
+        return out[0]["Result"], out[0]["Error"]
+
+    assert "not homed" in result()[1]                       # carol is on the 2010 pool
+    run(lync_lab, "Move-CsUser", Identity="carol", Target="pool01.contoso.local")
+    assert "not enabled for Persistent Chat" in result()[1]  # the global policy is off by default
+    run(lync_lab, "Set-CsPersistentChatPolicy", EnablePersistentChat=True)
+    assert "No chat room" in result()[1]
+    run(lync_lab, "New-CsPersistentChatCategory", Name="Tests")
+    run(lync_lab, "New-CsPersistentChatRoom", Name="Test room", Category="Tests")
+    assert result() == ("Success", None)
+    run(lync_lab, "Stop-CsWindowsService", host="PC01", Name="RTCCHAT")
+    assert result()[0] == "Failure"
+
+
+def test_move_cs_user_refuses_unknown_pool(lync_lab):
+    with pytest.raises(PSError, match="was not found"):
+        run(lync_lab, "Move-CsUser", Identity="carol", Target="pool99.contoso.local")
+    users, _ = run(lync_lab, "Get-CsUser", OnLyncServer=True)
+    assert "sip:carol@contoso.local" in [u["SipAddress"] for u in users]
+    assert "sip:frank@contoso.local" not in [u["SipAddress"] for u in users]   # not SIP-enabled
+
+
+def test_trusted_application_and_pool_removal(lync_lab):
+    apps, _ = run(lync_lab, "Get-CsTrustedApplication")
+    assert apps[0]["Identity"] == "gcpool.contoso.local/urn:application:groupchat"
+    run(lync_lab, "Remove-CsTrustedApplication", Identity=apps[0]["Identity"], Force=True)
+    run(lync_lab, "Remove-CsTrustedApplicationPool", Identity="TrustedApplicationPool:gcpool.contoso.local",
+        Force=True)
+    assert run(lync_lab, "Get-CsTrustedApplicationPool")[0] == []
+    with pytest.raises(PSError, match="does not exist"):
+        run(lync_lab, "Remove-CsTrustedApplicationPool", Identity="gcpool.contoso.local")
