@@ -27,7 +27,9 @@ class WSManHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "Microsoft-HTTPAPI/2.0"
     sys_version = ""
-    timeout = 300          # idle keep-alive connections are dropped after this many seconds
+    # Idle keep-alive connections are dropped after this long. Generous: an NTLM client whose sealed
+    # connection is dropped cannot re-authenticate the request it already encrypted.
+    timeout = 1800
 
     # --- connection ------------------------------------------------------------------------------
     def setup(self) -> None:
