@@ -56,7 +56,7 @@ def is_sqlite_driver(driver):
 
 
 def build_connection_string(driver=None, server=None, instance=None, port=None, database=None,
-                            auth="sql", user=None, password=None, encrypt=True,
+                            auth="windows", user=None, password=None, encrypt=True,
                             trust_server_certificate=False, timeout=15, read_only_intent=False):
     """A connection string for SQL Server (msodbcsql / FreeTDS) or a SQLite file (SQLite3 driver).
 

@@ -152,10 +152,10 @@ def wrap_script(script, depth=8):
     return "\n".join([
         "$ErrorActionPreference='Stop'",
         "$ProgressPreference='SilentlyContinue'",
-        "$pchatResult=&{",
+        "$pchatOut=&{",
         script,
         "}",
-        "ConvertTo-Json -InputObject $pchatResult -Compress -Depth %d" % depth,
+        "ConvertTo-Json -InputObject $pchatOut -Compress -Depth %d" % depth,
     ])
 
 

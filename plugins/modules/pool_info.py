@@ -182,8 +182,8 @@ SECTIONS = ("pools", "state", "configuration", "policies", "compliance", "endpoi
 # STRING: cast to [string] in the script (enums, identities, FQDN and TimeSpan objects; '' reads as null);
 # PLAIN: strings, numbers and booleans as they are; LIST: member lists as arrays of strings.
 PROPERTIES = {
-    "pools": [("Identity", STRING), ("PoolFqdn", STRING), ("SiteId", STRING), ("ServiceId", STRING),
-              ("Version", PLAIN), ("Role", STRING)],
+    "pools": [("Identity", STRING), ("PoolFqdn", STRING), ("SiteId", PLAIN), ("ServiceId", PLAIN),
+              ("Version", PLAIN), ("Role", PLAIN)],
     "state": [("Identity", STRING), ("PoolState", STRING)],
     "configuration": [("Identity", STRING), ("DefaultChatHistory", PLAIN), ("MaxFileSizeKB", PLAIN),
                       ("ParticipantUpdateLimit", PLAIN), ("RoomManagementUrl", PLAIN)],

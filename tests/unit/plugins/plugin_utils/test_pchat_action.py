@@ -1,0 +1,165 @@
+"""The action plugin: which host variables become which module options, that explicit options win, and
+(through a real `ansible` ad hoc run) that the module runs on the controller even when the inventory
+says ansible_connection=winrm."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from ansible.errors import AnsibleError
+
+from ansible_collections.lync.persistent_chat.plugins.plugin_utils.pchat_action import connection_args_from_host
+
+REPO = Path(__file__).resolve().parents[4]
+
+WINDOWS_HOST = {
+    "inventory_hostname": "fe01",
+    "ansible_host": "10.0.0.5",
+    "ansible_port": "5986",
+    "ansible_user": "CONTOSO\\lyncadmin",
+    "ansible_password": "from-inventory",
+    "ansible_winrm_scheme": "https",
+    "ansible_winrm_path": "wsman",
+    "ansible_winrm_transport": ["ntlm", "kerberos"],
+    "ansible_winrm_server_cert_validation": "ignore",
+    "ansible_winrm_ca_trust_path": "/etc/pki/ca.pem",
+    "ansible_winrm_read_timeout_sec": "70",
+    "ansible_winrm_operation_timeout_sec": 30,
+    "ansible_winrm_message_encryption": "always",
+}
+
+
+def test_host_variables_become_winrm_options():
+    assert connection_args_from_host(WINDOWS_HOST, {}) == {
+        "winrm_host": "10.0.0.5",
+        "winrm_port": 5986,
+        "winrm_user": "CONTOSO\\lyncadmin",
+        "winrm_password": "from-inventory",
+        "winrm_scheme": "https",
+        "winrm_path": "wsman",
+        "winrm_transport": "ntlm",
+        "winrm_cert_validation": False,
+        "winrm_ca_path": "/etc/pki/ca.pem",
+        "winrm_read_timeout": 70,
+        "winrm_operation_timeout": 30,
+        "winrm_message_encryption": "always",
+    }
+
+
+def test_explicit_options_win_over_host_variables():
+    explicit = {"winrm_host": "other.contoso.local", "winrm_port": 15985, "winrm_password": "from-task",
+                "winrm_cert_validation": True}
+    derived = connection_args_from_host(WINDOWS_HOST, explicit)
+    for option in explicit:
+        assert option not in derived
+    assert derived["winrm_user"] == "CONTOSO\\lyncadmin"
+
+
+def test_an_explicit_none_does_not_block_the_host_variable():
+    assert connection_args_from_host(WINDOWS_HOST, {"winrm_host": None})["winrm_host"] == "10.0.0.5"
+
+
+def test_inventory_name_when_there_is_no_ansible_host():
+    assert connection_args_from_host({"inventory_hostname": "gc01.contoso.local"}, {}) == {
+        "winrm_host": "gc01.contoso.local"}
+
+
+def test_winrm_password_alias_and_first_match_order():
+    host = {"ansible_winrm_password": "second", "ansible_winrm_pass": "third", "ansible_winrm_user": "w"}
+    derived = connection_args_from_host(host, {})
+    assert derived["winrm_password"] == "second" and derived["winrm_user"] == "w"
+    host["ansible_password"] = "first"
+    assert connection_args_from_host(host, {})["winrm_password"] == "first"
+
+
+@pytest.mark.parametrize("value, cert, expected", [
+    ("ntlm", None, "ntlm"), ("plaintext", None, "basic"), ("ssl", None, "basic"), ("ssl", "/c.pem", "certificate"),
+    ("kerberos,ntlm", None, "kerberos"), (["credssp"], None, "credssp"), ("bogus, ntlm", None, "ntlm"),
+])
+def test_transport_names_of_the_winrm_connection_plugin(value, cert, expected):
+    host = {"ansible_winrm_transport": value}
+    if cert:
+        host["ansible_winrm_cert_pem"] = cert
+    assert connection_args_from_host(host, {})["winrm_transport"] == expected
+
+
+@pytest.mark.parametrize("value, expected", [("validate", True), ("ignore", False), ("yes", True), (False, False)])
+def test_cert_validation_values(value, expected):
+    assert connection_args_from_host({"ansible_winrm_server_cert_validation": value}, {})["winrm_cert_validation"] is expected
+
+
+@pytest.mark.parametrize("host", [{"ansible_winrm_transport": "nonsense"}, {"ansible_port": "fivethousand"},
+                                  {"ansible_winrm_server_cert_validation": "maybe"}])
+def test_unusable_host_variables_fail_clearly(host):
+    with pytest.raises((AnsibleError, TypeError, ValueError)):
+        connection_args_from_host(host, {})
+
+
+# -- a real ad hoc run ------------------------------------------------------------------------------
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def ansible_env(tmp_path):
+    collections = tmp_path / "collections" / "ansible_collections" / "lync"
+    collections.mkdir(parents=True)
+    (collections / "persistent_chat").symlink_to(REPO)
+    config = tmp_path / "ansible.cfg"
+    config.write_text("[defaults]\n")
+    env = dict(os.environ)
+    env.update(ANSIBLE_COLLECTIONS_PATH=str(tmp_path / "collections"), ANSIBLE_CONFIG=str(config),
+               ANSIBLE_LOCAL_TEMP=str(tmp_path / "local-tmp"), ANSIBLE_REMOTE_TMP=str(tmp_path / "remote-tmp"),
+               ANSIBLE_NOCOLOR="1", ANSIBLE_HOME=str(tmp_path / "home"),
+               ANSIBLE_STDOUT_CALLBACK="ansible.builtin.minimal", ANSIBLE_DEPRECATION_WARNINGS="0",
+               PATH="%s:%s" % (Path(sys.executable).parent, env.get("PATH", "")))
+    return env, tmp_path
+
+
+def _ad_hoc(env, tmp_path, port, *extra):
+    inventory = tmp_path / "hosts.yml"
+    inventory.write_text(json.dumps({"all": {"hosts": {"fe01": {
+        "ansible_host": "127.0.0.1", "ansible_port": port, "ansible_connection": "winrm",
+        "ansible_user": "CONTOSO\\lyncadmin", "ansible_password": "Inventory-Secret-9",
+        "ansible_winrm_scheme": "http", "ansible_winrm_transport": "ntlm",
+        "ansible_winrm_read_timeout_sec": 5, "ansible_winrm_operation_timeout_sec": 3}}}}))
+    ansible = Path(sys.executable).parent / "ansible"
+    return subprocess.run([str(ansible), "-i", str(inventory), "fe01", "-m", "lync.persistent_chat.pool_info",
+                           "-a", "winrm_retries=0", *extra], env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_ad_hoc_run_executes_on_the_controller_not_over_ansible_winrm(ansible_env):
+    env, tmp_path = ansible_env
+    port = _closed_port()
+    completed = _ad_hoc(env, tmp_path, port)
+    output = completed.stdout + completed.stderr
+    # Our module ran (its step-named message), so Ansible did not try WinRM itself (that would be
+    # UNREACHABLE with the winrm plugin's own message).
+    assert "FAILED" in output and "UNREACHABLE" not in output, output
+    assert "127.0.0.1: read the Persistent Chat pool: WinRM http://127.0.0.1:%d/wsman (transport ntlm" % port in output
+    assert "connection refused" in output
+    assert "Inventory-Secret-9" not in output
+
+
+def test_ad_hoc_explicit_option_beats_the_host_variable(ansible_env):
+    env, tmp_path = ansible_env
+    inventory_port, explicit_port = _closed_port(), _closed_port()
+    completed = _ad_hoc(env, tmp_path, inventory_port, "-a", "winrm_port=%d winrm_retries=0" % explicit_port)
+    output = completed.stdout + completed.stderr
+    assert "127.0.0.1:%d/wsman" % explicit_port in output, output
+    assert "127.0.0.1:%d/wsman" % inventory_port not in output
+
+
+def test_ad_hoc_unknown_option_is_refused_before_connecting(ansible_env):
+    env, tmp_path = ansible_env
+    completed = _ad_hoc(env, tmp_path, _closed_port(), "-a", "no_such_option=1")
+    output = completed.stdout + completed.stderr
+    assert "no_such_option" in output and "WinRM http" not in output, output
