@@ -54,10 +54,10 @@ def test_first_copy_copies_and_a_second_run_copies_nothing(win_lab):
     assert "   ROBOCOPY     ::     Robust File Copy for Windows" in out
     assert "   Source : \\\\gc01\\GroupChatFiles\\\r\n" in out
     assert "\t    New File  \t\t       5\ta.txt\r\n" in out
-    assert "    Files :         3         3         0         0         0         0\r\n" in out
+    assert "   Files :         3         3         0         0         0         0\r\n" in out
     rc, out = robocopy(win_lab, "%s %s /E /COPY:DAT /R:2 /W:1" % (LEGACY, STORE))
     assert rc == 0
-    assert "    Files :         3         0         3         0         0         0\r\n" in out
+    assert "   Files :         3         0         3         0         0         0\r\n" in out
     assert "New File" not in out
 
 

@@ -137,9 +137,10 @@ def _stamp(moment: _dt.datetime) -> str:
 
 
 def _size(value: int, exact: bool) -> str:
-    if exact or value < 1024 * 1024:
+    """Sizes as robocopy shows them: bytes below 1 KB (or always with /BYTES), else k, m, g."""
+    if exact or value < 1024:
         return str(value)
-    for unit, scale in (("g", 1024 ** 3), ("m", 1024 ** 2)):
+    for unit, scale in (("g", 1024 ** 3), ("m", 1024 ** 2), ("k", 1024)):
         if value >= scale:
             return "%.1f %s" % (value / scale, unit)
     return str(value)
