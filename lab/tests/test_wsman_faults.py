@@ -289,3 +289,23 @@ def test_http_level_refusals(labtest, endpoints, method, path, content_type, sta
                                 auth=(LAB_USER, LAB_PASSWORD), headers=headers)
     assert response.status_code == status
     assert response.headers["Content-Type"]
+
+
+def test_signal_ctrl_c_and_unknown_signal(labtest, endpoints, lab_server):
+    p = protocol(endpoints["FE01"]["http"])
+    shell_id = p.open_shell()
+    command_id = p.run_command(shell_id, "labtest until_terminated")
+    sink = lab_server.shells.get("FE01", "CONTOSO\\lyncadmin", shell_id).commands[command_id].sink
+
+    def signal(code):
+        return message(p, SHELL_NS + "/Signal", {"rsp:Signal": {"@CommandId": command_id, "rsp:Code": code}},
+                       shell_id=shell_id)
+
+    fault = fault_of(lambda: p.send_message(signal(SHELL_NS + "/signal/ps_crtl_c")))
+    assert fault.wsman_fault_code == 2150858817 and not sink.terminated
+    reply = xmltodict.parse(p.send_message(signal(SHELL_NS + "/signal/ctrl_c")))
+    assert "rsp:SignalResponse" in reply["s:Envelope"]["s:Body"]
+    assert sink.terminated
+    # The command is gone once signalled.
+    assert fault_of(lambda: p.get_command_output_raw(shell_id, command_id)).wsman_fault_code == 2150858843
+    p.close_shell(shell_id)
