@@ -126,9 +126,13 @@ class LabServer:
         if self.control is not None:
             self.control.stop()
             self.control = None
-        for pair in self._listeners.values():
-            for listener in pair.values():
-                listener.shutdown()
+        # shutdown() waits for the next poll of serve_forever; do all listeners at once.
+        stoppers = [threading.Thread(target=listener.shutdown, daemon=True)
+                    for pair in self._listeners.values() for listener in pair.values()]
+        for stopper in stoppers:
+            stopper.start()
+        for stopper in stoppers:
+            stopper.join(timeout=5)
         self._close_listeners()
         self.shells.close_all()
         for thread in self._threads:
