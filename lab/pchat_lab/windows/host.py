@@ -177,6 +177,10 @@ class ServiceTable(dict):
 SERVICE_PACKS = {"7601": 1, "6002": 2, "3790": 2}
 
 
+def _version_tuple(version: str) -> tuple:
+    return tuple(int(p) for p in version.split(".") if p.isdigit())
+
+
 def _os_build(version: str) -> str:
     parts = version.split(".")
     return parts[2] if len(parts) > 2 else "0"
@@ -196,6 +200,7 @@ class SimHost:
         self.http_port: Optional[int] = None
         self.https_port: Optional[int] = None
         self.modules: list = []
+        self.builtin_modules: list = []
         self.drives: dict = {}          # letter (upper) -> Drive
         self.shares: dict = {}          # name (lower) -> Share
         self.services = ServiceTable()
@@ -223,7 +228,10 @@ class SimHost:
         host.spec = spec
         host.http_port = spec.get("http_port")
         host.https_port = spec.get("https_port")
-        host.modules = list(spec.get("modules") or [])
+        # Modules that ship with the OS (Storage arrived with Windows Server 2012) come first; PowerShell
+        # autoloads them, topology modules (Lync) need Import-Module.
+        host.builtin_modules = ["Storage"] if _version_tuple(host.os_version) >= (6, 2) else []
+        host.modules = host.builtin_modules + list(spec.get("modules") or [])
         host.memory_mb = int(spec.get("memory_mb", 16384))
         host.extra_env = {str(k): str(v) for k, v in (spec.get("env") or {}).items()}
         for index, drive in enumerate(spec["drives"]):

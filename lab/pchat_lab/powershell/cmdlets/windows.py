@@ -591,11 +591,15 @@ def _select_services(ctx, args, pipeline) -> list:
     return chosen
 
 
+# InputObject is declared before Name: PowerShell binds a piped ServiceController to InputObject by its
+# type before it would convert it to a string for Name; the lab's binder takes the first that fits.
 SERVICE_SELECTION = [
-    Param("Name", "string[]", mandatory=True, position=0, sets=("Default",), aliases=("ServiceName",),
-          from_pipeline=True, from_pipeline_by_name=True),
-    Param("DisplayName", "string[]", mandatory=True, sets=("DisplayName",)),
     Param("InputObject", "object[]", mandatory=True, position=0, sets=("InputObject",), from_pipeline=True),
+    # Name is ValueFromPipelineByPropertyName in PowerShell too; left out until the binder stops binding
+    # by property name a parameter outside the set already chosen (a piped ServiceController has Name).
+    Param("Name", "string[]", mandatory=True, position=0, sets=("Default",), aliases=("ServiceName",),
+          from_pipeline=True),
+    Param("DisplayName", "string[]", mandatory=True, sets=("DisplayName",)),
     Param("Include", "string[]"),
     Param("Exclude", "string[]"),
 ]
@@ -606,7 +610,7 @@ SERVICE_SELECTION = [
             Param("Name", "string[]", position=0, sets=("Default",), aliases=("ServiceName",), from_pipeline=True,
                   from_pipeline_by_name=True),
             Param("DisplayName", "string[]", mandatory=True, sets=("DisplayName",)),
-            Param("InputObject", "object[]", sets=("InputObject",), from_pipeline=True),
+            Param("InputObject", "object[]", sets=("InputObject",)),
             Param("Include", "string[]"),
             Param("Exclude", "string[]"),
             Param("DependentServices", "switch", aliases=("DS",)),
@@ -717,9 +721,9 @@ def restart_service(ctx, args, pipeline):
 
 
 @cmdlet("Set-Service", module=MANAGEMENT, default_set="Name", should_process=True, params=[
-    Param("Name", "string", mandatory=True, position=0, sets=("Name",), aliases=("ServiceName", "SN"),
-          from_pipeline=True, from_pipeline_by_name=True),
     Param("InputObject", "object", sets=("InputObject",), from_pipeline=True),
+    Param("Name", "string", mandatory=True, position=0, sets=("Name",), aliases=("ServiceName", "SN"),
+          from_pipeline=True),
     Param("DisplayName", "string", aliases=("DN",)),
     Param("Description", "string"),
     Param("StartupType", "enum", values=("Automatic", "Manual", "Disabled"), aliases=("StartMode", "SM", "ST"),
@@ -777,7 +781,7 @@ def _volume(host, drive) -> PSObject:
 ])
 def get_volume(ctx, args, pipeline):
     host = ctx.host
-    if host.os_version.split(".")[:2] < ["6", "2"]:
+    if tuple(int(p) for p in host.os_version.split(".")[:2]) < (6, 2):
         # The Storage module arrived with Windows Server 2012; 2008 R2 does not have Get-Volume.
         raise PSError("The term 'Get-Volume' is not recognized as the name of a cmdlet, function, script file, or "
                       "operable program. Check the spelling of the name, or if a path was included, verify that the "
