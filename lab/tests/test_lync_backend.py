@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+import pchat_lab.lync.cmdlets  # noqa: F401  registers the cmdlets even before a Lab exists
 from pchat_lab.lab import Lab
 from pchat_lab.powershell.api import REGISTRY, BoundArguments, CmdletContext, PSError, PSListModifier
 
