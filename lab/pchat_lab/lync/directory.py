@@ -18,11 +18,15 @@ def domain_dn(domain: str) -> str:
 
 
 def normalise_sip(value: str) -> str:
-    """``sip:`` + lower-cased address, whatever the caller wrote."""
+    """``sip:`` + the address as written (SIP URIs compare case-insensitively: use sip_key)."""
     value = value.strip()
     if value.lower().startswith("sip:"):
         value = value[4:]
-    return "sip:" + value.lower()
+    return "sip:" + value
+
+
+def sip_key(value: str) -> str:
+    return normalise_sip(value).lower()
 
 
 @dataclass
@@ -144,7 +148,7 @@ class Directory:
         for user in self.users.values():
             if key in (user.sam.lower(), user.upn.lower(), user.dn.lower(), user.name.lower(), user.guid):
                 return user
-            if user.sip_address and normalise_sip(key) == user.sip_address and (
+            if user.sip_address and sip_key(key) == user.sip_address.lower() and (
                     key.startswith("sip:") or "@" in key):
                 return user
         return None
@@ -194,12 +198,12 @@ class Directory:
 
     def sip_owner(self, sip: str):
         """Whatever AD object holds this SIP address: an ADUser, a ChatEndpoint, or None."""
-        sip = normalise_sip(sip)
+        sip = sip_key(sip)
         for user in self.users.values():
-            if user.sip_address == sip:
+            if user.sip_address.lower() == sip:
                 return user
         for endpoint in self.endpoints:
-            if endpoint.sip_address == sip:
+            if endpoint.sip_address.lower() == sip:
                 return endpoint
         return None
 
@@ -217,7 +221,7 @@ class Directory:
         for endpoint in self.endpoints:
             if key in (endpoint.dn.lower(), endpoint.display_name.lower(), endpoint.guid,
                        "{%s}" % endpoint.guid) or (
-                    (key.startswith("sip:") or "@" in key) and normalise_sip(key) == endpoint.sip_address):
+                    (key.startswith("sip:") or "@" in key) and sip_key(key) == endpoint.sip_address.lower()):
                 return endpoint
         return None
 
