@@ -129,6 +129,8 @@ class EngineContext(CmdletContext):
         self.command_text = command_text
         self.errors: list = []
         self.warnings: list = []
+        self.sink = interp.sink
+        self.user = interp.user
 
     def _action(self, common_name: str, preference: str) -> str:
         if common_name in self.common:
@@ -233,7 +235,11 @@ class Interpreter:
         self.scopes: list = [{}]
         self.functions: dict = {}
         self.imported: set = set()
-        self.env = {str(k).lower(): (str(k), str(v)) for k, v in (getattr(host, "env", None) or {}).items()}
+        self.user = str(getattr(sink, "user", "") or "")
+        env = getattr(host, "env", None)
+        if callable(env):
+            env = env(self.user)    # SimHost.env(user): the process environment of the WinRM user
+        self.env = {str(k).lower(): (str(k), str(v)) for k, v in (env or {}).items()}
         self.stderr_open = False
         self.progress = ProgressSerializer()
         self.formatter = Formatter()
@@ -251,7 +257,10 @@ class Interpreter:
                                            "WSManStackVersion": "3.0", "PSRemotingProtocolVersion": "2.3",
                                            "SerializationVersion": "1.1.0.1"})
         g["pid"] = 4242
-        g["home"] = "C:\\Users\\%s" % self.env.get("username", ("", "Administrator"))[1]
+        home = getattr(host, "home", None)
+        g["home"] = home(self.user) if callable(home) else (
+            self.env.get("userprofile", ("", "C:\\Users\\%s" % self.env.get("username", ("", "Administrator"))[1]))[1])
+        g["pwd"] = g["home"]     # a WinRS shell starts in the user's profile folder
         g["pshome"] = "C:\\Windows\\System32\\WindowsPowerShell\\v1.0"
 
     # --- output -------------------------------------------------------------------------------
@@ -317,6 +326,9 @@ class Interpreter:
 
     def get_var(self, name: str, default: Any = None) -> Any:
         low = name.lower()
+        if low.startswith("env:"):
+            entry = self.env.get(low[4:])
+            return entry[1] if entry else default
         if low in ("null",):
             return None
         if low == "true":

@@ -358,9 +358,10 @@ def foreach_object(ctx, args, pipeline):
     return results
 
 
-@cmdlet("Measure-Object", params=[
-    Param("Property", "string[]", position=0), Param("Sum", "switch"), Param("Average", "switch"),
-    Param("Maximum", "switch"), Param("Minimum", "switch"), Param("InputObject", "object"),
+@cmdlet("Measure-Object", default_set="GenericMeasure", params=[
+    Param("Property", "string[]", position=0), Param("Sum", "switch", sets=("GenericMeasure",)),
+    Param("Average", "switch", sets=("GenericMeasure",)), Param("Maximum", "switch", sets=("GenericMeasure",)),
+    Param("Minimum", "switch", sets=("GenericMeasure",)), Param("InputObject", "object"),
     Param("Line", "switch", sets=("TextMeasure",)), Param("Word", "switch", sets=("TextMeasure",)),
     Param("Character", "switch", sets=("TextMeasure",))])
 def measure_object(ctx, args, pipeline):
