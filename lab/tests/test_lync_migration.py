@@ -165,3 +165,16 @@ def test_sql_refused_while_the_instance_service_is_stopped(lync_lab):
     lync_lab.host("SQL01").services["MSSQL$GROUPCHAT"].status = "Stopped"
     with pytest.raises(PSError, match="Failed to connect"):
         run(lync_lab, "Backup-SqlDatabase", ServerInstance=[GC], Database="GroupChat")
+
+
+def test_reset_forgets_restored_databases_and_reseeds(lync_lab):
+    run(lync_lab, "Backup-SqlDatabase", host="SQL01", ServerInstance=[GC], Database="GroupChat",
+        BackupFile="F:\\gc.bak")
+    run(lync_lab, "Restore-SqlDatabase", host="SQL01", ServerInstance=[GC], Database="GroupChatCopy",
+        BackupFile=["F:\\gc.bak"])
+    copy = lync_lab.backends["lync"].db.path(GC, "GroupChatCopy")
+    assert copy.is_file()
+    lync_lab.backends["lync"].stop()
+    lync_lab.reset()
+    assert not copy.is_file()
+    assert lync_lab.backends["lync"].db.legacy_path.is_file()

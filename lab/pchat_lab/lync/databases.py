@@ -3,6 +3,7 @@ UNC paths of the topology (file repository, file store) as real folders of the h
 from __future__ import annotations
 
 import datetime as _dt
+import shutil
 from pathlib import Path
 from typing import Optional
 
@@ -65,6 +66,8 @@ class ChatDatabases:
         return any(instances.instance_key(s.instance) == wanted for s in stores)
 
     def create_and_seed(self) -> None:
+        # A reset forgets every database, including those restored under other names.
+        shutil.rmtree(Path(self.lab.state_dir) / "sql", ignore_errors=True)
         repository = unc_to_real(self.lab, self.topo.legacy.file_repository)
         if repository is not None:
             repository.mkdir(parents=True, exist_ok=True)
