@@ -3,6 +3,7 @@ request log. One ``Lab`` per running ``pchat-lab`` process; the WinRM listeners 
 endpoint only talk to it (moto's backend, in our terms)."""
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -26,7 +27,20 @@ def load_topology(name_or_path: str) -> dict:
     with path.open(encoding="utf-8") as handle:
         data = yaml.safe_load(handle)
     data.setdefault("name", path.stem)
+    _offset_ports(data, int(os.environ.get("PCHAT_LAB_PORT_OFFSET", "0") or 0))
     return data
+
+
+def _offset_ports(topology: dict, offset: int) -> None:
+    """Shift every port by ``offset`` so that several labs (parallel test runs) can listen at once;
+    inventories/lab reads the same PCHAT_LAB_PORT_OFFSET."""
+    if not offset:
+        return
+    topology["control_port"] = int(topology.get("control_port", 15980)) + offset
+    for host in topology["hosts"]:
+        for key in ("http_port", "https_port"):
+            if key in host:
+                host[key] = int(host[key]) + offset
 
 
 class Lab:

@@ -16,7 +16,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 INVENTORY = REPO / "inventories" / "lab"
-CONTROL = "http://127.0.0.1:15980"
+PORT_OFFSET = int(os.environ.get("PCHAT_LAB_PORT_OFFSET", "0") or 0)
+CONTROL = "http://127.0.0.1:%d" % (15980 + PORT_OFFSET)
 
 
 def _env() -> dict:
@@ -62,7 +63,6 @@ class LabControl:
 def lab(tmp_path_factory):
     state_dir = tmp_path_factory.mktemp("lab-state")
     env = _env()
-    subprocess.run([str(BIN / "pchat-lab"), "down"], env=env, cwd=REPO, capture_output=True)
     up = subprocess.run([str(BIN / "pchat-lab"), "up", "--topology", "lync2010", "--dataset", "small",
                          "--state-dir", str(state_dir)], env=env, cwd=REPO, capture_output=True, text=True)
     assert up.returncode == 0, up.stdout + up.stderr
