@@ -44,8 +44,8 @@ def write_backup(db_path: Path, database: str, server_instance: str, target: Pat
             "compressed": compression, "checksum": hashlib.sha256(payload).hexdigest() if checksum else None,
             "backup_finish_date": _dt.datetime.now().isoformat(timespec="seconds"), "size": len(payload)}
     body = gzip.compress(payload) if compression else payload
-    # Without INIT SQL Server appends a backup set; the lab keeps only the newest set [ASSUMED].
-    _ = init
+    # Without INIT SQL Server appends a backup set; the lab keeps only the newest set [ASSUMED], so
+    # ``init`` changes nothing here.
     with open(target, "wb") as handle:
         handle.write(MAGIC)
         handle.write(json.dumps(meta).encode("utf-8") + b"\n")

@@ -252,13 +252,14 @@ def _run_select(db_path: Path, sql: str, database: str):
 
 
 @cmdlet("Invoke-Sqlcmd", module=SQL, params=[
-    Param("ServerInstance", "string", position=None),
+    Param("ServerInstance", "string"),
     Param("Database", "string"),
     Param("Query", "string", position=0),
     Param("QueryTimeout", "int", value_range=(1, 65535)),
     Param("ConnectionTimeout", "int", value_range=(0, 65534)),
     Param("Username", "string"), Param("Password", "string"), Param("Credential", "object"),
-    Param("AbortOnError", "switch"), Param("OutputSqlErrors", "bool"), Param("SuppressProviderContextWarning", "switch"),
+    Param("AbortOnError", "switch"), Param("OutputSqlErrors", "bool"),
+    Param("SuppressProviderContextWarning", "switch"),
 ])
 def invoke_sqlcmd(ctx, args, pipeline):
     lync = authorised(ctx, permissions.SQL_ADMIN)
