@@ -8,16 +8,14 @@ with cmd's own message and exit code 1, as real WinRS reports it.
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as _dt
-import os
 import re
-import zlib
 from typing import Optional
 
 from ..powershell.api import PSError
-from . import console, netcmd, robocopy, systeminfo, textfilters
+from . import netcmd, robocopy, systeminfo, textfilters
+from .dirlisting import DirListing
+from .powershell_exe import PS_BAD_COMMAND_LINE, run_powershell_exe  # noqa: F401  (re-exported)
 from .console import err, out, split_argv
 
 NOT_RECOGNIZED = ("'%s' is not recognized as an internal or external command,\r\n"
@@ -35,30 +33,6 @@ UNSIMULATED_TOOLS = {"xcopy", "ipconfig", "sc", "reg", "icacls", "tasklist", "ta
                      "expand", "fc", "comp", "cscript", "wscript", "msiexec", "shutdown", "runas", "setx",
                      "takeown", "tree", "tzutil", "w32tm", "wbadmin", "diskpart", "chkdsk", "label", "mountvol"}
 BUILTIN_RE = re.compile(r"^(%s)(?=$|[\s./\\(,;=+:])" % "|".join(BUILTINS), re.IGNORECASE)
-
-# powershell.exe (Windows PowerShell 5.1) command-line switches: (full name, shortest accepted
-# prefix), matched as CommandLineParameterParser.MatchSwitch does. Order matters, as there.
-PS_SWITCHES = [
-    ("help", "h"), ("?", "?"), ("noexit", "noe"), ("importsystemmodules", "imp"), ("noprofile", "nop"),
-    ("nologo", "nol"), ("noninteractive", "noni"), ("socketservermode", "so"), ("servermode", "s"),
-    ("namedpipeservermode", "nam"), ("configurationname", "config"), ("command", "c"),
-    ("windowstyle", "w"), ("file", "f"), ("outputformat", "o"), ("of", "o"), ("inputformat", "i"),
-    ("if", "i"), ("executionpolicy", "ex"), ("ep", "ep"), ("encodedcommand", "e"), ("ec", "e"),
-    ("encodedarguments", "encodeda"), ("ea", "ea"), ("sta", "s"), ("mta", "mta"), ("version", "v"),
-    ("psconsolefile", "psc"),
-]
-# powershell.exe reports a bad command line with this exit code (ConsoleHost
-# ExitCodeBadCommandLineParameter = 0xFFFD0000); WinRS reports exit codes unsigned.
-PS_BAD_COMMAND_LINE = 0xFFFD0000
-PS_BAD_ENCODED = ("Cannot process the command because the value specified with -EncodedCommand is not "
-                  "properly encoded. The value must be Base64 encoded.")
-PS_MISSING_COMMAND = "Cannot process the command because of a missing parameter. A command must follow -Command."
-PS_COMMAND_TWICE = ("Cannot process the command because -Command or -EncodedCommand was specified more than "
-                    "once.")
-PS_DASH_EXTRA = "'-' was specified with the -Command parameter; no other arguments to -Command are permitted."
-PS_BAD_FORMAT = ("Cannot process the command because the value specified with -OutputFormat is not valid. "
-                 "Valid values are: Text, XML.")
-
 
 def run_command_line(lab, host, command_line: str, sink) -> int:
     """Run one WinRS command line on ``host``; output goes to ``sink``; returns the exit code.
@@ -476,135 +450,6 @@ class CmdSession:
         return run_powershell_exe(self, split_argv(rest), sink)
 
 
-def run_powershell_exe(session: CmdSession, args: list, sink) -> int:
-    """powershell.exe's command line (Windows PowerShell 5.1), then the script through the engine."""
-    script: Optional[str] = None
-    from_stdin = False
-    i = 0
-    while i < len(args):
-        raw = args[i].strip().lower()
-        if not raw:
-            i += 1
-            continue
-        if raw[0] not in "-/":
-            script = " ".join(args[i:])
-            break
-        key = raw[1:]
-        if key.startswith("-"):
-            key = key[1:]
-        switch = next((full for full, shortest in PS_SWITCHES
-                       if full.startswith(key) and len(key) >= len(shortest)), None) if key else None
-        if switch is None:
-            script = " ".join(args[i:])     # the first unknown switch starts the command
-            break
-        if switch in ("help", "?"):
-            return lab_unsupported(sink, "powershell.exe -Help")
-        if switch in ("noexit", "noprofile", "nologo", "noninteractive", "sta", "mta", "importsystemmodules"):
-            i += 1
-            continue
-        if switch in ("executionpolicy", "ep", "windowstyle", "configurationname", "version", "psconsolefile",
-                      "outputformat", "of", "inputformat", "if"):
-            if i + 1 >= len(args):
-                err(sink, "Cannot process the command because of a missing parameter for -%s.\r\n" % switch)
-                return PS_BAD_COMMAND_LINE
-            value = args[i + 1]
-            if switch in ("outputformat", "of", "inputformat", "if") and value.lower() not in ("text", "xml"):
-                err(sink, PS_BAD_FORMAT.replace("-OutputFormat", "-" + ("InputFormat" if "i" in switch[:1]
-                                                                        else "OutputFormat")) + "\r\n")
-                return PS_BAD_COMMAND_LINE
-            if switch in ("outputformat", "of", "inputformat", "if") and value.lower() == "xml":
-                return lab_unsupported(sink, "powershell.exe -%s XML" % switch)
-            if switch in ("version", "psconsolefile", "configurationname"):
-                return lab_unsupported(sink, "powershell.exe -%s" % switch)
-            i += 2
-            continue
-        if switch in ("servermode", "socketservermode", "namedpipeservermode", "encodedarguments", "ea"):
-            return lab_unsupported(sink, "powershell.exe -%s" % switch)
-        if switch in ("encodedcommand", "ec"):
-            if script is not None or from_stdin:
-                err(sink, PS_COMMAND_TWICE + "\r\n")
-                return PS_BAD_COMMAND_LINE
-            if i + 1 >= len(args):
-                err(sink, PS_MISSING_COMMAND + "\r\n")
-                return PS_BAD_COMMAND_LINE
-            decoded = decode_encoded_command(args[i + 1])
-            if decoded is None:
-                err(sink, PS_BAD_ENCODED + "\r\n")
-                return PS_BAD_COMMAND_LINE
-            script = decoded
-            i += 2
-            continue
-        if switch == "command":
-            if script is not None or from_stdin:
-                err(sink, PS_COMMAND_TWICE + "\r\n")
-                return PS_BAD_COMMAND_LINE
-            if i + 1 >= len(args):
-                err(sink, PS_MISSING_COMMAND + "\r\n")
-                return PS_BAD_COMMAND_LINE
-            if args[i + 1] == "-":
-                if i + 2 != len(args):
-                    err(sink, PS_DASH_EXTRA + "\r\n")
-                    return PS_BAD_COMMAND_LINE
-                from_stdin = True
-                break
-            script = " ".join(args[i + 1:])
-            break
-        if switch == "file":
-            if i + 1 >= len(args):
-                err(sink, "Cannot process the command because of a missing parameter. A file path must "
-                          "follow -File.\r\n")
-                return PS_BAD_COMMAND_LINE
-            if len(args) > i + 2:
-                return lab_unsupported(sink, "powershell.exe -File with script arguments")
-            script = read_script_file(session, args[i + 1], sink)
-            if script is None:
-                return PS_BAD_COMMAND_LINE
-            break
-        i += 1
-    if from_stdin:
-        data = sink.read_stdin()
-        script = console.decode(data, getattr(sink, "codepage", 437))
-    if script is None:
-        # Interactive PowerShell with no console: WinRS gives it no input, so it ends at once.
-        return lab_unsupported(sink, "an interactive powershell.exe (no -Command, -EncodedCommand or -File)")
-    from ..powershell.engine import run_script   # written alongside; imported when first needed
-    return run_script(session.lab, session.host, script, sink)
-
-
-def decode_encoded_command(value: str) -> Optional[str]:
-    """-EncodedCommand's value: base64 of the script in UTF-16LE, or None when it is not that."""
-    try:
-        data = base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        return None
-    if len(data) % 2:
-        return None
-    try:
-        return data.decode("utf-16-le")
-    except UnicodeDecodeError:
-        return None
-
-
-def read_script_file(session: CmdSession, name: str, sink) -> Optional[str]:
-    if not name.lower().endswith(".ps1"):
-        err(sink, "Processing -File '%s' failed because the file does not have a '.ps1' extension. Specify a "
-                  "valid Windows PowerShell script file name, and then try again.\r\n" % name)
-        return None
-    try:
-        path = session.host.filesystem.resolve(name, session.cwd)
-    except PSError:
-        path = None
-    if path is None or not path.is_file():
-        err(sink, "The argument '%s' to the -File parameter does not exist. Provide the path to an existing "
-                  "'.ps1' file as an argument to the -File parameter.\r\n" % name)
-        return None
-    data = path.real.read_bytes()
-    for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
-        if data.startswith(bom):
-            return data[len(bom):].decode(codec, errors="replace")
-    return data.decode("cp1252", errors="replace")
-
-
 # --- cmd.exe lexing -------------------------------------------------------------------------------
 def split_operators(line: str) -> list:
     """[(command text, operator after it or '')] splitting on & && || | outside double quotes;
@@ -715,88 +560,5 @@ def cmd_words(text: str) -> list:
     return words
 
 
-class DirListing:
-    """cmd's ``dir`` output for lab folders."""
-
-    def __init__(self, session: CmdSession, sink, bare: bool, recursive: bool) -> None:
-        self.session, self.sink, self.bare, self.recursive = session, sink, bare, recursive
-
-    def run(self, targets: list) -> int:
-        fs = self.session.host.filesystem
-        code = 0
-        for target in targets:
-            try:
-                trimmed = target.rstrip("\\")
-                trimmed = target if not trimmed or trimmed.endswith(":") else trimmed
-                resolved = fs.resolve(trimmed, self.session.cwd) \
-                    if not _has_wildcard(target) else None
-                if resolved is not None and resolved.is_dir():
-                    folder, pattern = resolved, "*"
-                else:
-                    head, _, pattern = target.replace("/", "\\").rpartition("\\")
-                    folder = fs.resolve(head + "\\" if head.endswith(":") else (head or "."), self.session.cwd)
-            except PSError:
-                err(self.sink, "The system cannot find the path specified.\r\n")
-                code = 1
-                continue
-            if not folder.is_dir():
-                err(self.sink, "The system cannot find the path specified.\r\n")
-                code = 1
-                continue
-            if not self.listing(folder, pattern):
-                if not self.bare:
-                    err(self.sink, "File Not Found\r\n")
-                code = 1
-        return code
-
-    def listing(self, folder, pattern: str) -> bool:
-        fs = self.session.host.filesystem
-        entries = [c for c in folder.children() if fs.matches(c.name, pattern)]
-        drive = self.session.host.drives[folder.drive]
-        found = bool(entries)
-        if self.bare:
-            for entry in entries:
-                out(self.sink, (entry.display if self.recursive else entry.name) + "\r\n")
-        else:
-            lines = [" Volume in drive %s %s\r\n" % (folder.drive, "is " + drive.label if drive.label
-                                                    else "has no label."),
-                     " Volume Serial Number is %s\r\n\r\n" % _serial(self.session.host.name, folder.drive),
-                     " Directory of %s\r\n\r\n" % folder.display]
-            files = dirs = size = 0
-            rows = []
-            if not folder.is_root:
-                rows += [(folder.real, "."), (folder.real.parent, "..")]
-                dirs += 2
-            for entry in entries:
-                rows.append((entry.real, entry.name))
-            for real, name in rows:
-                stat = os.stat(real)
-                stamp = _dt.datetime.fromtimestamp(stat.st_mtime).strftime("%m/%d/%Y  %I:%M %p")
-                if os.path.isdir(real):
-                    if name not in (".", ".."):
-                        dirs += 1
-                    lines.append("%s    <DIR>          %s\r\n" % (stamp, name))
-                else:
-                    files += 1
-                    size += stat.st_size
-                    lines.append("%s    %14s %s\r\n" % (stamp, "{:,}".format(stat.st_size), name))
-            lines.append("%16d File(s) %14s bytes\r\n" % (files, "{:,}".format(size)))
-            lines.append("%16d Dir(s) %15s bytes free\r\n" % (dirs, "{:,}".format(drive.free)))
-            if entries:
-                out(self.sink, "".join(lines))
-            else:
-                out(self.sink, "".join(lines[:3]))
-        if self.recursive:
-            for entry in folder.children():
-                if entry.is_dir():
-                    found = self.listing(entry, pattern) or found
-        return found
-
-
-def _has_wildcard(text: str) -> bool:
-    return "*" in text or "?" in text
-
-
-def _serial(host_name: str, letter: str) -> str:
-    value = zlib.crc32(("%s:%s" % (host_name.upper(), letter)).encode())
-    return "%04X-%04X" % (value >> 16, value & 0xFFFF)
+__all__ = ["run_command_line", "CmdSession", "Capture", "PS_BAD_COMMAND_LINE", "split_operators", "split_redirects",
+           "split_program", "cmd_words"]

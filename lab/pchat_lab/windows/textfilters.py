@@ -45,14 +45,12 @@ def _findstr_regex(pattern: str) -> str:
 def findstr(session, args: list, sink) -> int:
     flags: set = set()
     strings: list = []
-    literal_given = False
     rest: list = []
     for arg in args:
         if arg[:1] == "/" and len(arg) > 1:
             key = arg[1:]
             if key[:2].lower() == "c:":
                 strings.append(key[2:])
-                literal_given = True
             elif key[:2].lower() in ("g:", "f:", "d:", "a:"):
                 return _lab_unsupported(sink, "findstr /%s" % key[:2].upper())
             elif all(k.lower() in FINDSTR_FLAGS for k in key):
