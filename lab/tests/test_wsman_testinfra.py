@@ -25,21 +25,26 @@ def test_hostname(fe01):
     assert result.stdout.strip().upper() == "FE01"
 
 
-def test_system_info_is_windows(fe01):
+def test_system_info_is_windows(fe01, endpoints):
     assert fe01.system_info.type == "windows"
-
-
-@requires_powershell     # testinfra's File module runs powershell -command "Test-Path ..."
-def test_windows_folder_exists(fe01):
-    assert fe01.file("C:\\Windows").exists
-    assert not fe01.file("C:\\NoSuchFolder\\nothing.txt").exists
+    assert fe01.system_info.distribution == "Microsoft Windows Server 2012 R2 Standard"
+    port = int(endpoints["GC01"]["https"].split(":")[2].split("/")[0])
+    gc01 = testinfra.get_host("winrm://%s:%s@127.0.0.1:%d?no_verify_ssl=true"     # NTLM over https this time
+                              % (LAB_USER, quote(LAB_PASSWORD, safe=""), port))
+    assert gc01.system_info.release.startswith("6.1.7601")
 
 
 @requires_powershell
-def test_a_file_created_through_winrm(fe01, lab):
-    created = fe01.run('echo lab-file> C:\\Windows\\Temp\\testinfra.txt')
+def test_windows_folder_exists(fe01):
+    assert "Windows" in fe01.check_output("dir /b C:\\").splitlines()
+    assert fe01.check_output('powershell -command "Test-Path C:\\Windows"') == "True"
+    assert fe01.check_output('powershell -command "Test-Path C:\\NoSuchFolder"') == "False"
+
+
+def test_a_file_created_through_winrm(fe01):
+    created = fe01.run("echo lab-file> C:\\Windows\\Temp\\testinfra.txt")
     assert created.rc == 0, created.stderr
-    assert fe01.file("C:\\Windows\\Temp\\testinfra.txt").exists
+    assert fe01.check_output("type C:\\Windows\\Temp\\testinfra.txt") == "lab-file"
 
 
 def test_commands_are_logged_one_shell_each(fe01, lab):
