@@ -754,7 +754,13 @@ class Interpreter:
         if args_only or (not func.params and self._first(func.body, "param_block") is None):
             invocations = [({}, [r.value for r in raw if r.kind == "arg"], [])]
         else:
-            result = bind(func.spec, raw, pipeline, extent)
+            try:
+                result = bind(func.spec, raw, pipeline, extent)
+            except PSError as err:
+                err.command_name = err.command_name or func.name
+                if err.position is None:
+                    err.position = extent
+                raise Terminating(err) from None
             invocations = [(inv.args, [], inv.pipeline) for inv in result.invocations]
         for bound, extra_args, _pipe in invocations:
             scope: dict = {"args": extra_args}
@@ -1160,7 +1166,8 @@ class Interpreter:
         value_node = node.child_by_field_name("value")
         value = self.value(value_node)
         target = left
-        while target.type in _WRAPPERS and len(_named(target)) == 1:
+        while (target.type in _WRAPPERS or target.type == "expression_with_unary_operator" and
+               target.children[0].is_named) and len(_named(target)) == 1:
             target = _named(target)[0]
         if target.type == "array_literal_expression":
             if op != "=":
@@ -1184,7 +1191,8 @@ class Interpreter:
         return value
 
     def store(self, target: Node, value: Any, node: Node) -> None:
-        while target.type in _WRAPPERS and len(_named(target)) == 1:
+        while (target.type in _WRAPPERS or target.type == "expression_with_unary_operator" and
+               target.children[0].is_named) and len(_named(target)) == 1:
             target = _named(target)[0]
         t = target.type
         if t in ("variable", "braced_variable"):

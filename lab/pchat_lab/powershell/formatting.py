@@ -40,11 +40,13 @@ class Formatter:
 
     def __init__(self) -> None:
         self.table_keys = None      # property names of the open table, or None
+        self.list_open = False      # a list-format group is open
 
     def _close(self, lines: list) -> None:
-        if self.table_keys is not None:
+        if self.table_keys is not None or self.list_open:
             lines.extend(["", ""])
             self.table_keys = None
+            self.list_open = False
 
     def format(self, objects: list) -> list:
         lines: list = []
@@ -63,8 +65,10 @@ class Formatter:
                 continue
             i += 1
             if isinstance(obj, PSObject):
-                self._close(lines)
+                if self.table_keys is not None:
+                    self._close(lines)
                 self._list(obj, lines)
+                self.list_open = True
             elif isinstance(obj, dict):
                 self._close(lines)
                 self._hashtable(obj, lines)
@@ -87,7 +91,8 @@ class Formatter:
         right = [all(_numeric(o.get(k)) for o in batch if o.get(k) is not None) and
                  any(o.get(k) is not None for o in batch) for k in names]
         if self.table_keys != keys:
-            self._close(lines)
+            if self.table_keys is not None or self.list_open:
+                self._close(lines)
             widths = [max([len(n)] + [len(r[c]) for r in rows]) for c, n in enumerate(names)]
             self.widths = widths
             self.right = right
@@ -120,7 +125,6 @@ class Formatter:
             value_lines = cell(obj.get(name)).split("\n")
             lines.append("%s : %s" % (name.ljust(width), value_lines[0]))
             lines.extend(" " * (width + 3) + extra for extra in value_lines[1:])
-        lines.append("")
 
     def _hashtable(self, table: dict, lines: list) -> None:
         if not table:

@@ -141,6 +141,24 @@ def _first_problem(node: Node) -> Optional[Node]:
     return None
 
 
+_CLOSERS = {"(": ")", "@(": ")", "$(": ")", "{": "}", "@{": "}", "[": "]"}
+
+
+def _unclosed(node: Node):
+    """The opening bracket an ERROR node leaves open, if any (PowerShell reports it as missing)."""
+    if node.type != "ERROR":
+        return None
+    stack = []
+    for child in node.children:
+        if child.is_named:
+            continue
+        if child.type in _CLOSERS:
+            stack.append(child.type)
+        elif stack and child.type == _CLOSERS[stack[-1]]:
+            stack.pop()
+    return stack[-1] if stack else None
+
+
 def _last_leaf(node: Node) -> Node:
     while node.children:
         node = node.children[-1]
@@ -158,6 +176,15 @@ def parse(text: str, source: Optional[Source] = None) -> Node:
             token = problem.type
             message, error_id = _MISSING_MESSAGES.get(token, ("Missing '%s'." % token, "MissingToken"))
             raise ScriptSyntaxError(message, error_id, source.extent(problem))
+        opener = _unclosed(problem)
+        if opener is not None:
+            message, error_id = _MISSING_MESSAGES[_CLOSERS[opener]]
+            end = source.extent(problem)
+            at_end = Extent(end.line, end.column + end.length if end.length else end.column, end.line_text, 1)
+            if problem.end_point[0] != problem.start_point[0]:
+                last = source.lines[problem.end_point[0]].decode("utf-8", "replace").rstrip("\r")
+                at_end = Extent(problem.end_point[0] + 1, len(last) + 1, last, 1)
+            raise ScriptSyntaxError(message, error_id, at_end)
         leaf = problem
         if problem.type == "ERROR" and problem.children:
             leaf = _last_leaf(problem) if not any(c.type == "ERROR" for c in problem.children) else problem

@@ -422,6 +422,8 @@ def _sort_keys(ctx, args) -> list:
         if isinstance(prop, dict):
             name, expr, descending = _calculated(ctx, prop, ("expression", "descending", "ascending"))
             keys.append((expr, descending))
+        elif isinstance(prop, ScriptBlock):
+            keys.append((prop, None))
         else:
             keys.append((to_string(prop), None))
     return keys

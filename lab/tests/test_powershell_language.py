@@ -1,0 +1,192 @@
+"""The interpreted PowerShell subset: literals, variables, operators, control flow, functions and
+pipelines, checked against what Windows PowerShell 5.1 prints for the same script."""
+from __future__ import annotations
+
+import pytest
+
+from powershell_helpers import lines, ps
+
+
+def out(script: str) -> list:
+    result = ps(script)
+    assert result.code == 0 and not result.errors, (result.code, result.err_raw)
+    return lines(result.out)
+
+
+@pytest.mark.parametrize("script, expected", [
+    ("$x = 'a''b'; $x", ["a'b"]),
+    ('$n = 5; "n=$n, twice=$($n * 2)"', ["n=5, twice=10"]),
+    ('"tab`there `"q`" `$n ``"', ["tab\there \"q\" $n `"]),
+    ('"say ""hi"""', ['say "hi"']),
+    ("@'\nraw $x `n\n'@", ["raw $x `n"]),
+    ('$x = 7\n@"\nx is $x\n"quoted"\n"@', ['x is 7\n"quoted"']),
+    ("0x10; 1KB; 1.5; 10/4; 10/5; 7 % 3; 2 * 3 + 1", ["16", "1024", "1.5", "2.5", "2", "1", "7"]),
+    ("1..3", ["1", "2", "3"]),
+    ("foreach ($i in 1..3) { $i * 2 }", ["2", "4", "6"]),
+    ("$a = (3..1); $a[0]", ["3"]),
+    ("1 .. 2", ["1", "2"]),
+    ("$true; $false; $null", ["True", "False"]),
+    ("0.1 + 0.2; 1e20", ["0.3", "1E+20"]),
+    ("'5' + 5; 5 + '5'; 'ab' * 2", ["55", "10", "abab"]),
+])
+def test_literals_and_arithmetic(script, expected):
+    assert out(script) == expected
+
+
+def test_arrays_indexing_and_hashtables():
+    assert out("$a = 1,2,3; $a.Count; $a[-1]; $a[0..1] -join '+'; @().Count; @(5).Count") == \
+        ["3", "3", "1+2", "0", "1"]
+    assert out("$h = @{Name='x'; Size=2}; $h['name']; $h.Size; $h.Count; $h.ContainsKey('SIZE')") == \
+        ["x", "2", "2", "True"]
+    assert out("$h = [ordered]@{b=1; a=2}; $h.Keys -join ','") == ["b,a"]
+    assert out("$h = @{}; $h.Add('k', 1); $h.k += 4; $h.k") == ["5"]
+    assert out("$o = [pscustomobject]@{z=1; y=2}; $o.z; ($o | ConvertTo-Json -Compress)") == ['1', '{"z":1,"y":2}']
+
+
+def test_casts():
+    assert out("[int]'42' + 1; [string]5 + 1; [bool]'false'; [bool]''; [int]2.5; [int]3.5; [long]'9000000000'") == \
+        ["43", "51", "True", "False", "2", "4", "9000000000"]
+    assert out("[array]$x = 'one'; $x.Count; ([datetime]'2026-01-02 03:04:05').Day") == ["1", "2"]
+    result = ps("[int]'abc'")
+    assert result.code == 1
+    assert result.errors[0].splitlines()[0] == \
+        'Cannot convert value "abc" to type "System.Int32". Error: "Input string was not in a correct format."'
+    assert "FullyQualifiedErrorId : InvalidCastFromStringToInteger" in result.errors[0]
+
+
+@pytest.mark.parametrize("script, expected", [
+    ("1,2,3,4 -gt 2", ["3", "4"]),
+    ("'a','b','a' -eq 'A'", ["a", "a"]),
+    ("'10' -eq 10; 10 -eq '10'; '10' -eq '10.0'; 10 -eq '10.0'", ["True", "True", "False", "True"]),
+    ("'abc' -lt 'abd'; 'B' -eq 'b'; 'B' -ceq 'b'", ["True", "True", "False"]),
+    ("'PCPool01' -like 'pcpool*'; 'x' -notlike '?'", ["True", "False"]),
+    ("'user@contoso.local' -match '^(?<name>[^@]+)@'; $Matches.name; $Matches[0]",
+     ["True", "user", "user@"]),
+    ("'a1b22' -replace '\\d+', '#'; 'John Smith' -replace '(\\w+) (\\w+)', '$2, $1'", ["a#b#", "Smith, John"]),
+    ("('a,b,,c' -split ',').Count; (-split ' x  y ').Count; 1,2,3 -join '-'", ["4", "2", "1-2-3"]),
+    ("1,2,3 -contains 2; 4 -in 1,2,3; 'x' -notin 'a','b'", ["True", "False", "True"]),
+    ("'s' -is [string]; 5 -is [int]; 5 -isnot [string]; '12' -as [int]; ('x' -as [int]) -eq $null",
+     ["True", "True", "True", "12", "True"]),
+    ("'{0:N2}|{1,4}|{2:D3}|{3:yyyy-MM-dd}' -f 1234.5, 'ab', 7, [datetime]'2026-11-25'",
+     ["1,234.50|  ab|007|2026-11-25"]),
+    ("-not $true; !$false; $true -and $false; $false -or 1; 5 -band 3", ["False", "True", "False", "True", "1"]),
+])
+def test_operators(script, expected):
+    assert out(script) == expected
+
+
+def test_control_flow():
+    script = """
+$r = @()
+foreach ($i in 1..6) {
+    if ($i -eq 2) { continue }
+    elseif ($i -eq 5) { break }
+    else { $r += $i }
+}
+$r -join ','
+for ($i = 0; $i -lt 3; $i++) { "for $i" }
+$n = 0; while ($n -lt 2) { $n++ }; $n
+do { $n-- } until ($n -le 0); $n
+$x = if ($n -eq 0) { 'zero' } else { 'other' }; $x
+"""
+    assert out(script) == ["1,3,4", "for 0", "for 1", "for 2", "2", "0", "zero"]
+
+
+def test_try_catch_finally_and_error_record_members():
+    script = """
+try { throw 'boom' } catch { "caught $($_.Exception.Message) id=$($_.FullyQualifiedErrorId)" } finally { 'finally' }
+try { [int]'x' } catch [System.Management.Automation.RuntimeException] { $_.CategoryInfo.Category }
+try { Get-Date -Date 'not a date' -ErrorAction Stop } catch { $_.FullyQualifiedErrorId }
+try { try { throw 'inner' } finally { 'inner finally' } } catch { "outer $_" }
+"""
+    assert out(script) == ["caught boom id=boom", "finally", "InvalidArgument",
+                           "CannotConvertArgumentNoMessage,Microsoft.PowerShell.Commands.GetDateCommand",
+                           "inner finally", "outer inner"]
+
+
+def test_functions_with_param_blocks():
+    script = """
+function Get-Greeting {
+    param(
+        [Parameter(Mandatory=$true)][string]$Name,
+        [int]$Times = 1,
+        [switch]$Loud
+    )
+    $text = ("hi $Name " * $Times).Trim()
+    if ($Loud) { return $text.ToUpper() }
+    $text
+}
+Get-Greeting -Name bob
+Get-Greeting ann 2 -Loud
+Get-Greeting -N cy -T 1
+"""
+    assert out(script) == ["hi bob", "HI ANN HI ANN", "hi cy"]
+    result = ps("function f { param([Parameter(Mandatory=$true)][string]$Name)\n $Name }\nf")
+    assert result.code == 1
+    assert result.errors[0].startswith(
+        "f : Cannot process command because of one or more missing mandatory parameters: Name.")
+
+
+def test_pipelines_and_script_blocks():
+    script = """
+$items = @(
+  [pscustomobject]@{Name='b'; Size=3},
+  [pscustomobject]@{Name='a'; Size=1},
+  [pscustomobject]@{Name='c'; Size=2}
+)
+($items | Where-Object { $_.Size -gt 1 } | ForEach-Object { $_.Name }) -join ','
+($items | Where-Object Size -ge 2 | Sort-Object Name | ForEach-Object Name) -join ','
+($items | Sort-Object -Property Size -Descending | Select-Object -First 2 -ExpandProperty Name) -join ','
+($items | Select-Object -Last 1).Name
+($items | Measure-Object -Property Size -Sum).Sum
+($items | Select-Object @{Name='Big'; Expression={ $_.Size * 10 }} | Select-Object -ExpandProperty Big) -join ','
+(1,1,2 | Select-Object -Unique) -join ','
+($items | Group-Object { $_.Size -gt 1 } | ForEach-Object { "$($_.Name)=$($_.Count)" }) -join ';'
+"""
+    assert out(script) == ["b,c", "b,c", "b,c", "c", "6", "30,10,20", "1,2", "True=2;False=1"]
+
+
+def test_splatting_env_and_automatic_variables():
+    assert out("$p = @{Format='yyyy'; Date='2026-03-04'}; Get-Date @p") == ["2026"]
+    assert out("$env:computername; $env:PATH; $null -eq $LASTEXITCODE") == ["FE01", "C:\\Windows\\system32", "True"]
+    assert out("$env:LAB_X = 'y'; $env:lab_x") == ["y"]
+
+
+def test_methods_and_static_members():
+    assert out("'  Hello '.Trim().ToUpper(); 'a,b;c'.Split(',;').Count; 'abc'.Replace('b', 'X'); "
+               "'abcdef'.Substring(2, 3); 'abc'.StartsWith('ab'); 'abc'.Contains('z')") == \
+        ["HELLO", "3", "aXc", "cde", "True", "False"]
+    assert out("[Math]::Round(2.5); [Math]::Round(3.14159, 2); [DateTime]::UtcNow.Kind") == ["2", "3.14", "Utc"]
+    assert out("$b = [Text.Encoding]::UTF8.GetBytes('h\u00e9'); $b.Count; $s = [Convert]::ToBase64String($b); $s; "
+               "[Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($s))") == ["3", "aMOp", "h\u00e9"]
+    assert out("[datetime]::Parse('2026-11-25T10:00:00Z').ToString('o')") == ["2026-11-25T10:00:00.0000000Z"]
+    result = ps("'abc'.Substring(5)")
+    assert result.code == 1
+    assert result.errors[0].splitlines()[0] == ('Exception calling "Substring" with "1" argument(s): "startIndex '
+                                                'cannot be larger than length of string.')
+
+
+def test_exit_code_and_output_before_exit():
+    result = ps("'before'; exit 3; 'after'")
+    assert (result.code, lines(result.out)) == (3, ["before"])
+
+
+def test_output_is_streamed_statement_by_statement():
+    result = ps("'first'; Start-Sleep -Milliseconds 300; 'second'")
+    assert lines(result.out) == ["first", "second"]
+    first, second = result.sink.chunks[0], result.sink.chunks[-1]
+    assert first[1] == b"first\r\n"
+    assert second[0] - first[0] >= 0.25
+
+
+def test_default_formatting_of_objects():
+    assert out("[pscustomobject]@{Name='pool'; Count=12}") == ["", "Name Count", "---- -----", "pool    12", "", ""]
+    assert out("[pscustomobject]@{A=1; B=2; C=3; D=4; E='five'}") == \
+        ["", "A : 1", "B : 2", "C : 3", "D : 4", "E : five", "", ""]
+    assert out("@{Key='v'}") == ["", "Name                           Value", "----                           -----",
+                                 "Key                            v", "", ""]
+    assert out("[datetime]'2026-11-25 11:15:00'") == ["Wednesday, November 25, 2026 11:15:00 AM"]
+
+
+def test_write_host_and_out_string():
+    assert out("Write-Host 'a' 'b'; Write-Output x y; (1,2 | Out-String)") == ["a b", "x", "y", "1", "2", ""]
