@@ -196,3 +196,16 @@ def test_from_topology_builds_one_host_without_a_lab_reset(win_lab):
     host = SimHost.from_topology(spec, win_lab)
     assert host.fqdn == "extra01.contoso.local"
     assert host.drives["C"].root.is_dir()
+
+
+@pytest.mark.parametrize("name", ["lync2010", "ocs2007r2"])
+def test_every_ready_made_topology_loads(tmp_path, name):
+    lab = Lab(load_topology(name), tmp_path, dataset="small")
+    try:
+        for host in lab.hosts.values():
+            assert host.drives["C"].root.is_dir()
+            for share in host.shares.values():
+                assert host.filesystem.resolve("\\\\%s\\%s" % (host.name, share.name)).is_dir()
+    finally:
+        for backend in lab.backends.values():
+            getattr(backend, "stop", lambda: None)()

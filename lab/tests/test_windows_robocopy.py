@@ -160,3 +160,8 @@ def test_copies_between_drives_of_the_same_host(win_lab):
     rc, _ = robocopy(win_lab, "E:\\GroupChat\\FileRepository C:\\Copy /E", host="GC01")
     assert rc == 1
     assert (win_lab.host("GC01").drives["C"].root / "Copy" / "room1" / "b.bin").stat().st_size == 100
+
+
+def test_quiet_switches(win_lab):
+    rc, out = robocopy(win_lab, "%s %s /E /NFL /NDL /NP" % (LEGACY, STORE))
+    assert rc == 1 and "New File" not in out and "New Dir" not in out and "Total" in out

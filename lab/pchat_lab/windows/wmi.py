@@ -17,8 +17,8 @@ class WqlError(Exception):
 
 def _os(host) -> dict:
     caption = host.os_caption
-    if host.os_version.startswith("6.1."):
-        caption += " "      # Windows Server 2008 R2's Win32_OperatingSystem.Caption ends with a space
+    if host.os_version.startswith(("6.0.", "6.1.")):
+        caption += " "      # Windows Server 2008 (R2)'s Win32_OperatingSystem.Caption ends with a space
     memory_kb = host.memory_mb * 1024
     return {
         "Caption": caption, "Version": host.os_version, "BuildNumber": host.os_build,
