@@ -209,3 +209,28 @@ def test_every_ready_made_topology_loads(tmp_path, name):
     finally:
         for backend in lab.backends.values():
             getattr(backend, "stop", lambda: None)()
+
+
+# --- property: whatever the path, it lands inside the lab's host folders or fails ---------------------
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+COMPONENTS = st.sampled_from(["..", ".", "Users", "users", "LyncShare", "link", "x", "C$", "D$", "fs01", "nohost",
+                              "", "a b", "..\\..", "/", "~", "etc", "passwd"])
+PREFIXES = st.sampled_from(["", "C:\\", "c:", "D:/", "\\", "/", "\\\\fs01\\", "\\\\FS01.contoso.local\\",
+                            "\\\\gc01\\", "//sql01/", "FileSystem::", "Q:\\", "\\\\nohost\\"])
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(prefix=PREFIXES, parts=st.lists(COMPONENTS, max_size=8), separator=st.sampled_from(["\\", "/"]))
+def test_no_path_resolves_outside_the_lab(win_lab, tmp_path, prefix, parts, separator):
+    host = win_lab.host("FS01")
+    link = host.drives["D"].root / "LyncShare" / "link"
+    if not link.exists():
+        os.symlink(tmp_path.parent, link)            # a trap: points outside the lab
+    text = prefix + separator.join(parts)
+    try:
+        path = host.filesystem.resolve(text, "C:\\Users\\lyncadmin")
+    except (PathNotFound, DriveNotFound, InvalidPath):
+        return
+    hosts_root = os.path.realpath(tmp_path / "hosts")
+    assert os.path.realpath(path.real).startswith(hosts_root + os.sep)
