@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
 from pchat_lab.faults import FaultInjector
-from pchat_lab.powershell.api import PSError, PSObject, Param, cmdlet
+from pchat_lab.powershell.api import PSError, PSListModifier, PSObject, Param, cmdlet
 from pchat_lab.powershell.clixml import unescape
 from pchat_lab.powershell.engine import run_script
 
@@ -117,6 +117,8 @@ def lines(text: str) -> list:
 def get_engine_test_item(ctx, args, pipeline):
     record = PSObject({"Set": args.parameter_set})
     for key, value in args.items():
+        if isinstance(value, PSListModifier):
+            value = PSObject({"Add": value.add, "Remove": value.remove, "Replace": value.replace})
         record[key] = value
     yield record
 
