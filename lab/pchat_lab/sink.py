@@ -60,8 +60,9 @@ class OutputSink:
         Returns (stdout, stderr, exit_code or None while running). Output before completion is
         returned as soon as any exists, so a long command streams over several Receives."""
         with self._cond:
-            self._cond.wait_for(lambda: self._stdout or self._stderr or self.exit_code is not None,
-                                timeout)
+            # A terminated command wakes its Receive at once instead of after OperationTimeout.
+            self._cond.wait_for(lambda: self._stdout or self._stderr or self.exit_code is not None
+                                or self.terminated, timeout)
             out, err = bytes(self._stdout), bytes(self._stderr)
             self._stdout.clear()
             self._stderr.clear()
