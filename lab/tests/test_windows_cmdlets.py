@@ -102,6 +102,16 @@ def test_get_child_item(win_lab):
     assert lines(filtered) == ["b.txt", "sub\\c.txt"]
     assert lines(ps(win_lab, "Get-ChildItem D:\\tree -Directory | ForEach-Object { $_.Name }")) == ["sub"]
     assert "Cannot find path 'D:\\none' because it does not exist." in ps(win_lab, "Get-ChildItem D:\\none").errors
+    # A wildcard path lists what it matches, folders themselves (documented example 5 of Get-ChildItem).
+    matched = ps(win_lab, "Get-ChildItem D:\\tree\\* -Exclude a* | ForEach-Object { $_.Name }")
+    assert lines(matched) == ["b.txt", "sub"]            # in name order, as the globber enumerates NTFS
+    # With -Recurse a wildcard leaf filters from its folder down (documented example 3).
+    deep = ps(win_lab, "Get-ChildItem -Path D:\\tree\\*.txt -Recurse | ForEach-Object { $_.FullName }")
+    assert sorted(lines(deep)) == ["D:\\tree\\b.txt", "D:\\tree\\sub\\c.txt"]
+    # -Include needs a wildcard path or -Recurse, else nothing (documented example 4).
+    assert ps(win_lab, "Get-ChildItem -Path D:\\tree -Include *.txt").out == ""
+    assert lines(ps(win_lab, "Get-ChildItem -Path D:\\tree\\* -Include *.txt | ForEach-Object { $_.Name }")) == \
+        ["b.txt"]
 
 
 def test_last_write_time_prints_as_testinfra_parses_it(win_lab):

@@ -242,12 +242,29 @@ def get_child_item(ctx, args, pipeline):
                 if child.is_dir() and not os.path.islink(child.real):
                     yield from walk(child, base, depth + 1)
 
-    for item in existing(ctx, paths, literal):
-        if item.is_dir():
-            yield from walk(item, item, 0)
-        elif wanted(item):
-            parent = item.parent()
-            yield emit(item, parent) if parent is not None else item_object(item)
+    for text in paths:
+        wild = not literal and has_wildcards(text)
+        if wild and recurse:
+            # Documented 5.1 behaviour: with -Recurse, a wildcard leaf (C:\Test\*.txt) is a name filter
+            # applied from its folder down.
+            head, _, leaf = text.replace("/", "\\").rpartition("\\")
+            leaf_pattern = wildcard_regex(leaf)
+            start = "." if not head else (head + "\\" if head.endswith(":") else head)
+            for folder in existing(ctx, [start], False):
+                for obj in walk(folder, folder, 0):
+                    name = obj if isinstance(obj, str) else obj["Name"]
+                    if leaf_pattern.match(name.rsplit("\\", 1)[-1]):
+                        yield obj
+            continue
+        for item in existing(ctx, [text], literal):
+            if item.is_dir() and not wild:
+                if includes and not recurse:
+                    continue        # -Include without a wildcard path or -Recurse returns nothing, as documented
+                yield from walk(item, item, 0)
+            elif wanted(item):
+                # A wildcard path lists the items it matches themselves, folders included.
+                parent = item.parent()
+                yield emit(item, parent) if parent is not None else item_object(item)
 
 
 # --- New-Item, Remove-Item, Copy-Item --------------------------------------------------------------
