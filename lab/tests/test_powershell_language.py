@@ -190,3 +190,36 @@ def test_default_formatting_of_objects():
 
 def test_write_host_and_out_string():
     assert out("Write-Host 'a' 'b'; Write-Output x y; (1,2 | Out-String)") == ["a b", "x", "y", "1", "2", ""]
+
+
+def test_strict_mode_versions_1_and_2():
+    result = ps("Set-StrictMode -Version Latest\n$o = [pscustomobject]@{x=1}\n$o.x\n$o.nope\n$missing\n'end'")
+    assert lines(result.out) == ["1", "end"] and result.code == 0
+    assert result.errors[0].startswith("The property 'nope' cannot be found on this object. Verify that the "
+                                       "property exists.\r\nAt line:4 char:1")
+    assert result.errors[1].startswith("The variable '$missing' cannot be retrieved because it has not been set.")
+    assert out("$missing -eq $null; Set-StrictMode -Version 1.0; Set-StrictMode -Off; $missing -eq $null") == \
+        ["True", "True"]
+
+
+def test_console_output_encoding_switches_stdout_bytes():
+    result = ps("'\u00e9'; [Console]::OutputEncoding = [Text.Encoding]::UTF8; '\u00e9'", codepage=437)
+    assert result.sink.out == "\u00e9\r\n".encode("cp437") + "\u00e9\r\n".encode("utf-8")
+
+
+def test_get_date_object_serializes_with_display_hint():
+    import json
+    data = json.loads(ps("Get-Date -Date '2026-11-25 11:15' | ConvertTo-Json").out)
+    assert data["DisplayHint"] == 2 and data["DateTime"] == "Wednesday, November 25, 2026 11:15:00 AM"
+    assert data["value"].startswith("/Date(")
+
+
+def test_merged_error_stream_prints_the_record_on_stdout():
+    result = ps("Invoke-EngineTestStreams -Fail 2>&1 3>$null")
+    assert result.errors == [] and result.code == 1
+    assert not any(stream == "warning" for stream, _ in result.streams)
+    assert lines(result.out)[:3] == ["Invoke-EngineTestStreams : Cannot find item 'x'.", "At line:1 char:1",
+                                     "+ Invoke-EngineTestStreams -Fail 2>&1 3>$null"]
+    assert lines(result.out)[-1] == "done"
+    # A terminating error is not redirected: it still goes to the error stream.
+    assert len(ps("Get-EngineTestFailure d1 2>&1").errors) == 1

@@ -50,7 +50,7 @@ ALIASES = {
 # Real cmdlets the lab deliberately does not implement: refused as such, never "not recognized".
 KNOWN_UNIMPLEMENTED = {
     "format-table", "format-list", "format-wide", "invoke-expression", "invoke-command", "test-connection",
-    "tee-object", "out-file", "out-gridview", "read-host", "get-member", "set-strictmode", "start-job",
+    "tee-object", "out-file", "out-gridview", "read-host", "get-member", "start-job",
     "enter-pssession", "new-pssession", "add-type", "invoke-webrequest", "invoke-restmethod", "get-credential",
     "start-process", "set-variable", "get-variable", "new-variable", "remove-variable", "clear-variable",
     "export-clixml", "import-clixml", "export-csv", "import-csv", "convertto-csv", "convertfrom-csv",
@@ -142,18 +142,20 @@ class EngineContext(CmdletContext):
         self.warnings.append(message)
         if action in ("silentlycontinue", "ignore"):
             return
-        if action == "stop":
+        if action == "stop" and "warning" not in self.interp.quiet:
             raise Terminating(runtime_error('The running command stopped because the preference variable '
                                             '"WarningPreference" or common parameter is set to Stop: %s' % message,
                                             "ActionPreferenceStop", "OperationStopped",
                                             reason="System.Management.Automation.ActionPreferenceStopException"),
                               script=True)
-        self.interp.stderr_record(string_record("warning", message + "\r\n"))
+        if "warning" not in self.interp.quiet:
+            self.interp.stderr_record(string_record("warning", message + "\r\n"))
 
     def write_verbose(self, message: str) -> None:
         if self.common.get("Verbose") is True or (
                 "Verbose" not in self.common and str(self.interp.get_var("VerbosePreference")).lower() == "continue"):
-            self.interp.stderr_record(string_record("verbose", message + "\r\n"))
+            if "verbose" not in self.interp.quiet:
+                self.interp.stderr_record(string_record("verbose", message + "\r\n"))
 
     def write_progress(self, activity: str, status: str = "", percent: int = -1, completed: bool = False,
                        activity_id: int = 0, current_operation: str = "") -> None:
@@ -247,12 +249,16 @@ class Interpreter:
         self.try_depth = 0
         self.call_stack: list = []
         self.error_list: list = []
+        self.strict = 0            # Set-StrictMode version in force (0 = off)
+        self.quiet: set = set()    # streams redirected to $null (3>$null, 4>$null, *>$null)
         g = self.scopes[0]
         for name, value in PREFERENCE_DEFAULTS.items():
             g[name] = value
         g["error"] = self.error_list
         g["lastexitcode"] = None
-        g["psversiontable"] = PSHashtable({"PSVersion": "5.1.14393.0", "PSEdition": "Desktop",
+        version = PSObject({"Major": 5, "Minor": 1, "Build": 14393, "Revision": 0}, type_names=("System.Version",))
+        version.string_value = "5.1.14393.0"
+        g["psversiontable"] = PSHashtable({"PSVersion": version, "PSEdition": "Desktop",
                                            "CLRVersion": "4.0.30319.42000", "BuildVersion": "10.0.14393.0",
                                            "WSManStackVersion": "3.0", "PSRemotingProtocolVersion": "2.3",
                                            "SerializationVersion": "1.1.0.1"})
@@ -305,6 +311,11 @@ class Interpreter:
             self.write_stdout("".join(line + "\r\n" for line in lines))
         if self.stderr_open:
             self.sink.stderr(encode(OBJS_CLOSE, self.codepage))
+
+    def console_encoding(self) -> Encoding:
+        if self.codepage == 65001:
+            return Encoding("UTF8", "utf-8")
+        return Encoding("OEM", "cp%d" % self.codepage)
 
     # --- variables ----------------------------------------------------------------------------
     def _split_var(self, text: str) -> tuple:
@@ -375,7 +386,18 @@ class Interpreter:
             return entry[1] if entry else None
         if scope:
             raise LabRefusal(unsupported(self.source, node, "the variable drive or scope '%s:'" % scope))
+        if self.strict >= 1 and not self.is_defined(name):
+            raise self.expression_error(runtime_error(
+                "The variable '$%s' cannot be retrieved because it has not been set." % name, "VariableIsUndefined",
+                "InvalidOperation", name), node)
         return self.get_var(name)
+
+    def is_defined(self, name: str) -> bool:
+        low = name.lower()
+        if low in ("null", "true", "false", "?"):
+            return True
+        low = "_" if low == "psitem" else low
+        return any(low in scope for scope in self.scopes)
 
     def write_variable(self, node: Node, value: Any) -> None:
         text = self.text(node)
@@ -1005,9 +1027,23 @@ class Interpreter:
             return True
         return False
 
+    def call_script_block_literal(self, node: Node, first: bool) -> list:
+        """``& { ... }`` with no arguments and no pipeline input: the block runs in a child scope and
+        its output is the command's output. Every other use of & (or dot-sourcing) is refused."""
+        name_expr = self._first(node, "command_name_expr")
+        block = self._first(name_expr, "script_block_expression") if name_expr is not None else None
+        if (block is None or not first or self._first(node, "command_elements") is not None
+                or self.text(node).lstrip().startswith(".")):
+            raise self.refuse(node)
+        self.scopes.append({})
+        try:
+            return self.invoke_block(self.eval_script_block_expression(block), None, [], set_dollar_under=False)
+        finally:
+            self.scopes.pop()
+
     def run_command(self, node: Node, pipeline: list, first: bool) -> list:
         if any(c.type == "command_invokation_operator" for c in node.children):
-            raise self.refuse(node)
+            return self.call_script_block_literal(node, first)
         name_node = node.child_by_field_name("command_name")
         name = self.text(name_node)
         raw, redirects = self.command_args(node)
@@ -1035,7 +1071,13 @@ class Interpreter:
 
     def _with_redirects(self, redirects: list, action) -> list:
         saved = getattr(self, "_error_redirect", None)
+        saved_quiet = self.quiet
         merged: list = []
+        self.quiet = set(saved_quiet)
+        if "null-all" in redirects or "null-warn" in redirects:
+            self.quiet.add("warning")
+        if "null-all" in redirects or "null-verbose" in redirects:
+            self.quiet.add("verbose")
         try:
             if "null-err" in redirects or "null-all" in redirects:
                 self._error_redirect = lambda err: None
@@ -1044,6 +1086,7 @@ class Interpreter:
             result = action()
         finally:
             self._error_redirect = saved
+            self.quiet = saved_quiet
         if "null-out" in redirects or "null-all" in redirects:
             return []
         return merged + result if merged else result
@@ -1201,6 +1244,14 @@ class Interpreter:
             type_ref = self.type_ref(self._first(target, "type_literal"))
             inner = _named(target)[-1]
             self.store(inner, self.do_cast(value, type_ref, target), node)
+        elif t == "member_access" and _named(target)[0].type == "type_literal":
+            type_ref = self.type_ref(_named(target)[0])
+            if type_ref.key == "console" and self.member_name(target).lower() == "outputencoding" \
+                    and isinstance(value, Encoding):
+                # powershell.exe writes stdout with Console.OutputEncoding from then on.
+                self.codepage = {"utf-8": 65001, "utf-16-le": 1200, "ascii": 20127}.get(value.codec, 1252)
+                return
+            raise self.refuse(target, "assigning to static members")
         elif t == "member_access":
             obj = self.eval(_named(target)[0])
             name = self.member_name(target)
@@ -1629,17 +1680,26 @@ class Interpreter:
         if static:
             if obj_node.type != "type_literal":
                 raise self.refuse(node, "static member access on a non-type expression")
+            type_ref = self.type_ref(obj_node)
+            if type_ref.key == "console" and name.lower() == "outputencoding":
+                return self.console_encoding()
             try:
-                return static_property(self.type_ref(obj_node), name, self.host, api.now)
+                return static_property(type_ref, name, self.host, api.now)
             except NotImplementedMember as exc:
                 raise self.refuse(node, str(exc)) from None
         obj = self.eval(obj_node)
         if name.lower() == "psobject":
             raise self.refuse(node, "the .PSObject member")
         try:
-            return get_property(obj, name)
+            value = get_property(obj, name)
         except NotImplementedMember as exc:
             raise self.refuse(node, str(exc)) from None
+        if value is None and self.strict >= 2 and not _has_member(obj, name):
+            raise self.expression_error(runtime_error(
+                "The property '%s' cannot be found on this object. Verify that the property exists." % name,
+                "PropertyNotFoundStrict", "NotSpecified", reason="System.Management.Automation.PropertyNotFoundException"),
+                node)
+        return value
 
     def eval_element_access(self, node: Node) -> Any:
         parts = _named(node)
@@ -1700,6 +1760,14 @@ def _number_literal(text: str) -> Any:
         return n
     value = float(body) * mult
     return int(value) if m.group(3) and value == int(value) else value
+
+
+def _has_member(obj: Any, name: str) -> bool:
+    if isinstance(obj, (PSObject, dict)):
+        return name in obj
+    if isinstance(obj, list):
+        return name.lower() in ("count", "length") or any(_has_member(v, name) for v in obj)
+    return obj is not None and name.lower() in ("count", "length")
 
 
 def _range(lo: int, hi: int) -> list:

@@ -76,7 +76,11 @@ class Formatter:
                 continue
             else:
                 self._close(lines)
-                lines.extend(scalar_text(obj).split("\n") if isinstance(obj, ErrorRecord) else [scalar_text(obj)])
+                if isinstance(obj, ErrorRecord):
+                    from .errors import render
+                    lines.extend(render(obj.error))      # 2>&1: the record prints as PowerShell shows it
+                else:
+                    lines.append(scalar_text(obj))
         return lines
 
     def finish(self) -> list:

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from .api import PSEnum, PSError, PSObject, ScriptBlock
-from .values import ErrorRecord, PSHashtable, format_double, to_string, type_name
+from .values import ErrorRecord, PSDateTime, format_double, to_string, type_name
 
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
 
@@ -38,29 +38,15 @@ def _date_ms(value: _dt.datetime) -> int:
     return int((aware - _EPOCH).total_seconds() * 1000)
 
 
-def to_tree(value: Any, depth: int, max_depth: int) -> Any:
-    """The JSON-able tree; strings tagged for the date form are kept as _DateMarker."""
-    if value is None or isinstance(value, (bool, str)):
-        return value
+def _scalar_tree(value: Any) -> Any:
+    """A value that never nests: its JSON form (dates tagged for the \\/Date()\\/ form)."""
     if isinstance(value, PSEnum):
         return value.value
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return value
     if isinstance(value, _dt.datetime):
         return _DateMarker(_date_ms(value))
     if isinstance(value, (ScriptBlock, ErrorRecord, _dt.timedelta)):
         return to_string(value)
-    if depth > max_depth:
-        return _dotnet_tostring(value)
-    if isinstance(value, (list, tuple, bytes, bytearray)):
-        return [to_tree(v, depth + 1, max_depth) for v in (list(value))]
-    if isinstance(value, dict):
-        return [(to_string(k), to_tree(v, depth + 1, max_depth)) for k, v in value.items()]
-    if isinstance(value, PSObject):
-        return [(k, to_tree(v, depth + 1, max_depth)) for k, v in value.items()]
-    return to_string(value)
+    return value
 
 
 class _DateMarker:
@@ -118,16 +104,8 @@ def _scalar(value: Any) -> str:
     return _escape(value)
 
 
-def _is_object(node: Any) -> bool:
-    return isinstance(node, list) and (not node or isinstance(node[0], tuple)) and isinstance(node, _Obj)
-
-
 class _Obj(list):
     """Ordered members of a JSON object (a list of (key, value) pairs)."""
-
-
-def _mark(node: Any, value: Any) -> Any:
-    return node
 
 
 def _compact(node: Any) -> str:
@@ -155,15 +133,14 @@ def _pretty(node: Any, col: int) -> str:
     return _scalar(node)
 
 
-def _objectify(node: Any, value: Any) -> Any:
-    """Turn the (key, value) pair lists that to_tree makes for objects into _Obj."""
-    return node
-
-
 def _build(value: Any, depth: int, max_depth: int) -> Any:
+    if isinstance(value, PSDateTime):
+        from .dotnet_format import format_datetime
+        return _Obj([("value", _DateMarker(_date_ms(value))), ("DisplayHint", value.display_hint),
+                     ("DateTime", format_datetime(value, "dddd, MMMM d, yyyy h:mm:ss tt"))])
     if value is None or isinstance(value, (bool, str, int, float, PSEnum, _dt.datetime, ScriptBlock,
                                            ErrorRecord, _dt.timedelta)):
-        return to_tree(value, depth, max_depth)
+        return _scalar_tree(value)
     if depth > max_depth:
         return _dotnet_tostring(value)
     if isinstance(value, (list, tuple, bytes, bytearray)):

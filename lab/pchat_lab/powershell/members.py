@@ -490,6 +490,8 @@ def call_method(value: Any, name: str, args: list, invoke_block: Callable) -> An
         return to_string(value)
     if isinstance(value, TypeRef) and low == "tostring":
         return str(value)
+    if isinstance(value, Encoding):
+        return encoding_method(value, name, args)
     raise NotImplementedMember("the method %s() on %s" % (name, type_name(value)))
 
 

@@ -69,6 +69,15 @@ class PSHashtable(dict):
             del self[key]
 
 
+class PSDateTime(_dt.datetime):
+    """A DateTime as Get-Date writes it: with the DisplayHint note property 5.1's ConvertTo-Json shows."""
+    display_hint = 2
+
+    @classmethod
+    def of(cls, d: _dt.datetime) -> "PSDateTime":
+        return cls(d.year, d.month, d.day, d.hour, d.minute, d.second, d.microsecond, d.tzinfo)
+
+
 class PSArrayList(list):
     """System.Collections.ArrayList: a list that grows in place (.Add returns the new index)."""
 

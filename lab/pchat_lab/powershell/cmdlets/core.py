@@ -16,7 +16,7 @@ from ..errors import Terminating
 from ..formatting import out_string
 from ..json_convert import convert_from_json, convert_to_json
 from ..members import get_property
-from ..values import (ErrorRecord, PSArrayList, PSHashtable, as_list, dotnet_regex, is_enumerable, ps_compare,
+from ..values import (ErrorRecord, PSArrayList, PSDateTime, PSHashtable, as_list, dotnet_regex, is_enumerable, ps_compare,
                       ps_equal, to_number, to_string, type_name, wildcard_match)
 
 UTILITY = "Microsoft.PowerShell.Utility"
@@ -660,7 +660,7 @@ def get_date(ctx, args, pipeline):
         return [format_datetime(d, args["Format"])]
     if args.given("UFormat"):
         return [_uformat(d, args["UFormat"])]
-    return [d]
+    return [PSDateTime.of(d)]
 
 
 @cmdlet("Start-Sleep", default_set="Seconds", params=[
@@ -679,6 +679,22 @@ def start_sleep(ctx, args, pipeline):
                                       exception_type="System.Management.Automation.PipelineStoppedException"),
                               script=True)
         time.sleep(min(left, 0.05))
+    return []
+
+
+@cmdlet("Set-StrictMode", module=CORE, params=[
+    Param("Version", "string", mandatory=True, sets=("Version",)), Param("Off", "switch", mandatory=True, sets=("Off",))])
+def set_strict_mode(ctx, args, pipeline):
+    if args.parameter_set == "Off":
+        ctx.interp.strict = 0
+        return []
+    text = args["Version"].strip().lower()
+    versions = {"latest": 3, "1": 1, "1.0": 1, "2": 2, "2.0": 2, "3": 3, "3.0": 3}
+    if text not in versions:
+        raise _error(ctx, "Cannot validate argument on parameter 'Version'. The lab knows strict mode versions 1.0, "
+                          "2.0, 3.0 and Latest.", "ParameterArgumentValidationError", "InvalidData")
+    # Version 3 also checks out-of-bounds indexes and method-style calls; the lab enforces 1 and 2.
+    ctx.interp.strict = versions[text]
     return []
 
 
