@@ -127,8 +127,8 @@ class PchatModule(object):
         kwargs.setdefault("step", self.current_step)
         result = dict(self.results)
         result.update(kwargs)
-        result.pop("changed", None)
-        self.module.fail_json(msg=msg, changed=self.results.get("changed", False), **result)
+        result["changed"] = self.results.get("changed", False)
+        self.module.fail_json(msg=msg, **result)
 
     def set_diff(self, before, after):
         """Record a diff (only when the run asked for one)."""

@@ -68,7 +68,7 @@ extends_documentation_fragment:
   - lync.persistent_chat.sql
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
-  - ansible.builtin.action_common_attributes.action_groups
+  - ansible.builtin.action_common_attributes.actiongroups
 attributes:
   check_mode:
     support: full
@@ -90,7 +90,7 @@ attributes:
     membership:
       - lync.persistent_chat.persistent_chat
 author:
-  - lync.persistent_chat contributors
+  - lync.persistent_chat contributors (@lync-persistent-chat)
 seealso:
   - module: lync.persistent_chat.pool_info
 """

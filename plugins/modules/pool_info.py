@@ -41,7 +41,7 @@ extends_documentation_fragment:
   - lync.persistent_chat.connection
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
-  - ansible.builtin.action_common_attributes.action_groups
+  - ansible.builtin.action_common_attributes.actiongroups
 attributes:
   check_mode:
     support: full
@@ -63,7 +63,7 @@ attributes:
     membership:
       - lync.persistent_chat.persistent_chat
 author:
-  - lync.persistent_chat contributors
+  - lync.persistent_chat contributors (@lync-persistent-chat)
 seealso:
   - module: lync.persistent_chat.legacy_info
 """

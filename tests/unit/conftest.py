@@ -28,6 +28,6 @@ def _install_collection_finder() -> None:
 
 if "ansible_collections.lync.persistent_chat" not in sys.modules:
     try:
-        import ansible_collections.lync.persistent_chat.plugins.module_utils.powershell  # noqa: F401
+        __import__("ansible_collections.lync.persistent_chat.plugins.module_utils.powershell")
     except ImportError:
         _install_collection_finder()

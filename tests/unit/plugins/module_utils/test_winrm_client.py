@@ -42,6 +42,13 @@ def clixml(*error_lines: str, progress: bool = False) -> bytes:
     return "".join(parts).encode("utf-8")
 
 
+class Fail:
+    """A reply that is a network failure instead of output."""
+
+    def __init__(self, error: Exception):
+        self.error = error
+
+
 class FakeProtocol:
     """Records what the client asks of pywinrm's Protocol and answers from a script of replies."""
 
@@ -72,8 +79,8 @@ class FakeProtocol:
 
     def get_command_output(self, shell_id, command_id):
         reply = self.replies.pop(0) if self.replies else (b'{"ok":true}', b"", 0)
-        if isinstance(reply, Exception):
-            raise reply
+        if isinstance(reply, Fail):
+            raise reply.error
         return reply
 
     def cleanup_command(self, shell_id, command_id):
@@ -92,7 +99,9 @@ def make_client(replies=None, open_errors=None, run_errors=None, **overrides):
                    protocol_factory=lambda **kw: FakeProtocol(replies, open_errors, run_errors, **kw),
                    sleep=sleeps.append)
     options.update(overrides)
-    return WinRMClient(**options), sleeps
+    client = WinRMClient(**options)
+    client.recorded_sleeps = sleeps
+    return client
 
 
 def decoded_script(command) -> str:
@@ -102,7 +111,7 @@ def decoded_script(command) -> str:
 
 
 def test_one_shell_with_utf8_codepage_serves_every_script_and_is_closed_once():
-    client, _ = make_client(replies=[(b'{"a":1}', b"", 0), (b'[1,2]', b"", 0), (b'"x"', b"", 0)])
+    client = make_client(replies=[(b'{"a":1}', b"", 0), (b'[1,2]', b"", 0), (b'"x"', b"", 0)])
     assert client.run_json("Get-A") == {"a": 1}
     assert client.run_json("Get-B") == [1, 2]
     assert client.run_json("Get-C") == "x"
@@ -117,7 +126,7 @@ def test_one_shell_with_utf8_codepage_serves_every_script_and_is_closed_once():
 
 
 def test_the_command_is_powershell_with_an_encoded_wrapped_script():
-    client, _ = make_client()
+    client = make_client()
     client.run_json("Get-CsPersistentChatRoom | Select-Object Name", depth=5)
     shell, command, _args, _kw = FakeProtocol.instances[0].commands[0]
     assert command == "powershell.exe"
@@ -130,8 +139,8 @@ def test_the_command_is_powershell_with_an_encoded_wrapped_script():
 
 
 def test_protocol_gets_the_connection_settings():
-    client, _ = make_client(cert_validation=False, ca_path="/etc/ca.pem", read_timeout=90, operation_timeout=30,
-                            message_encryption="always")
+    client = make_client(cert_validation=False, ca_path="/etc/ca.pem", read_timeout=90, operation_timeout=30,
+                         message_encryption="always")
     client.run_json("1")
     kwargs = FakeProtocol.instances[0].kwargs
     assert kwargs["endpoint"] == "https://fe01.contoso.local:5986/wsman"
@@ -144,7 +153,7 @@ def test_protocol_gets_the_connection_settings():
 
 @pytest.mark.parametrize("scheme, port", [("http", 5985), ("https", 5986)])
 def test_default_port_follows_the_scheme(scheme, port):
-    client, _ = make_client(scheme=scheme, port=None)
+    client = make_client(scheme=scheme, port=None)
     assert client.endpoint.endswith(":%d/wsman" % port)
 
 
@@ -155,9 +164,9 @@ def test_read_timeout_must_outlast_the_operation_timeout(read, operation):
 
 
 def test_utf8_output_and_a_leading_bom_are_handled():
-    document = json.dumps({"name": "서울 ‘room’"}, ensure_ascii=False)
-    client, _ = make_client(replies=[(("\ufeff" + document).encode("utf-8"), b"", 0)])
-    assert client.run_json("x") == {"name": "서울 ‘room’"}
+    document = json.dumps({"name": "\uc11c\uc6b8 \u2018room\u2019"}, ensure_ascii=False)
+    client = make_client(replies=[(("\ufeff" + document).encode("utf-8"), b"", 0)])
+    assert client.run_json("x") == {"name": "\uc11c\uc6b8 \u2018room\u2019"}
 
 
 def test_a_failing_cmdlet_is_named_from_clixml():
@@ -169,7 +178,7 @@ def test_a_failing_cmdlet_is_named_from_clixml():
         "    + CategoryInfo          : ObjectNotFound: (:) [Get-CsPersistentChatRoom], ItemNotFoundException",
         "    + FullyQualifiedErrorId : RoomNotFound,Microsoft.Rtc.Management.Chat.Cmdlets.GetRoomCmdlet",
         progress=True)
-    client, _ = make_client(replies=[(b"", stderr, 1)])
+    client = make_client(replies=[(b"", stderr, 1)])
     with pytest.raises(PowerShellError) as caught:
         client.run_json("Get-CsPersistentChatRoom -Identity 'pc\\nope'")
     error = caught.value
@@ -200,25 +209,25 @@ def test_multi_line_reasons_are_joined_and_xml_escapes_decoded():
 def test_progress_records_alone_are_not_errors():
     stderr = clixml(progress=True)
     assert clixml_error_lines(stderr) == []
-    client, _ = make_client(replies=[(b'{"fine":1}', stderr, 0)])
+    client = make_client(replies=[(b'{"fine":1}', stderr, 0)])
     assert client.run_json("x") == {"fine": 1}
 
 
 def test_exit_code_zero_with_error_records_still_fails():
-    client, _ = make_client(replies=[(b'{"x":1}', clixml("Write-Error : partial failure"), 0)])
+    client = make_client(replies=[(b'{"x":1}', clixml("Write-Error : partial failure"), 0)])
     with pytest.raises(PowerShellError, match="Write-Error failed: partial failure"):
         client.run_json("x")
 
 
 @pytest.mark.parametrize("stdout", [b"", b"   \r\n", b"not json", b'{"a":1}\r\n{"b":2}'])
 def test_output_that_is_not_one_json_document_is_refused(stdout):
-    client, _ = make_client(replies=[(stdout, b"", 0)])
+    client = make_client(replies=[(stdout, b"", 0)])
     with pytest.raises(WinRMProtocolError):
         client.run_json("x")
 
 
 def test_rejected_credentials_name_the_endpoint_never_the_password():
-    client, _ = make_client(open_errors=[winrm_exceptions.InvalidCredentialsError("the specified credentials were rejected")])
+    client = make_client(open_errors=[winrm_exceptions.InvalidCredentialsError("the specified credentials were rejected")])
     with pytest.raises(WinRMAuthenticationError) as caught:
         client.run_json("x")
     message = str(caught.value)
@@ -228,52 +237,52 @@ def test_rejected_credentials_name_the_endpoint_never_the_password():
 
 
 def test_refused_connections_are_retried_with_backoff_then_reported():
-    refused = [requests.exceptions.ConnectionError("[Errno 111] Connection refused") for _ in range(3)]
-    client, sleeps = make_client(open_errors=refused)
+    refused = [requests.exceptions.ConnectionError("[Errno 111] Connection refused") for attempt in range(3)]
+    client = make_client(open_errors=refused)
     with pytest.raises(WinRMConnectionError) as caught:
         client.run_json("x")
-    assert sleeps == [0.5, 1.0]
+    assert client.recorded_sleeps == [0.5, 1.0]
     assert "connection refused" in str(caught.value) and "after 3 attempts" in str(caught.value)
 
 
 def test_a_transient_error_then_success_opens_a_fresh_shell():
-    client, sleeps = make_client(open_errors=[requests.exceptions.ConnectionError("reset by peer")])
+    client = make_client(open_errors=[requests.exceptions.ConnectionError("reset by peer")])
     assert client.run_json("x") == {"ok": True}
-    assert sleeps == [0.5]
+    assert client.recorded_sleeps == [0.5]
     assert client.shells_opened == 1
 
 
 def test_a_lost_connection_mid_command_is_resent_only_when_idempotent():
-    lost = requests.exceptions.ConnectionError("Connection aborted")
-    client, sleeps = make_client(replies=[lost, (b'{"again":1}', b"", 0)])
+    lost = Fail(requests.exceptions.ConnectionError("Connection aborted"))
+    client = make_client(replies=[lost, (b'{"again":1}', b"", 0)])
     assert client.run_json("read-only", idempotent=True) == {"again": 1}
-    assert sleeps == [0.5]
+    assert client.recorded_sleeps == [0.5]
 
-    client, sleeps = make_client(replies=[lost, (b'{"again":1}', b"", 0)])
+    client = make_client(replies=[lost, (b'{"again":1}', b"", 0)])
     with pytest.raises(WinRMConnectionError):
         client.run_json("changes-something", idempotent=False)
-    assert sleeps == []
+    assert client.recorded_sleeps == []
 
 
 def test_tls_and_read_timeouts_are_explained():
-    client, _ = make_client(open_errors=[requests.exceptions.SSLError("CERTIFICATE_VERIFY_FAILED")], retries=0)
+    client = make_client(open_errors=[requests.exceptions.SSLError("CERTIFICATE_VERIFY_FAILED")], retries=0)
     with pytest.raises(WinRMConnectionError, match="TLS handshake failed.*winrm_ca_path"):
         client.run_json("x")
-    client, _ = make_client(replies=[requests.exceptions.ReadTimeout("read timed out")], retries=0, read_timeout=45)
+    client = make_client(replies=[Fail(requests.exceptions.ReadTimeout("read timed out"))], retries=0, read_timeout=45)
     with pytest.raises(WinRMConnectionError, match=r"no answer within winrm_read_timeout \(45s\)"):
         client.run_json("x")
 
 
 def test_a_password_echoed_by_a_library_is_scrubbed():
-    client, _ = make_client(open_errors=[winrm_exceptions.WinRMTransportError("http", 400, "bad request for " + PASSWORD)],
-                            retries=0)
+    echo = winrm_exceptions.WinRMTransportError("http", 400, "bad request for " + PASSWORD)
+    client = make_client(open_errors=[echo], retries=0)
     with pytest.raises(WinRMConnectionError) as caught:
         client.run_json("x")
     assert PASSWORD not in str(caught.value)
 
 
 def test_a_script_too_long_for_the_command_line_is_refused_before_sending():
-    client, _ = make_client()
+    client = make_client()
     with pytest.raises(WinRMError, match="too long"):
         client.run_json("#" + "x" * MAX_COMMAND_LINE)
     assert FakeProtocol.instances == []

@@ -260,5 +260,5 @@ def test_legacy_info_database_only_makes_no_winrm_connection(monkeypatch, capsys
 
 
 def test_encoded_command_round_trip():
-    script = "Write-Output '서울 ‘x’'"
+    script = "Write-Output '\uc11c\uc6b8 \u2018x\u2019'"
     assert base64.b64decode(winrm_utils.encode_command(script)).decode("utf-16-le") == script
