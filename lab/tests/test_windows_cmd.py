@@ -274,3 +274,16 @@ def test_module_entry_point_is_what_lab_execute_calls(win_lab):
     sink.user, sink.codepage = "lyncadmin", 437
     assert cmd_module.run_command_line(win_lab, win_lab.host("FE01"), "exit /b 9", sink) == 9
     assert sink.exit_code is None          # finishing the sink is the WinRM layer's job
+
+
+def test_net_user_domain_and_localgroup(win_lab):
+    domain = run(win_lab, "net user lyncadmin /domain")
+    assert domain.out.startswith("The request will be processed at a domain controller for domain contoso.local.")
+    assert "Local Group Memberships\r\n" in domain.out
+    assert "*RTC Local Administrators" in domain.out           # a domain group of the account, shown as global
+    listing = run(win_lab, "net user")
+    assert "User accounts for \\\\FE01" in listing.out and "lyncadmin" in listing.out
+    group = run(win_lab, "net localgroup \"RTC Local Administrators\"")
+    assert group.rc == 0 and "CONTOSO\\lyncadmin\r\n" in group.out
+    assert run(win_lab, "net localgroup NoSuchGroup").rc == 2
+    assert run(win_lab, "net bogus").rc == 1 and "The syntax of this command is:" in run(win_lab, "net bogus").err

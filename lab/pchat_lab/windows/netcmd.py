@@ -81,7 +81,7 @@ def user(session, args: list, sink) -> int:
         return 2
     if account is not None:
         local_groups = [] if domain else host.local_groups_of(account)
-        global_groups = [g for g in account.get("groups", []) if g not in host.local_groups]
+        global_groups = [g for g in account.get("groups", []) if domain or g not in host.local_groups]
         full_name, comment, active = account.get("full_name", ""), account.get("comment", ""), True
         shown = account["user"]
     else:
