@@ -1,0 +1,137 @@
+# -*- coding: utf-8 -*-
+# Copyright: lync.persistent_chat contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the migration-step modules share: script fragments that read a file's size and SHA256 and a
+JSON record kept next to it, timing of each part of a step, and the record itself.
+
+Long steps (export, import, backup, file copy) run as one PowerShell command each. pywinrm's Receive
+loop re-polls every time the server answers OperationTimeout (winrm_operation_timeout seconds), so a
+command may run for hours as long as winrm_read_timeout is longer than winrm_operation_timeout, which
+WinRMClient enforces. Each part of a step measures itself on the server (Get-Date before and after) and
+the module returns the numbers in ``durations``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell import check_identifier, ps_literal
+
+RECORD_SUFFIX = ".pchat.json"
+RECORD_FORMAT = "lync.persistent_chat/step-record/1"
+
+
+def record_path(artifact_path, suffix=RECORD_SUFFIX):
+    """Where the JSON record of an artifact lives: next to it, same name plus ``suffix``."""
+    return artifact_path + suffix
+
+
+def parent_folder(windows_path):
+    """The folder part of a Windows path (drive or UNC), or None for a bare file name."""
+    text = windows_path.rstrip("\\")
+    if "\\" not in text:
+        return None
+    folder = text.rsplit("\\", 1)[0]
+    if len(folder) == 2 and folder[1] == ":":
+        return folder + "\\"
+    if folder.startswith("\\\\") and folder.count("\\") < 4:
+        return None  # \\server\share is the root of the share: it exists or the path is wrong
+    return folder
+
+
+def file_state_lines(key, path):
+    """Script lines that set $r[key] to @{Exists; Size; Sha256} of a file (Exists false when absent)."""
+    check_identifier(key, "result key")
+    literal = ps_literal(path)
+    return [
+        "$r['%s']=[ordered]@{Exists=$false;Size=$null;Sha256=$null}" % key,
+        "if(Test-Path -LiteralPath %s -PathType Leaf){$i=Get-Item -LiteralPath %s;"
+        "$h=Get-FileHash -LiteralPath %s -Algorithm SHA256;"
+        "$r['%s']=[ordered]@{Exists=$true;Size=$i.Length;Sha256=$h.Hash}}" % (literal, literal, literal, key),
+    ]
+
+
+def record_read_lines(key, path):
+    """Script lines that set $r[key] to the text of a record file, or $null when there is none. The
+    text is parsed in Python, so a damaged record reads as 'no record' instead of failing the script."""
+    check_identifier(key, "result key")
+    literal = ps_literal(path)
+    return ["$r['%s']=$null" % key,
+            "if(Test-Path -LiteralPath %s -PathType Leaf){$r['%s']=Get-Content -LiteralPath %s -Raw}"
+            % (literal, key, literal)]
+
+
+def record_write_line(path, record):
+    """A script line that writes ``record`` (a dict) as JSON to ``path``. Values are literals, or
+    PSVariable references for what only the server knows (a hash computed in the same script)."""
+    return "Set-Content -LiteralPath %s -Value (ConvertTo-Json -InputObject %s -Compress -Depth 6) -Encoding UTF8" % (
+        ps_literal(path), ps_literal(record))
+
+
+def make_record(kind, **fields):
+    record = {"format": RECORD_FORMAT, "kind": kind}
+    record.update(fields)
+    return record
+
+
+def parse_record(text, kind):
+    """The record dict from its file text, or None when absent, damaged or of another kind."""
+    if not text or not isinstance(text, str):
+        return None
+    try:
+        record = json.loads(text.lstrip(u"\ufeff"))
+    except ValueError:
+        return None
+    if not isinstance(record, dict) or record.get("format") != RECORD_FORMAT or record.get("kind") != kind:
+        return None
+    return record
+
+
+def timed_lines(name, lines):
+    """Wrap script lines so the seconds they take land in $d[name] (the script returns $d)."""
+    check_identifier(name, "duration name")
+    return ["$t=Get-Date"] + list(lines) + ["$d['%s']=[math]::Round(((Get-Date)-$t).TotalSeconds,3)" % name]
+
+
+def durations_from(raw):
+    """Durations dict from the script's $d (numbers only, rounded to milliseconds)."""
+    result = {}
+    for key, value in (raw or {}).items():
+        try:
+            result[key] = round(float(value), 3)
+        except (TypeError, ValueError):
+            continue
+    return result
+
+
+def sha256_equal(left, right):
+    return bool(left) and bool(right) and str(left).lower() == str(right).lower()
+
+
+def utc_now():
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+class Clock(object):
+    """Controller-side time of each round trip, merged into the result's ``durations``."""
+
+    def __init__(self, results):
+        self.results = results
+        self.results.setdefault("durations", {})
+
+    def measure(self, name):
+        return _Measure(self.results["durations"], name)
+
+
+class _Measure(object):
+    def __init__(self, target, name):
+        self.target, self.name = target, name
+
+    def __enter__(self):
+        self.start = time.monotonic()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.target[self.name] = round(time.monotonic() - self.start, 3)
+        return False
