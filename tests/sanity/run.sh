@@ -8,14 +8,22 @@
 # test's pinned tools into its own virtualenvs (from PyPI). The ShellCheck sanity test needs the
 # ShellCheck program installed (apt-get install shellcheck); without it ansible-test only warns.
 #
-# Usage: tests/sanity/run.sh [--keep] [-- extra ansible-test arguments, e.g. --test pep8]
+# Usage: tests/sanity/run.sh [--keep] [--units] [-- extra ansible-test arguments, e.g. --test pep8]
+#   --units  run `ansible-test units` from the same snapshot instead of sanity
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 python=${PYTHON:-$repo/.venv/bin/python}
 ansible_test=${ANSIBLE_TEST:-$repo/.venv/bin/ansible-test}
 keep=0
-if [ "${1:-}" = "--keep" ]; then keep=1; shift; fi
-if [ "${1:-}" = "--" ]; then shift; fi
+command=sanity
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --keep) keep=1; shift ;;
+    --units) command=units; shift ;;
+    --) shift; break ;;
+    *) break ;;
+  esac
+done
 
 # ansible-test bootstraps pip in each venv with a get-pip script from ci-files.testing.ansible.com.
 # Where that host is unreachable (but PyPI is not), provide the script it would have cached: a shim
@@ -77,4 +85,4 @@ git -c user.name=sanity -c user.email=sanity@localhost add -A
 git -c user.name=sanity -c user.email=sanity@localhost commit -qm "sanity snapshot"
 
 python_version=$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
-"$ansible_test" sanity --venv --python "$python_version" --color no "$@"
+"$ansible_test" "$command" --venv --python "$python_version" --color no "$@"

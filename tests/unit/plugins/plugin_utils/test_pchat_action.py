@@ -131,8 +131,10 @@ def _ad_hoc(env, tmp_path, port, *extra):
         "ansible_user": "CONTOSO\\lyncadmin", "ansible_password": "Inventory-Secret-9",
         "ansible_winrm_scheme": "http", "ansible_winrm_transport": "ntlm",
         "ansible_winrm_read_timeout_sec": 5, "ansible_winrm_operation_timeout_sec": 3}}}}))
-    ansible = Path(sys.executable).parent / "ansible"
-    return subprocess.run([str(ansible), "-i", str(inventory), "fe01", "-m", "lync.persistent_chat.pool_info",
+    # `python -m ansible.cli.adhoc` is the `ansible` command, found wherever ansible is importable
+    # (ansible-test units injects it through PYTHONPATH and installs no console scripts).
+    return subprocess.run([sys.executable, "-m", "ansible.cli.adhoc", "-i", str(inventory), "fe01",
+                           "-m", "lync.persistent_chat.pool_info",
                            "-a", "winrm_retries=0", *extra], env=env, capture_output=True, text=True, timeout=120,
                           check=False)
 
