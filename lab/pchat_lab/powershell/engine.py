@@ -78,6 +78,7 @@ _INCREMENTS = {"post_increment_expression", "post_decrement_expression", "pre_in
 _REDIRECT = re.compile(r"^([1-6*])?(>>?)(\$null|&1)$", re.I)
 
 _loaded = False
+_NOTHING = object()
 
 
 def load_cmdlets() -> None:
@@ -113,6 +114,7 @@ class FunctionDef:
         self.params = params      # Param list
         self.defaults = defaults  # param name -> default expression node
         self.spec = spec
+        self.has_param_block = False
 
 
 class EngineContext(CmdletContext):
@@ -701,7 +703,9 @@ class Interpreter:
             params, defaults = self.script_params(param_block)
         spec = CmdletSpec(name=name, module="", params=params, func=None)
         spec.is_function = True
-        self.functions[name.lower()] = FunctionDef(name, block, params, defaults, spec)
+        func = FunctionDef(name, block, params, defaults, spec)
+        func.has_param_block = param_block is not None
+        self.functions[name.lower()] = func
 
     def script_params(self, param_block: Node) -> tuple:
         params, defaults = [], {}
@@ -764,16 +768,13 @@ class Interpreter:
             raise self.refuse(node, "parameters of type [%s]" % name)
         return mapping[key]
 
-    def call_function(self, func: FunctionDef, raw: list, pipeline: list, extent, command_node: Node) -> list:
+    def call_function(self, func: FunctionDef, raw: list, pipeline: list, extent, command_node: Node,
+                      dot: bool = False, named_frame: bool = True) -> list:
         if pipeline and not any(p.from_pipeline for p in func.params):
             raise self.refuse(command_node, "piping into a function without a ValueFromPipeline parameter")
-        if not func.params and any(r.kind == "param" for r in raw) and func.body is not None \
-                and self._first(func.body, "param_block") is None:
-            args_only = True
-        else:
-            args_only = False
+        declared = func.params or func.has_param_block
         outputs: list = []
-        if args_only or (not func.params and self._first(func.body, "param_block") is None):
+        if not declared:
             invocations = [({}, [r.value for r in raw if r.kind == "arg"], [])]
         else:
             try:
@@ -785,9 +786,14 @@ class Interpreter:
                 raise Terminating(err) from None
             invocations = [(inv.args, [], inv.pipeline) for inv in result.invocations]
         for bound, extra_args, _pipe in invocations:
-            scope: dict = {"args": extra_args}
-            self.scopes.append(scope)
-            self.call_stack.append((func.name, extent))
+            # Dot-sourcing runs in the caller's scope; everything else gets a child scope.
+            scope: dict = self.scopes[-1] if dot else {}
+            saved_args = scope.get("args", _NOTHING)
+            scope["args"] = extra_args
+            if not dot:
+                self.scopes.append(scope)
+            if named_frame:
+                self.call_stack.append((func.name, extent))
             try:
                 for p in func.params:
                     if p.name in bound:
@@ -802,25 +808,40 @@ class Interpreter:
                 except ReturnSignal as sig:
                     outputs.extend(sig.values)
             finally:
-                self.scopes.pop()
-                self.call_stack.pop()
+                if dot:
+                    if saved_args is _NOTHING:
+                        scope.pop("args", None)
+                    else:
+                        scope["args"] = saved_args
+                else:
+                    self.scopes.pop()
+                if named_frame:
+                    self.call_stack.pop()
         return outputs
 
     # --- script blocks ------------------------------------------------------------------------
+    def _param_block(self, node: Node) -> Optional[Node]:
+        """param() of a script block, a function body or a script_block_expression."""
+        found = self._first(node, "param_block")
+        if found is None:
+            sb = self._first(node, "script_block")
+            found = self._first(sb, "param_block") if sb is not None else None
+        return found
+
     def invoke_block(self, block: ScriptBlock, dollar_under: Any, args: list, set_dollar_under: bool = True) -> list:
         node = block.node
         if node is None:
             raise PSError("The lab can only run script blocks written in the script.", "LabScriptBlock")
         sb = node if node.type == "script_block" else self._first(node, "script_block")
         out: list = []
-        if sb is None:
+        param_block = self._param_block(node)
+        if sb is None and param_block is None:
             return out
         scope = self.scopes[-1]
         saved = scope.get("_", None)
         had = "_" in scope
         if set_dollar_under:
             scope["_"] = dollar_under
-        param_block = self._first(sb, "param_block")
         pushed = False
         try:
             if param_block is not None:
@@ -839,9 +860,8 @@ class Interpreter:
                 scope_args = {"args": args}
                 self.scopes.append(scope_args)
                 pushed = True
-            body = sb.child_by_field_name("script_block_body")
-            if body is None:
-                body = self._first(sb, "script_block_body")
+            body = None if sb is None else (sb.child_by_field_name("script_block_body") or
+                                            self._first(sb, "script_block_body"))
             try:
                 self.run_block(body, out)
             except ReturnSignal as sig:
@@ -1027,23 +1047,50 @@ class Interpreter:
             return True
         return False
 
-    def call_script_block_literal(self, node: Node, first: bool) -> list:
-        """``& { ... }`` with no arguments and no pipeline input: the block runs in a child scope and
-        its output is the command's output. Every other use of & (or dot-sourcing) is refused."""
-        name_expr = self._first(node, "command_name_expr")
-        block = self._first(name_expr, "script_block_expression") if name_expr is not None else None
-        if (block is None or not first or self._first(node, "command_elements") is not None
-                or self.text(node).lstrip().startswith(".")):
+    def call_operator(self, node: Node, pipeline: list) -> list:
+        """``& { ... }`` / ``& $block args`` (child scope), ``. { ... }`` (current scope), and
+        ``& 'Cmd-Name' args`` / ``& $name args``. Other invocation targets (paths, scripts) are refused."""
+        dot = self.text(next(c for c in node.children if c.type == "command_invokation_operator")) == "."
+        name_expr = node.child_by_field_name("command_name")
+        inner = _named(name_expr)[0] if name_expr is not None and _named(name_expr) else None
+        while inner is not None and inner.type == "path_command_name" and len(_named(inner)) == 1:
+            inner = _named(inner)[0]
+        if inner is None or inner.type not in ("script_block_expression", "variable", "braced_variable",
+                                               "string_literal", "parenthesized_expression"):
             raise self.refuse(node)
-        self.scopes.append({})
-        try:
-            return self.invoke_block(self.eval_script_block_expression(block), None, [], set_dollar_under=False)
-        finally:
-            self.scopes.pop()
+        target = self.eval(inner)
+        raw, redirects = self.command_args(node)
+        extent = self.extent(node)
+        if isinstance(target, ScriptBlock) and target.node is not None:
+            sb = target.node if target.node.type == "script_block" else self._first(target.node, "script_block")
+            param_block = self._param_block(target.node)
+            params, defaults = self.script_params(param_block) if param_block is not None else ([], {})
+            spec = CmdletSpec(name="<ScriptBlock>", module="", params=params, func=None)
+            spec.is_function = True
+            func = FunctionDef("<ScriptBlock>", sb, params, defaults, spec)
+            func.has_param_block = param_block is not None
+            return self._with_redirects(redirects, lambda: self.call_function(
+                func, raw, pipeline, extent, node, dot=dot, named_frame=False))
+        if isinstance(target, str) and not dot:
+            resolved = self.resolve_command(target, inner)
+            if resolved is not None:
+                return self._with_redirects(redirects, lambda: self._invoke(resolved, raw, pipeline, extent, node))
+            native = self.native_command(target, raw, pipeline, node)
+            if native is not None:
+                return native
+            err = PSError("The term '%s' is not recognized as the name of a cmdlet, function, script file, or operable "
+                          "program. Check the spelling of the name, or if a path was included, verify that the path "
+                          "is correct and try again." % target, "CommandNotFoundException", "ObjectNotFound",
+                          target=target, exception_type="System.Management.Automation.CommandNotFoundException")
+            err.command_name = target
+            err.activity = ""
+            err.position = self.extent(inner)
+            raise Terminating(err)
+        raise self.refuse(node, "invoking a %s with the call operator" % type_name(target))
 
     def run_command(self, node: Node, pipeline: list, first: bool) -> list:
         if any(c.type == "command_invokation_operator" for c in node.children):
-            return self.call_script_block_literal(node, first)
+            return self.call_operator(node, pipeline)
         name_node = node.child_by_field_name("command_name")
         name = self.text(name_node)
         raw, redirects = self.command_args(node)
@@ -1421,8 +1468,9 @@ class Interpreter:
 
     def eval_script_block_expression(self, node: Node) -> ScriptBlock:
         sb = self._first(node, "script_block")
-        text = self.text(sb) if sb is not None else ""
-        return ScriptBlock(text=text, node=sb if sb is not None else node)
+        text = self.text(node)[1:-1]
+        # The node is the script_block_expression: its param block can sit outside the script_block.
+        return ScriptBlock(text=text, node=node)
 
     def eval_hash_literal_expression(self, node: Node, ordered: bool = False) -> PSHashtable:
         table = PSHashtable(ordered=ordered)

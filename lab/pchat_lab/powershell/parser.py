@@ -41,7 +41,7 @@ SUPPORTED = {
     "try_statement", "catch_clauses", "catch_clause", "catch_type_list", "finally_clause",
     "function_statement", "function_name", "param_block", "parameter_list", "script_parameter",
     "script_parameter_default", "attribute_list", "attribute", "attribute_name", "attribute_arguments",
-    "attribute_argument",
+    "attribute_argument", "command_invokation_operator", "command_name_expr", "path_command_name",
 }
 
 # What each refused node type is, for the message.
@@ -52,8 +52,6 @@ DESCRIPTIONS = {
     "named_block": "begin/process/end blocks", "stop_parsing": "the stop-parsing token --%",
     "label": "loop labels", "function_parameter_declaration": "function parameters declared after the name",
     "invokation_foreach_expression": "the .ForEach() magic method", "generic_type_name": "generic types",
-    "command_name_expr": "invoking a command by expression (& or . with a value)",
-    "command_invokation_operator": "the call operator & / dot-sourcing",
     "verbatim_command_argument": "verbatim command arguments",
 }
 
@@ -204,26 +202,13 @@ def check_supported(node: Node, source: Source) -> None:
     stack = [node]
     while stack:
         n = stack.pop()
-        if n.is_named and n.type not in SUPPORTED and not _is_call_of_block_literal(n):
+        if n.is_named and n.type not in SUPPORTED:
             if n.type == "pipeline_chain_tail":
                 raise ScriptSyntaxError("The token '%s' is not a valid statement separator in this version."
                                         % source.node_text(n.children[0]), "InvalidEndOfLine",
                                         source.extent(n.children[0]))
             raise unsupported(source, n)
         stack.extend(reversed(n.children))
-
-
-def _is_call_of_block_literal(node: Node) -> bool:
-    """``& { ... }``: the call operator applied to a script block literal, which the engine runs (the
-    collection wraps every script in one). & with any other operand, and dot-sourcing, stay refused."""
-    command = node.parent
-    if node.type not in ("command_invokation_operator", "command_name_expr") or command is None:
-        return False
-    operator = next((c for c in command.children if c.type == "command_invokation_operator"), None)
-    name_expr = next((c for c in command.children if c.type == "command_name_expr"), None)
-    return (operator is not None and operator.children and operator.children[0].type == "&"
-            and name_expr is not None and len(name_expr.named_children) == 1
-            and name_expr.named_children[0].type == "script_block_expression")
 
 
 def unsupported(source: Source, node: Node, what: str = "") -> ScriptSyntaxError:
