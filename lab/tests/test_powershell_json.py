@@ -76,11 +76,18 @@ def test_unicode_single_quoted_literals_round_trip_through_json_and_utf8(text):
     assert result.sink.out.decode("utf-8") == text + "\r\n"
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(text=st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30))
-def test_doubled_single_quotes_escape_quotes(text):
-    text = text.replace("\u2018", "'").replace("\u2019", "'").replace("\u201a", "'").replace("\u201b", "'")
-    literal = "'" + text.replace("'", "''") + "'"
+def test_doubled_quote_characters_escape_every_single_quote(text):
+    # The collection doubles all five characters PowerShell reads as a single quote (quote_string()).
+    literal = "'" + "".join(ch + ch if ch in QUOTES else ch for ch in text) + "'"
     result = ps("ConvertTo-Json -Compress -InputObject " + literal)
     assert result.code == 0, result.error_text
     assert json.loads(result.sink.out.decode("utf-8")) == text
+
+
+def test_an_undoubled_typographic_quote_ends_the_string():
+    result = ps("'first'\n$a = 'it\u2019s'")
+    assert result.code == 1 and result.out == ""
+    assert result.errors[0].splitlines()[3] == "Unexpected token 's'' in expression or statement."
+    assert lines(ps("'it\u2019\u2019s'; \"say \u201c\u201dhi\u201d\u201d\"").out) == ["it\u2019s", "say \u201dhi\u201d"]

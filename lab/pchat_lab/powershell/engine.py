@@ -25,7 +25,8 @@ from .errors import (BreakSignal, ContinueSignal, ExitSignal, LabRefusal, Return
 from .formatting import Formatter
 from .members import (Encoding, NotImplementedMember, TypeRef, call_method, cast, encoding_method, get_property,
                       is_instance, static_method, static_property)
-from .parser import (NUMBER_AS_COMMAND, RANGE_AS_COMMAND, ScriptSyntaxError, Source, parse, unsupported)
+from .parser import (DOUBLE_QUOTES, NUMBER_AS_COMMAND, RANGE_AS_COMMAND, SINGLE_QUOTES, ScriptSyntaxError, Source,
+                     parse, unsupported)
 from .values import (ConversionError, ErrorRecord, PSHashtable, as_list, dotnet_regex, dotnet_replacement,
                      is_enumerable, ps_compare, ps_equal, to_bool, to_number, to_string, type_name, wildcard_match)
 
@@ -1401,8 +1402,7 @@ class Interpreter:
         return _number_literal(self.text(node))
 
     def eval_verbatim_string_characters(self, node: Node) -> str:
-        text = self.text(node)
-        return text[1:-1].replace("''", "'")
+        return _undouble(self.text(node)[1:-1], SINGLE_QUOTES)
 
     def eval_verbatim_here_string_characters(self, node: Node) -> str:
         return _here_body(self.text(node))
@@ -1859,11 +1859,25 @@ def _unescape(text: str, here: bool) -> str:
             out.append(_ESCAPES.get(n, n))
             i += 2
             continue
-        if c == '"' and not here and text[i + 1:i + 2] == '"':
-            out.append('"')
+        if c in DOUBLE_QUOTES and not here and text[i + 1:i + 2] and text[i + 1] in DOUBLE_QUOTES:
+            out.append(text[i + 1])
             i += 2
             continue
         out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def _undouble(text: str, quotes: str) -> str:
+    """A doubled quote (any of PowerShell's quote characters, in any pairing) stands for the second one."""
+    out = []
+    i = 0
+    while i < len(text):
+        if text[i] in quotes and i + 1 < len(text) and text[i + 1] in quotes:
+            out.append(text[i + 1])
+            i += 2
+            continue
+        out.append(text[i])
         i += 1
     return "".join(out)
 

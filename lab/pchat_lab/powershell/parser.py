@@ -198,10 +198,57 @@ def parse(text: str, source: Optional[Source] = None) -> Node:
     return root
 
 
+# PowerShell's tokenizer treats these as quote characters too (CharExtensions.IsSingleQuote/IsDoubleQuote);
+# tree-sitter-powershell only knows the ASCII ones.
+SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
+DOUBLE_QUOTES = '"\u201c\u201d\u201e'
+
+
+def _check_quotes(n: Node, source: Source) -> None:
+    """A quote character inside a string that is not doubled ends the string in PowerShell: what
+    follows is then a syntax error there, whatever tree-sitter made of it."""
+    if n.type == "verbatim_string_characters":
+        quotes, skip = SINGLE_QUOTES, []
+    elif n.type == "expandable_string_literal":
+        quotes = DOUBLE_QUOTES
+        skip = [(c.start_byte, c.end_byte) for c in n.children if c.type == "sub_expression"]
+    else:
+        return
+    data = source.data[n.start_byte:n.end_byte].decode("utf-8")
+    if len(data) < 2:
+        return
+    body = data[1:-1]
+    offset = n.start_byte + len(data[0].encode("utf-8"))
+    i = 0
+    while i < len(body):
+        pos = offset + len(body[:i].encode("utf-8"))
+        if any(start <= pos < end for start, end in skip):
+            i += 1
+            continue
+        ch = body[i]
+        if ch == "`" and n.type == "expandable_string_literal":
+            i += 2
+            continue
+        if ch in quotes:
+            if i + 1 < len(body) and body[i + 1] in quotes:
+                i += 2
+                continue
+            row, col = n.start_point
+            line_bytes = source.lines[row]
+            prefix = source.data[source.data.rfind(b"\n", 0, pos) + 1:pos].decode("utf-8", "replace")
+            line = source.data[:pos].count(b"\n") + 1
+            text = source.lines[line - 1].decode("utf-8", "replace").rstrip("\r")
+            token = body[i + 1:] + data[-1]
+            raise ScriptSyntaxError("Unexpected token '%s' in expression or statement." % token, "UnexpectedToken",
+                                    Extent(line, len(prefix) + 2, text, len(token)))
+        i += 1
+
+
 def check_supported(node: Node, source: Source) -> None:
     stack = [node]
     while stack:
         n = stack.pop()
+        _check_quotes(n, source)
         if n.is_named and n.type not in SUPPORTED:
             if n.type == "pipeline_chain_tail":
                 raise ScriptSyntaxError("The token '%s' is not a valid statement separator in this version."
