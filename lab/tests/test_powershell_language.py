@@ -223,3 +223,27 @@ def test_merged_error_stream_prints_the_record_on_stdout():
     assert lines(result.out)[-1] == "done"
     # A terminating error is not redirected: it still goes to the error stream.
     assert len(ps("Get-EngineTestFailure d1 2>&1").errors) == 1
+
+
+def test_bare_word_lists_as_arguments():
+    # tree-sitter-powershell leaves a MISSING separator in `Name,Domain`; PowerShell reads a string array.
+    assert out("[pscustomobject]@{Name='n'; Domain='d'; X=1} | Select-Object -Property Name,Domain | "
+               "ConvertTo-Json -Compress; Write-Output a,b") == ['{"Name":"n","Domain":"d"}', "a", "b"]
+    result = ps("Select-Object -Property Name,@{n='x';e={1}}")
+    assert result.code == 1 and "ParserError" in result.error_text
+
+
+def test_the_collection_script_wrapper_shape():
+    script = "\n".join([
+        "$ErrorActionPreference='Stop'", "$ProgressPreference='SilentlyContinue'", "$pchatOut=&{",
+        "$r=[ordered]@{}", "$t=Get-Date",
+        "if(@(Get-Command Get-NoSuchCmd -ErrorAction SilentlyContinue).Count){$r['x']=1}else{$r['x']=$null}",
+        "$r['n']=@(1..3|Where-Object {$_ -ne 2}|ForEach-Object{$_*2})",
+        "$r['nan']=[double]::NaN -eq [double]::NaN; $r['f']=[double]'1.5'; $r['ts']=[string][timespan]'1.02:03:04'",
+        "$r['d']=[math]::Round(((Get-Date)-$t).TotalSeconds,3) -ge 0",
+        "$r", "}", "ConvertTo-Json -InputObject $pchatOut -Compress -Depth 8"])
+    assert out(script) == ['{"x":null,"n":[2,6],"nan":false,"f":1.5,"ts":"1.02:03:04","d":true}']
+    failing = script.replace("$r=[ordered]@{}", "$r=[ordered]@{}; Get-EngineTestFailure boom")
+    result = ps(failing)
+    assert result.code == 1 and result.out == ""
+    assert result.errors[0].startswith("Get-EngineTestFailure : The item 'boom' is broken.")

@@ -982,6 +982,16 @@ class Interpreter:
                 if _REDIRECT.match(text):
                     redirects.append(self._redirection(text, c))
                     continue
+                words = [self.argument_value(c)]
+                # `Name,Domain`: tokens joined by the MISSING separator of the grammar gap (parser.py).
+                while (i + 1 < len(children) and children[i].type == "command_argument_sep"
+                       and children[i].end_byte == children[i].start_byte
+                       and children[i + 1].type == "generic_token"):
+                    words.append(self.argument_value(children[i + 1])[1:])
+                    i += 2
+                if len(words) > 1:
+                    raw.append(RawArg("arg", value=words, extent=self.extent(c), text=",".join(words)))
+                    continue
             splat = self._splat(c)
             if splat is not None:
                 raw.extend(splat)

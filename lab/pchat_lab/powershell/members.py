@@ -528,6 +528,11 @@ def static_property(type_ref: TypeRef, name: str, host: Any, now: Callable) -> A
         return 2**63 - 1 if low == "maxvalue" else -2**63
     if key == "string" and low == "empty":
         return ""
+    if key == "double":
+        values = {"nan": math.nan, "positiveinfinity": math.inf, "negativeinfinity": -math.inf,
+                  "maxvalue": 1.7976931348623157e308, "minvalue": -1.7976931348623157e308, "epsilon": 5e-324}
+        if low in values:
+            return values[low]
     if key == "environment":
         if low == "machinename":
             return getattr(host, "name", "")

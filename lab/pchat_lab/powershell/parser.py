@@ -157,6 +157,29 @@ def _unclosed(node: Node):
     return stack[-1] if stack else None
 
 
+def _problems(node: Node) -> list:
+    found = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type == "ERROR" or n.is_missing:
+            found.append(n)
+        elif n.has_error:
+            stack.extend(n.children)
+    return found
+
+
+def _is_bareword_list_gap(node: Node) -> bool:
+    """tree-sitter-powershell splits a bare-word list argument (``-Property Name,Domain``) into tokens
+    joined by a MISSING separator; PowerShell reads it as an array of strings, and so does the engine."""
+    sep = node.parent if node.is_missing else None
+    if sep is None or sep.type != "command_argument_sep":
+        return False
+    before, after = sep.prev_sibling, sep.next_sibling
+    return (before is not None and after is not None and before.type == "generic_token"
+            and after.type == "generic_token" and after.text.startswith(b",") and len(after.text) > 1)
+
+
 def _last_leaf(node: Node) -> Node:
     while node.children:
         node = node.children[-1]
@@ -168,7 +191,7 @@ def parse(text: str, source: Optional[Source] = None) -> Node:
     source = source or Source(text)
     tree = Parser(LANGUAGE).parse(source.data)
     root = tree.root_node
-    if root.has_error:
+    if root.has_error and not all(_is_bareword_list_gap(n) for n in _problems(root)):
         problem = _first_problem(root) or root
         if problem.is_missing:
             token = problem.type
