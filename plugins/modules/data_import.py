@@ -1,0 +1,345 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: lync.persistent_chat contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: data_import
+short_description: Import an export into Persistent Chat with Import-CsPersistentChatData, -WhatIf first
+version_added: 0.1.0
+description:
+  - Runs C(Import-CsPersistentChatData) on a Lync Server 2013 Front End (the task's host).
+  - With O(whatif=true) only C(Import-CsPersistentChatData -WhatIf) runs, and its errors and warnings are
+    returned as structured data (RV(whatif_errors), RV(whatif_warnings)); nothing changes.
+  - A real import always runs C(-WhatIf) first, as Microsoft requires, and refuses to import when that run
+    reports errors, unless every error's id is listed in O(accept_errors).
+  - It refuses an export file whose SHA256 differs from O(expected_sha256) (the one M(lync.persistent_chat.data_export)
+    returned), so only the export that was inspected gets imported.
+  - When the import succeeds, a JSON record is written next to the export file (its name plus
+    C(.import.pchat.json)) with the file's SHA256, the instance, and the errors and warnings. A later run that
+    finds this record for the same file and instance does nothing, so the import is never repeated
+    (O(force=true) imports again).
+  - Import and -WhatIf are long commands; RV(durations) says how long each took.
+options:
+  db_instance:
+    description: The Lync Server 2013 Persistent Chat back-end SQL instance (C(-DBInstance)), for example C(sql01.contoso.local\\RTC).
+    type: str
+    required: true
+  file_name:
+    description: Full path of the export ZIP file (C(-FileName)), as the Front End sees it.
+    type: str
+    required: true
+  report:
+    description: Path of the HTML report of the real import (C(-Report)).
+    type: str
+  whatif_report:
+    description: Path of the HTML report of the C(-WhatIf) run (C(-Report)).
+    type: str
+  whatif:
+    description: Only run C(-WhatIf) and return its findings.
+    type: bool
+    default: false
+  expected_sha256:
+    description: SHA256 (hex, any case) the export file must have; the module fails before importing otherwise.
+    type: str
+  accept_errors:
+    description:
+      - Ids of C(-WhatIf) errors that may be imported anyway (the errored items are skipped by the import).
+      - The id is the first part of the error's FullyQualifiedErrorId, as RV(whatif_errors) shows it.
+    type: list
+    elements: str
+    default: []
+  force:
+    description: Import even though the record says this file was already imported into this instance.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - lync.persistent_chat.connection
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+  - ansible.builtin.action_common_attributes.actiongroups
+attributes:
+  check_mode:
+    support: full
+    details: Reads the file and the record and runs C(-WhatIf) (which changes nothing); reports whether the import would run or be refused.
+  diff_mode:
+    support: full
+    details: Before and after are the import record of the file.
+  platform:
+    platforms: windows
+  action:
+    support: full
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
+  action_group:
+    support: full
+    membership:
+      - lync.persistent_chat.persistent_chat
+notes:
+  - Needs membership of the RBAC role CsPersistentChatAdministrator. Stop the Persistent Chat services and back up
+    C(mgc) first (M(lync.persistent_chat.service), M(lync.persistent_chat.sql_backup)).
+  - The record lives next to the export file, not in the Persistent Chat database, so the module never writes to
+    C(mgc) itself; deleting the record makes the next run import again.
+author:
+  - lync.persistent_chat contributors
+seealso:
+  - module: lync.persistent_chat.data_export
+"""
+
+EXAMPLES = r"""
+- name: Inspect what the import would do
+  lync.persistent_chat.data_import:
+    db_instance: sql01.contoso.local\RTC
+    file_name: D:\Migration\groupchat.zip
+    whatif: true
+    whatif_report: D:\Migration\import-whatif.html
+  register: whatif
+
+- name: Import the inspected export, accepting one known error
+  lync.persistent_chat.data_import:
+    db_instance: sql01.contoso.local\RTC
+    file_name: D:\Migration\groupchat.zip
+    expected_sha256: "{{ export.export.sha256 }}"
+    accept_errors: [RoomNameTooLong]
+    report: D:\Migration\import.html
+"""
+
+RETURN = r"""
+sha256:
+  description: SHA256 of the export file, upper-case hex.
+  returned: always
+  type: str
+whatif_errors:
+  description: Errors the C(-WhatIf) run reported (none when it did not run because the import was already recorded).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Error id (first part of the FullyQualifiedErrorId).
+      type: str
+    message:
+      description: Error text.
+      type: str
+    target:
+      description: The object the error is about, when the cmdlet said.
+      type: str
+  sample: [{"id": "RoomNameTooLong", "message": "IT_Helpdesk_...: the room name is longer than 256 characters", "target": "IT_Helpdesk_..."}]
+whatif_warnings:
+  description: Warnings of the C(-WhatIf) run, as text.
+  returned: always
+  type: list
+  elements: str
+import_errors:
+  description: Errors of the real import, as RV(whatif_errors).
+  returned: when an import ran
+  type: list
+  elements: dict
+import_warnings:
+  description: Warnings of the real import.
+  returned: when an import ran
+  type: list
+  elements: str
+imported:
+  description: True when this run imported (or, in check mode, would import).
+  returned: always
+  type: bool
+record:
+  description: The import record of the file (after the run).
+  returned: when one exists
+  type: dict
+record_path:
+  description: Where the import record lives.
+  returned: always
+  type: str
+reason:
+  description: Why the import ran, did not, or was refused.
+  returned: always
+  type: str
+durations:
+  description: Seconds each part took (C(read), C(whatif), C(import)).
+  returned: always
+  type: dict
+"""
+
+from ansible_collections.lync.persistent_chat.plugins.module_utils.common import PchatModule
+from ansible_collections.lync.persistent_chat.plugins.module_utils.long_step import (
+    Clock,
+    durations_from,
+    file_state_lines,
+    make_record,
+    parse_record,
+    record_path,
+    record_read_lines,
+    record_write_line,
+    sha256_equal,
+    timed_lines,
+    utc_now,
+)
+from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_views import as_list
+from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell import PSCommand, PSVariable
+
+KIND = "data_import"
+RECORD_SUFFIX = ".import.pchat.json"
+
+
+def read_script(file_name):
+    lines = ["$r=[ordered]@{}"]
+    lines += file_state_lines("file", file_name)
+    lines += record_read_lines("record", record_path(file_name, RECORD_SUFFIX))
+    lines.append("$r")
+    return "\n".join(lines)
+
+
+def import_command(params, whatif):
+    command = (PSCommand("Import-CsPersistentChatData").param("DBInstance", params["db_instance"])
+               .param("FileName", params["file_name"])
+               .optional("Report", params["whatif_report"] if whatif else params["report"]))
+    if whatif:
+        command.switch("WhatIf")
+    else:
+        command.switch("Confirm", False)
+    # Non-terminating errors and warnings are the findings: collect them instead of stopping on the first.
+    return (command.param("ErrorAction", "SilentlyContinue").param("ErrorVariable", "pe")
+            .param("WarningAction", "SilentlyContinue").param("WarningVariable", "pw"))
+
+
+COLLECT = ["$r['errors']=@($pe|ForEach-Object{[ordered]@{Id=[string]$_.FullyQualifiedErrorId;"
+           "Message=[string]$_.Exception.Message;Target=[string]$_.TargetObject}})",
+           "$r['warnings']=@($pw|ForEach-Object{[string]$_})"]
+
+
+def whatif_script(params):
+    lines = ["Import-Module Lync", "$r=[ordered]@{}", "$d=[ordered]@{}", "$pe=@();$pw=@()"]
+    lines += timed_lines("whatif", [import_command(params, True).render()])
+    lines += COLLECT + ["$r['durations']=$d", "$r"]
+    return "\n".join(lines)
+
+
+def import_script(params, record):
+    lines = ["Import-Module Lync", "$r=[ordered]@{}", "$d=[ordered]@{}", "$pe=@();$pw=@()"]
+    lines += timed_lines("import", [import_command(params, False).render()])
+    lines += COLLECT
+    lines.append("$errors=$r['errors'];$warnings=$r['warnings']")
+    lines.append(record_write_line(record_path(params["file_name"], RECORD_SUFFIX), record))
+    lines += ["$r['durations']=$d", "$r"]
+    return "\n".join(lines)
+
+
+def shape_errors(raw):
+    errors = []
+    for item in as_list(raw):
+        if not isinstance(item, dict):
+            continue
+        full_id = item.get("Id") or ""
+        errors.append({"id": full_id.split(",", 1)[0], "message": item.get("Message"),
+                       "target": item.get("Target") or None})
+    return errors
+
+
+def shape_warnings(raw):
+    return [str(item) for item in as_list(raw) if item is not None]
+
+
+def already_imported(record, sha256, db_instance):
+    return (record is not None and sha256_equal(record.get("sha256"), sha256)
+            and (record.get("db_instance") or "").lower() == db_instance.lower())
+
+
+def refused_errors(errors, accepted):
+    accepted = {item.lower() for item in accepted}
+    return [error for error in errors if (error["id"] or "").lower() not in accepted]
+
+
+def main():
+    module = PchatModule(
+        argument_spec=dict(
+            db_instance=dict(type="str", required=True),
+            file_name=dict(type="str", required=True),
+            report=dict(type="str"),
+            whatif_report=dict(type="str"),
+            whatif=dict(type="bool", default=False),
+            expected_sha256=dict(type="str"),
+            accept_errors=dict(type="list", elements="str", default=[]),
+            force=dict(type="bool", default=False),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    clock = Clock(module.results)
+    results = module.results
+    results.update(record_path=record_path(params["file_name"], RECORD_SUFFIX), whatif_errors=[],
+                   whatif_warnings=[], imported=False)
+
+    with module.step("read the export file and the import record"):
+        with clock.measure("read"):
+            raw = module.winrm().run_json(read_script(params["file_name"]), depth=4) or {}
+    file_state = raw.get("file") or {}
+    module.current_step = "check the export file"
+    if not file_state.get("Exists"):
+        module.fail_json(msg="the export file %s does not exist" % params["file_name"])
+    sha256 = file_state.get("Sha256")
+    results["sha256"] = sha256
+    if params["expected_sha256"] and not sha256_equal(params["expected_sha256"], sha256):
+        module.fail_json(msg="the export file's SHA256 is %s, not the expected %s: refusing to import a file other "
+                             "than the one exported" % (sha256, params["expected_sha256"]))
+    record = parse_record(raw.get("record"), KIND)
+    if record:
+        results["record"] = record
+
+    if not params["whatif"] and not params["force"] and already_imported(record, sha256, params["db_instance"]):
+        results["reason"] = "this file was already imported into %s at %s" % (
+            record.get("db_instance"), record.get("imported_at"))
+        module.exit_json(changed=False)
+
+    with module.step("run Import-CsPersistentChatData -WhatIf"):
+        whatif = module.winrm().run_json(whatif_script(params), depth=5) or {}
+    results["durations"].update(durations_from(whatif.get("durations")))
+    errors, warnings = shape_errors(whatif.get("errors")), shape_warnings(whatif.get("warnings"))
+    results["whatif_errors"], results["whatif_warnings"] = errors, warnings
+    if params["whatif"]:
+        results["reason"] = "-WhatIf only: %d errors, %d warnings" % (len(errors), len(warnings))
+        module.exit_json(changed=False)
+
+    module.current_step = "check the -WhatIf findings"
+    refused = refused_errors(errors, params["accept_errors"])
+    if refused:
+        module.fail_json(msg="Import-CsPersistentChatData -WhatIf reported %d error(s) not listed in accept_errors "
+                             "(%s): fix them or accept their ids" % (
+                                 len(refused), ", ".join(sorted({error["id"] for error in refused}))))
+
+    imported_at = utc_now()
+    planned = {"sha256": sha256, "db_instance": params["db_instance"], "imported_at": imported_at}
+    before = {key: record.get(key) for key in planned} if record else None
+    results["reason"] = "forced" if params["force"] and record else "no record of an import of this file"
+    if module.check_mode:
+        results["imported"] = True
+        module.set_diff(before, planned)
+        module.exit_json(changed=True)
+
+    new_record = make_record(KIND, sha256=sha256, db_instance=params["db_instance"], imported_at=imported_at,
+                             file_name=params["file_name"], accepted_errors=list(params["accept_errors"]),
+                             errors=PSVariable("errors"), warnings=PSVariable("warnings"))
+    results["changed"] = True
+    with module.step("run Import-CsPersistentChatData"):
+        with clock.measure("change"):
+            done = module.winrm().run_json(import_script(params, new_record), depth=5, idempotent=False) or {}
+    results["durations"].update(durations_from(done.get("durations")))
+    results["imported"] = True
+    results["import_errors"] = shape_errors(done.get("errors"))
+    results["import_warnings"] = shape_warnings(done.get("warnings"))
+    results["record"] = dict(planned, file_name=params["file_name"], accepted_errors=list(params["accept_errors"]))
+    module.set_diff(before, planned)
+    unexpected = refused_errors(results["import_errors"], params["accept_errors"])
+    if unexpected:
+        module.fail_json(msg="Import-CsPersistentChatData reported %d error(s) the -WhatIf run did not: %s" % (
+            len(unexpected), "; ".join(error["message"] or error["id"] for error in unexpected)))
+    module.exit_json(changed=True)
+
+
+if __name__ == "__main__":
+    main()
