@@ -1,0 +1,215 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: lync.persistent_chat contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: addin
+short_description: Register, change or remove a Lync Server 2013 Persistent Chat add-in
+version_added: 0.1.0
+description:
+  - Makes a Persistent Chat add-in (C(New-/Set-/Remove-CsPersistentChatAddin)), a web page shown in the
+    client's extensibility pane of the rooms that use it, match the options given.
+  - Reads the add-in in one WinRM round trip, compares in Python, and changes it (and reads it back) in one more.
+  - Runs on the controller; the task's host is the Lync Server 2013 Front End, reached with the WinRM options.
+options:
+  name:
+    description:
+      - Add-in name, unique in its pool (at most 50 characters).
+    type: str
+    required: true
+  pool_fqdn:
+    description:
+      - FQDN of the Persistent Chat pool. Needed only when the topology has more than one.
+    type: str
+  state:
+    description:
+      - V(present) registers or updates the add-in; V(absent) removes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  url:
+    description:
+      - Address of the add-in's page (at most 255 characters), compared exactly.
+      - Required to create the add-in.
+    type: str
+extends_documentation_fragment:
+  - lync.persistent_chat.connection
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+  - ansible.builtin.action_common_attributes.actiongroups
+attributes:
+  check_mode:
+    support: full
+    details: Reads the add-in and reports what would change; sends no change.
+  diff_mode:
+    support: full
+    details: Before and after are the add-in's documented properties (empty when it does not exist).
+  platform:
+    platforms: windows
+  action:
+    support: full
+    details: The action plugin turns the host's WinRM variables into options and runs the module on the controller.
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
+  action_group:
+    support: full
+    membership:
+      - lync.persistent_chat.persistent_chat
+author:
+  - lync.persistent_chat contributors
+seealso:
+  - module: lync.persistent_chat.room
+"""
+
+EXAMPLES = r"""
+- name: The IT intranet add-in
+  lync.persistent_chat.addin:
+    name: ITAddin
+    url: https://intranet.contoso.com/it
+
+- name: Gone
+  lync.persistent_chat.addin:
+    name: ITAddin
+    state: absent
+"""
+
+RETURN = r"""
+addin:
+  description: The add-in after the run (in check mode, as it would be); null when it does not exist.
+  returned: always
+  type: dict
+  sample: {"Identity": "pcpool.contoso.local\\ITAddin", "Name": "ITAddin", "Url": "https://intranet.contoso.com/it",
+           "PersistentChatPoolFqdn": "pcpool.contoso.local"}
+changed_properties:
+  description: The properties that were (or would be) changed; C(Identity) when created or removed.
+  returned: always
+  type: list
+  elements: str
+  sample: ["Url"]
+"""
+
+from ansible_collections.lync.persistent_chat.plugins.module_utils.common import PchatModule
+from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_objects import (
+    PLAIN,
+    STRING,
+    ReadScript,
+    by_name,
+    choose_pool,
+    fqdn_error,
+    pool_records,
+    records,
+)
+from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell import PSCommand, PSVariable
+
+PROPERTIES = [("Identity", STRING), ("Name", PLAIN), ("Url", PLAIN), ("PersistentChatPoolFqdn", STRING)]
+MAX_NAME, MAX_URL = 50, 255
+
+
+def option_errors(params):
+    errors = []
+    name, url = params["name"], params.get("url")
+    if not name.strip():
+        errors.append("name cannot be empty")
+    elif len(name) > MAX_NAME:
+        errors.append("name is %d characters long (at most %d)" % (len(name), MAX_NAME))
+    if url is not None:
+        if not url.strip():
+            errors.append("url cannot be empty")
+        elif len(url) > MAX_URL:
+            errors.append("url is %d characters long (at most %d)" % (len(url), MAX_URL))
+    if params.get("pool_fqdn") and fqdn_error(params["pool_fqdn"]):
+        errors.append("pool_fqdn: " + fqdn_error(params["pool_fqdn"]))
+    return errors
+
+
+def read_script(name, pool_fqdn):
+    script = ReadScript().variable("n", name)
+    script.collect("pools", PSCommand("Get-CsService").switch("PersistentChatServer"), [("PoolFqdn", STRING)])
+    if pool_fqdn:
+        script.variable("pool", pool_fqdn)
+    command = PSCommand("Get-CsPersistentChatAddin").optional("PersistentChatPoolFqdn",
+                                                              PSVariable("pool") if pool_fqdn else None)
+    script.collect("addin", command, PROPERTIES, where="$_.Name -eq $n")
+    return script.render()
+
+
+def change_script(before, name, url, pool):
+    identity = before["Identity"] if before else "%s\\%s" % (pool, name)
+    script = ReadScript().variable("id", identity)
+    if before is None:
+        script.add("$null=" + PSCommand("New-CsPersistentChatAddin").param("Name", name).param("Url", url)
+                   .param("PersistentChatPoolFqdn", pool).render())
+    else:
+        script.add(PSCommand("Set-CsPersistentChatAddin").param("Identity", PSVariable("id")).param("Url", url).render())
+    script.collect("addin", PSCommand("Get-CsPersistentChatAddin").param("Identity", PSVariable("id")), PROPERTIES)
+    return script.render()
+
+
+def remove_script(before):
+    return ReadScript().add(PSCommand("Remove-CsPersistentChatAddin").param("Identity", before["Identity"])
+                            .switch("Confirm", False).render()).render()
+
+
+def main():
+    module = PchatModule(
+        argument_spec=dict(
+            name=dict(type="str", required=True),
+            pool_fqdn=dict(type="str"),
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+            url=dict(type="str"),
+        ),
+        supports_check_mode=True)
+    params = module.params
+    name = params["name"]
+    module.current_step = "check the options"
+    errors = option_errors(params)
+    if errors:
+        module.fail_json(msg="; ".join(errors))
+
+    with module.step("read add-in %s" % name):
+        raw = module.winrm().run_json(read_script(name, params["pool_fqdn"]), depth=4)
+        pool, problem = choose_pool(pool_records(raw.get("pools")), params["pool_fqdn"])
+        if problem:
+            module.fail_json(msg=problem)
+        found = [record for record in by_name(records(raw, "addin", PROPERTIES), name)
+                 if (record.get("PersistentChatPoolFqdn") or pool).lower() == pool.lower()]
+    before = found[0] if found else None
+
+    if params["state"] == "absent":
+        if before is None:
+            module.exit_json(changed=False, addin=None, changed_properties=[])
+        module.results["changed"] = True
+        module.set_diff(before, {})
+        if not module.check_mode:
+            with module.step("remove add-in %s" % before["Identity"]):
+                module.winrm().run_json(remove_script(before), depth=2, idempotent=False)
+        module.exit_json(addin=None, changed_properties=["Identity"])
+
+    url = params["url"]
+    if before is None and url is None:
+        module.current_step = "create add-in %s" % name
+        module.fail_json(msg="url is required to create add-in %s" % name)
+    if before is not None and (url is None or url == before.get("Url")):
+        module.exit_json(changed=False, addin=before, changed_properties=[])
+    changed = ["Identity", "Url"] if before is None else ["Url"]
+    module.results["changed"] = True
+    after = dict(before) if before else {"Identity": "%s\\%s" % (pool, name), "Name": name,
+                                         "PersistentChatPoolFqdn": pool}
+    after["Url"] = url
+    if not module.check_mode:
+        step = "create add-in %s\\%s" % (pool, name) if before is None else "change add-in %s" % before["Identity"]
+        with module.step(step):
+            raw = module.winrm().run_json(change_script(before, name, url, pool), depth=4, idempotent=False)
+            read_back = records(raw, "addin", PROPERTIES)
+            after = read_back[0] if read_back else after
+    module.set_diff(before or {}, after)
+    module.exit_json(addin=after, changed_properties=changed)
+
+
+if __name__ == "__main__":
+    main()
