@@ -77,6 +77,9 @@ class Lab:
             self.backends = {}
             for init in _backend_initialisers():
                 init(self)
+            # Free space is measured from here on: what the backends seeded is part of the baseline.
+            for host in self.hosts.values():
+                host.mark_baseline()
 
     def host(self, name: str):
         """A host by short name, FQDN or IP-less alias, case-insensitively; None when unknown."""

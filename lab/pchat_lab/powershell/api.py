@@ -168,8 +168,9 @@ class CmdletSpec:
 class Registry:
     """Every cmdlet the lab knows, by module. Import-Module makes a non-core module's cmdlets visible."""
 
+    # Modules Windows loads (or autoloads from System32) without an Import-Module.
     CORE_MODULES = ("Microsoft.PowerShell.Core", "Microsoft.PowerShell.Utility",
-                    "Microsoft.PowerShell.Management", "CimCmdlets")
+                    "Microsoft.PowerShell.Management", "CimCmdlets", "Storage")
 
     def __init__(self) -> None:
         self.by_name: dict[str, CmdletSpec] = {}
