@@ -14,10 +14,11 @@ PLAIN, STRING, LIST = "plain", "string", "list"
 
 
 def _calculated(name, kind):
+    # N and E are the Name and Expression keys, abbreviated as Select-Object allows, to save length.
     if kind == STRING:
-        return "@{Name='%s';Expression={[string]$_.%s}}" % (name, name)
+        return "@{N='%s';E={[string]$_.%s}}" % (name, name)
     if kind == LIST:
-        return "@{Name='%s';Expression={[string[]]$_.%s}}" % (name, name)
+        return "@{N='%s';E={[string[]]$_.%s}}" % (name, name)
     raise ValueError("unknown property kind %r" % (kind,))
 
 
@@ -46,7 +47,9 @@ def select_expression(properties, defined=False):
     for name, kind in properties:
         check_identifier(name, "property")
         if kind == PLAIN:
-            parts.append(name)
+            # Quoted: once the list starts with a $variable PowerShell parses it as an expression,
+            # where a bare word is a syntax error.
+            parts.append("'%s'" % name)
         elif defined:
             parts.append("$p%s" % name)
         else:

@@ -119,18 +119,17 @@ def parse_powershell_error(stderr, exit_code=None):
     """
     lines = clixml_error_lines(stderr)
     reason_lines, category, error_id = [], None, None
-    in_position = False
     for line in lines:
         stripped = line.strip()
         if stripped.startswith("+ CategoryInfo"):
             category = stripped.split(":", 1)[1].strip()
-            in_position = True
         elif stripped.startswith("+ FullyQualifiedErrorId"):
             error_id = stripped.split(":", 1)[1].strip()
-            in_position = True
-        elif re.match(r"\AAt (line:\d+|.+:\d+) char:\d+", stripped) or stripped.startswith("+ "):
-            in_position = True
-        elif not in_position:
+        elif re.match(r"\AAt (line:\d+|.+:\d+) char:\d+", stripped) or stripped.startswith("+"):
+            # The position block: "At line:N char:M", the offending line and the ~~~ marker. A runtime
+            # error puts its message before it, a parse error after it; either way it is not the message.
+            continue
+        else:
             reason_lines.append(stripped)
     reason = " ".join(reason_lines).strip()
     cmdlet = None

@@ -199,29 +199,33 @@ import re
 
 from ansible_collections.lync.persistent_chat.plugins.module_utils.common import PchatModule
 from ansible_collections.lync.persistent_chat.plugins.module_utils.legacy_db import read_database
-from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_views import as_list
+from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_views import PLAIN, STRING, as_list, select_pipeline
 from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell import PSCommand, ps_literal
 
 SECTIONS = ("computer", "product", "services", "file_repository", "database")
 SERVER_SECTIONS = ("computer", "product", "services", "file_repository")
 
 
+COMPUTER_PROPERTIES = [("Name", PLAIN), ("Domain", PLAIN)]
+PRODUCT_PROPERTIES = [("Name", PLAIN), ("Version", PLAIN), ("Vendor", PLAIN), ("IdentifyingNumber", PLAIN)]
+SERVICE_PROPERTIES = [("Name", PLAIN), ("DisplayName", PLAIN), ("Status", STRING)]
+
+
 def build_script(include, service_patterns, file_repository):
     """One script that reads every requested server-side section into one ordered dictionary."""
     lines = ["$pchat=[ordered]@{}"]
     if "computer" in include:
-        lines.append("$pchat['computer']=%s|Select-Object -Property Name,Domain" % (
-            PSCommand("Get-CimInstance").param("ClassName", "Win32_ComputerSystem").render()))
+        lines.append("$pchat['computer']=%s" % select_pipeline(
+            PSCommand("Get-CimInstance").param("ClassName", "Win32_ComputerSystem"), COMPUTER_PROPERTIES))
     if "product" in include:
-        lines.append("$pchat['products']=@(%s|Select-Object -Property Name,Version,Vendor,IdentifyingNumber)" % (
-            PSCommand("Get-CimInstance").param("ClassName", "Win32_Product").render()))
+        lines.append("$pchat['products']=%s" % select_pipeline(
+            PSCommand("Get-CimInstance").param("ClassName", "Win32_Product"), PRODUCT_PROPERTIES))
     if "services" in include:
         # -ErrorAction SilentlyContinue: a pattern without wildcards that matches nothing is an error
         # for Get-Service; we report unmatched patterns ourselves instead.
-        lines.append("$pchat['services']=@(%s|Select-Object -Property Name,DisplayName,"
-                     "@{Name='Status';Expression={[string]$_.Status}})" % (
-                         PSCommand("Get-Service").param("DisplayName", list(service_patterns))
-                         .param("ErrorAction", "SilentlyContinue").render()))
+        lines.append("$pchat['services']=%s" % select_pipeline(
+            PSCommand("Get-Service").param("DisplayName", list(service_patterns))
+            .param("ErrorAction", "SilentlyContinue"), SERVICE_PROPERTIES))
     if "file_repository" in include and file_repository:
         path = ps_literal(file_repository)
         lines.append("$repo=[ordered]@{Path=%s;Exists=(Test-Path -LiteralPath %s);Files=$null;Bytes=$null}" % (path, path))
@@ -269,7 +273,8 @@ def shape_server(raw, include, params):
     result = {}
     raw = raw or {}
     if "computer" in include:
-        computer = raw.get("computer") or {}
+        computers = as_list(raw.get("computer"))
+        computer = computers[0] if computers else {}
         result["computer"] = {"name": computer.get("Name"), "domain": computer.get("Domain")}
     if "product" in include:
         pattern = params["product_pattern"]

@@ -319,3 +319,17 @@ def test_missing_pywinrm_is_reported(monkeypatch):
     client._protocol_factory = None
     with pytest.raises(WinRMError, match="pywinrm is not installed"):
         client.run_json("1")
+
+
+def test_a_parse_error_keeps_the_message_that_follows_the_position_block():
+    error = parse_powershell_error(clixml(
+        "At line:22 char:87",
+        "+ $r['pools']=@(Get-CsService -PersistentChatServer|Select-Object $pIdentity,SiteId)",
+        "+                                                                 ~~~~~~",
+        "Unexpected token 'SiteId' in expression or statement.",
+        "    + CategoryInfo          : ParserError: (:) [], ParentContainsErrorRecordException",
+        "    + FullyQualifiedErrorId : UnexpectedToken",
+        " "), 1)
+    assert error.cmdlet is None
+    assert str(error) == "PowerShell script failed: Unexpected token 'SiteId' in expression or statement."
+    assert error.error_id == "UnexpectedToken"
