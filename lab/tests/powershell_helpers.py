@@ -147,3 +147,8 @@ def get_engine_test_failure(ctx, args, pipeline):
     raise PSError("The item '%s' is broken." % args.get("Name", "?"), "Broken,EngineTest.GetEngineTestFailure",
                   "InvalidOperation", target=args.get("Name"),
                   exception_type="System.InvalidOperationException")
+
+
+@cmdlet("Invoke-EngineTestBug", module=TEST_MODULE)
+def invoke_engine_test_bug(ctx, args, pipeline):
+    raise ValueError("a Python bug")

@@ -193,3 +193,10 @@ def test_module_cmdlets_need_the_module_on_the_host():
                                                 "because no valid module file was found in any module directory.")
     assert "ResourceUnavailable: (NoSuchModule:String) [Import-Module], FileNotFoundException" in result.errors[0]
     assert "Modules_ModuleNotFound,Microsoft.PowerShell.Commands.ImportModuleCommand" in result.errors[0]
+
+
+def test_a_bug_of_the_lab_is_reported_not_swallowed():
+    result = ps("'before'; Invoke-EngineTestBug; 'after'")
+    assert result.code == 1 and lines(result.out) == ["before"]
+    assert "The PowerShell lab failed internally (ValueError: a Python bug" in result.error_text
+    assert "PchatLabInternalError" in result.error_text

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import importlib
 import re
+import traceback
 from typing import Any, Iterable, Optional
 
 from tree_sitter import Node
@@ -1242,6 +1243,7 @@ class Interpreter:
                 text += ":" + to_string(r.value)
             parts.append('"%s"' % text if (" " in text and not text.startswith('"')) else text)
         capture = _CaptureSink(self.codepage)
+        capture.user = self.user
         code = run_line(self.lab, self.host, " ".join(parts), capture)
         if capture.err:
             self.write_stdout_bytes_err(capture.err)
@@ -2024,6 +2026,19 @@ def run_script(lab: Any, host: Any, script: str, sink: Any) -> int:
             return interp.run(root)
         except LabRefusal as refusal:
             interp.stderr_record(error_lines(refusal.syntax_error.render()))
+            return 1
+        except RecursionError:
+            err = runtime_error("The script failed due to call depth overflow.", "CallDepthOverflow",
+                                "InvalidOperation", reason="System.Management.Automation.ScriptCallDepthException")
+            interp.write_error_record(err)
+            return 1
+        except Exception as exc:          # a bug of the lab: say so on stderr rather than drop the shell
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            err = PSError("The PowerShell lab failed internally (%s: %s at %s:%d). This is a bug of the lab, not "
+                          "of the script." % (type(exc).__name__, exc, frame.filename.rsplit("/", 1)[-1],
+                                              frame.lineno), "PchatLabInternalError", "NotSpecified",
+                          exception_type="System.InvalidOperationException")
+            interp.write_error_record(err)
             return 1
     finally:
         interp.finish()
