@@ -247,3 +247,14 @@ def test_the_collection_script_wrapper_shape():
     result = ps(failing)
     assert result.code == 1 and result.out == ""
     assert result.errors[0].startswith("Get-EngineTestFailure : The item 'boom' is broken.")
+
+
+def test_display_properties_choose_the_default_view():
+    from pchat_lab.powershell.api import PSObject
+    from pchat_lab.powershell.formatting import out_string
+    svc = PSObject({"Name": "WinRM", "DisplayName": "Windows Remote Management", "Status": "Running",
+                    "CanStop": True, "ServiceType": "Win32OwnProcess"})
+    assert out_string([svc]).startswith("\r\nName  : WinRM\r\n")
+    svc.display_properties = ("Status", "Name", "DisplayName")
+    assert out_string([svc]).split("\r\n")[1:4] == ["Status  Name  DisplayName", "------  ----  -----------",
+                                                   "Running WinRM Windows Remote Management"]

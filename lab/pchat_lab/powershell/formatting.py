@@ -25,6 +25,13 @@ def cell(value: Any) -> str:
     return to_string(value)
 
 
+def shown(obj: PSObject) -> list:
+    """The properties Out-Default shows: a cmdlet may set ``display_properties`` on its PSObject (the
+    DefaultDisplayPropertySet / format view of the real type); otherwise all of them."""
+    names = getattr(obj, "display_properties", None)
+    return list(names) if names else obj.keys()
+
+
 def _numeric(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -53,12 +60,12 @@ class Formatter:
         i = 0
         while i < len(objects):
             obj = objects[i]
-            if isinstance(obj, PSObject) and 0 < len(obj.keys()) <= 4:
-                keys = [k.lower() for k in obj.keys()]
+            if isinstance(obj, PSObject) and 0 < len(shown(obj)) <= 4:
+                keys = [k.lower() for k in shown(obj)]
                 batch = [obj]
                 i += 1
                 while i < len(objects) and isinstance(objects[i], PSObject) and \
-                        [k.lower() for k in objects[i].keys()] == keys:
+                        [k.lower() for k in shown(objects[i])] == keys:
                     batch.append(objects[i])
                     i += 1
                 self._table(batch, lines)
@@ -89,7 +96,7 @@ class Formatter:
         return lines
 
     def _table(self, batch: list, lines: list) -> None:
-        names = batch[0].keys()
+        names = shown(batch[0])
         keys = [k.lower() for k in names]
         rows = [[cell(o.get(k)) for k in names] for o in batch]
         right = [all(_numeric(o.get(k)) for o in batch if o.get(k) is not None) and
@@ -122,7 +129,7 @@ class Formatter:
         return " ".join(parts).rstrip()
 
     def _list(self, obj: PSObject, lines: list) -> None:
-        names = obj.keys()
+        names = shown(obj)
         width = max((len(n) for n in names), default=0)
         lines.append("")
         for name in names:
