@@ -254,7 +254,7 @@ def test_display_properties_choose_the_default_view():
     from pchat_lab.powershell.formatting import out_string
     svc = PSObject({"Name": "WinRM", "DisplayName": "Windows Remote Management", "Status": "Running",
                     "CanStop": True, "ServiceType": "Win32OwnProcess"})
-    assert out_string([svc]).startswith("\r\nName  : WinRM\r\n")
+    assert out_string([svc]).startswith("\r\nName        : WinRM\r\nDisplayName : ")
     svc.display_properties = ("Status", "Name", "DisplayName")
     assert out_string([svc]).split("\r\n")[1:4] == ["Status  Name  DisplayName", "------  ----  -----------",
                                                    "Running WinRM Windows Remote Management"]
