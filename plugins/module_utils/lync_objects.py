@@ -31,11 +31,12 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell im
     ps_literal,
     quote_string,
 )
+from ansible_collections.lync.persistent_chat.plugins.module_utils.winrm import PowerShellError
 
 __all__ = ["LIST", "PLAIN", "STRING", "ReadScript", "list_options", "list_option_errors", "desired_list",
            "list_delta", "same_members", "principal_error", "changed_properties", "pool_records",
            "choose_pool", "wildcard_safe", "parse_timespan", "format_timespan", "canonical_scope",
-           "scope_error", "find_scoped", "same_text", "by_name"]
+           "scope_error", "find_scoped", "same_text", "by_name", "run_change"]
 
 # A SIP URI of a user (sip:user@domain) or an AD distinguished name (CN=/OU=/DC=...).
 _SIP_URI = re.compile(r"\Asip:[^@\s]+@[^@\s]+\Z", re.IGNORECASE)
@@ -330,3 +331,14 @@ class ReadScript(object):
 
 def records(raw, key, properties):
     return [normalise(record, properties) for record in as_list((raw or {}).get(key))]
+
+
+def run_change(module, script, creating=False, depth=4):
+    """Send a change script (never re-sent on a network error). When a create's follow-up Set- fails,
+    the object was created all the same, so the failed run reports changed."""
+    try:
+        return module.winrm().run_json(script, depth=depth, idempotent=False)
+    except PowerShellError as error:
+        if creating and (error.cmdlet or "").lower().startswith("set-"):
+            module.results["changed"] = True
+        raise

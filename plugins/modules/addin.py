@@ -183,12 +183,11 @@ def main():
     if params["state"] == "absent":
         if before is None:
             module.exit_json(changed=False, addin=None, changed_properties=[])
-        module.results["changed"] = True
         module.set_diff(before, {})
         if not module.check_mode:
             with module.step("remove add-in %s" % before["Identity"]):
                 module.winrm().run_json(remove_script(before), depth=2, idempotent=False)
-        module.exit_json(addin=None, changed_properties=["Identity"])
+        module.exit_json(changed=True, addin=None, changed_properties=["Identity"])
 
     url = params["url"]
     if before is None and url is None:
@@ -197,7 +196,6 @@ def main():
     if before is not None and (url is None or url == before.get("Url")):
         module.exit_json(changed=False, addin=before, changed_properties=[])
     changed = ["Identity", "Url"] if before is None else ["Url"]
-    module.results["changed"] = True
     after = dict(before) if before else {"Identity": "%s\\%s" % (pool, name), "Name": name,
                                          "PersistentChatPoolFqdn": pool}
     after["Url"] = url
@@ -208,7 +206,7 @@ def main():
             read_back = records(raw, "addin", PROPERTIES)
             after = read_back[0] if read_back else after
     module.set_diff(before or {}, after)
-    module.exit_json(addin=after, changed_properties=changed)
+    module.exit_json(changed=True, addin=after, changed_properties=changed)
 
 
 if __name__ == "__main__":

@@ -189,6 +189,7 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_objects 
     list_options,
     pool_records,
     records,
+    run_change,
 )
 from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell import PSCommand, PSVariable
 
@@ -336,12 +337,11 @@ def main():
     if params["state"] == "absent":
         if before is None:
             module.exit_json(changed=False, category=None, changed_properties=[])
-        module.results["changed"] = True
         module.set_diff(before, {})
         if not module.check_mode:
             with module.step("remove category %s" % before["Identity"]):
                 module.winrm().run_json(remove_script(before), depth=2, idempotent=False)
-        module.exit_json(category=None, changed_properties=["Identity"])
+        module.exit_json(changed=True, category=None, changed_properties=["Identity"])
 
     desired = desired_state(params, before)
     if before is None:
@@ -351,16 +351,15 @@ def main():
         changed = changed_properties(before, desired, lists=set(LISTS.values()))
     if not changed:
         module.exit_json(changed=False, category=before, changed_properties=[])
-    module.results["changed"] = True
     after = predicted(before, desired, name, pool)
     if not module.check_mode:
         step = "create category %s\\%s" % (pool, name) if before is None else "change category %s" % before["Identity"]
         with module.step(step):
-            raw = module.winrm().run_json(change_script(before, desired, name, pool), depth=4, idempotent=False)
+            raw = run_change(module, change_script(before, desired, name, pool), creating=before is None)
             read_back = records(raw, "category", PROPERTIES)
             after = read_back[0] if read_back else after
     module.set_diff(before or {}, after)
-    module.exit_json(category=after, changed_properties=changed)
+    module.exit_json(changed=True, category=after, changed_properties=changed)
 
 
 if __name__ == "__main__":

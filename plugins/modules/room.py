@@ -199,6 +199,7 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_objects 
     list_options,
     pool_records,
     records,
+    run_change,
     same_text,
     wildcard_safe,
 )
@@ -383,12 +384,11 @@ def main():
     if params["state"] == "absent":
         if before is None:
             module.exit_json(changed=False, room=None, changed_properties=[])
-        module.results["changed"] = True
         module.set_diff(before, {})
         if not module.check_mode:
             with module.step("remove room %s" % before["Identity"]):
                 module.winrm().run_json(remove_script(before), depth=2, idempotent=False)
-        module.exit_json(room=None, changed_properties=["Identity"])
+        module.exit_json(changed=True, room=None, changed_properties=["Identity"])
 
     if before is None and category is None:
         module.current_step = "create room %s" % name
@@ -402,19 +402,18 @@ def main():
         changed = differences(before, desired)
     if not changed:
         module.exit_json(changed=False, room=before, changed_properties=[])
-    module.results["changed"] = True
     after = predicted(before, desired, name, pool)
     if not module.check_mode:
         step = "create room %s\\%s" % (pool, name) if before is None else "change room %s" % before["Identity"]
         with module.step(step):
             script = change_script(before, desired, name, pool, category["Identity"] if category else None)
-            raw = module.winrm().run_json(script, depth=4, idempotent=False)
+            raw = run_change(module, script, creating=before is None)
             read_back = records(raw, "room", PROPERTIES)
             if read_back:
                 after = read_back[0]
                 after["Category"] = category_name(after.get("Category"), pool)
     module.set_diff(before or {}, after)
-    module.exit_json(room=after, changed_properties=changed)
+    module.exit_json(changed=True, room=after, changed_properties=changed)
 
 
 if __name__ == "__main__":
