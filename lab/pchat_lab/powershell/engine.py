@@ -493,6 +493,8 @@ class Interpreter:
             self.do_statement(node, out)
         elif t == "try_statement":
             self.try_statement(node, out)
+        elif t == "switch_statement":
+            self.switch_statement(node, out)
         elif t == "function_statement":
             self.define_function(node)
         elif t == "flow_control_statement":
@@ -586,6 +588,87 @@ class Interpreter:
             result = to_bool(self.value(cond))
             if result == until:
                 break
+
+    def switch_statement(self, node: Node, out: list) -> None:
+        flags = set()
+        params = self._first(node, "switch_parameters")
+        for p in ([] if params is None else _named(params)):
+            flag = self.text(p).lower().lstrip("-")
+            full = next((f for f in ("regex", "wildcard", "exact", "casesensitive") if f.startswith(flag)), None)
+            if full is None:
+                raise self.refuse(p, "switch -%s" % flag)
+            flags.add(full)
+        condition = self._first(node, "switch_condition")
+        value = self.value(self._first(condition, "pipeline"))
+        items = as_list(value) if is_enumerable(value) else [value]
+        body = self._first(node, "switch_body")
+        clauses_node = self._first(body, "switch_clauses") if body is not None else None
+        clauses = [] if clauses_node is None else [c for c in clauses_node.children if c.type == "switch_clause"]
+        scope = self.scopes[-1]
+        had, saved = "_" in scope, scope.get("_")
+        try:
+            for item in items:
+                scope["_"] = item
+                matched = False
+                try:
+                    for clause in clauses:
+                        cond = self._first(clause, "switch_clause_condition")
+                        if self._switch_default(cond):
+                            continue
+                        if self._switch_matches(cond, item, flags):
+                            matched = True
+                            self.run_block(self._first(clause, "statement_block"), out)
+                    if not matched:
+                        for clause in clauses:
+                            if self._switch_default(self._first(clause, "switch_clause_condition")):
+                                self.run_block(self._first(clause, "statement_block"), out)
+                except ContinueSignal:
+                    continue
+        except BreakSignal:
+            pass
+        finally:
+            if had:
+                scope["_"] = saved
+            else:
+                scope.pop("_", None)
+
+    def _switch_default(self, cond: Node) -> bool:
+        return not _named(cond) and self.text(cond).lower() == "default"
+
+    def _switch_matches(self, cond: Node, item: Any, flags: set) -> bool:
+        case = "casesensitive" in flags
+        inner = _named(cond)
+        if inner:
+            probe = self.eval(inner[0])
+        else:
+            text = self.text(cond)
+            if text[:1] == "'":
+                probe = _undouble(text[1:-1], SINGLE_QUOTES)
+            elif text[:1] == '"':
+                if "$" in text:
+                    raise self.refuse(cond, "a switch clause string with variables")
+                probe = _unescape(text[1:-1], False)
+            else:
+                probe = text
+        if isinstance(probe, ScriptBlock):
+            result = self.invoke_block(probe, item, [], set_dollar_under=True)
+            return to_bool(_collapse(result))
+        if "regex" in flags:
+            m = re.search(dotnet_regex(to_string(probe)), to_string(item), 0 if case else re.I)
+            if m:
+                matches = PSHashtable()
+                matches[0] = m.group(0)
+                for i, g in enumerate(m.groups(), 1):
+                    if g is not None:
+                        matches[i] = g
+                self.set_var("Matches", matches)
+            return m is not None
+        if "wildcard" in flags:
+            return wildcard_match(to_string(probe), to_string(item), case)
+        if isinstance(item, str) or isinstance(probe, str):
+            a, b = to_string(item), to_string(probe)
+            return a == b if case else a.lower() == b.lower()
+        return ps_equal(item, probe, case)
 
     def try_statement(self, node: Node, out: list) -> None:
         body = self._first(node, "statement_block")

@@ -42,11 +42,13 @@ SUPPORTED = {
     "function_statement", "function_name", "param_block", "parameter_list", "script_parameter",
     "script_parameter_default", "attribute_list", "attribute", "attribute_name", "attribute_arguments",
     "attribute_argument", "command_invokation_operator", "command_name_expr", "path_command_name",
+    "switch_statement", "switch_parameters", "switch_parameter", "switch_condition", "switch_body",
+    "switch_clauses", "switch_clause", "switch_clause_condition",
 }
 
 # What each refused node type is, for the message.
 DESCRIPTIONS = {
-    "switch_statement": "the switch statement", "trap_statement": "the trap statement",
+    "switch_filename": "switch -File", "trap_statement": "the trap statement",
     "class_statement": "class definitions", "enum_statement": "enum definitions",
     "data_statement": "data sections", "named_block_list": "begin/process/end blocks",
     "named_block": "begin/process/end blocks", "stop_parsing": "the stop-parsing token --%",
