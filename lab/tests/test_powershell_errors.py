@@ -129,14 +129,16 @@ def test_nothing_runs_when_the_script_does_not_parse():
 
 
 def test_unsupported_construct_is_refused_with_its_position():
-    result = ps("'ok'\nswitch ($x) {\n 1 { 'one' }\n}")
+    result = ps("'ok'\ntrap {\n 'trapped'\n}")
     assert result.code == 1 and result.out == ""          # refused before anything runs
     record = result.errors[0].splitlines()
     assert record[0] == "At line:2 char:1"
-    assert record[3].startswith("The PowerShell lab does not support the switch statement (switch_statement "
-                                "'switch ($x) {")
+    assert record[3].startswith("The PowerShell lab does not support the trap statement (trap_statement "
+                                "'trap {")
     assert "at line 2, column 1" in record[3]
     assert record[5] == "    + FullyQualifiedErrorId : PchatLabUnsupportedConstruct"
+    result = ps("class Room {\n  [string]$Name\n}")
+    assert result.code == 1 and "class definitions (class_statement" in result.error_text
 
 
 @pytest.mark.parametrize("script, fragment", [
