@@ -286,3 +286,19 @@ switch -CaseSensitive ('A') {
     assert out(script) == ["A:abc", "big:5", "other:zz", "two", "d1", "two", "d3", "user", "upper"]
     # One-line switch is a tree-sitter-powershell gap: a parse error, never a guess.
     assert ps("switch (1) { 1 { 'a' } default { 'b' } }").code == 1
+
+
+def test_add_member_note_properties():
+    script = """
+$o = [pscustomobject]@{a=1}
+$o | Add-Member -NotePropertyName b -NotePropertyValue 2
+Add-Member -InputObject $o -MemberType NoteProperty -Name c -Value 3
+$o | Add-Member NoteProperty d 4 -PassThru | ConvertTo-Json -Compress
+$o | Add-Member -NotePropertyMembers @{e=5} -Force; $o.e
+"""
+    assert out(script) == ['{"a":1,"b":2,"c":3,"d":4}', "5"]
+    result = ps("$o = [pscustomobject]@{a=1}; $o | Add-Member -NotePropertyName a -NotePropertyValue 9")
+    assert result.errors[0].startswith('Add-Member : Cannot add a member with the name "a" because a member with '
+                                       'that name already exists.')
+    assert "MemberAlreadyExists,Microsoft.PowerShell.Commands.AddMemberCommand" in result.errors[0]
+    assert ps("$o = [pscustomobject]@{a=1}; $o | Add-Member ScriptMethod m { 1 }").code == 1

@@ -56,7 +56,7 @@ KNOWN_UNIMPLEMENTED = {
     "enter-pssession", "new-pssession", "add-type", "invoke-webrequest", "invoke-restmethod", "get-credential",
     "start-process", "set-variable", "get-variable", "new-variable", "remove-variable", "clear-variable",
     "export-clixml", "import-clixml", "export-csv", "import-csv", "convertto-csv", "convertfrom-csv",
-    "convertto-xml", "select-string", "compare-object", "add-member", "get-random", "get-host", "write-debug",
+    "convertto-xml", "select-string", "compare-object", "get-random", "get-host", "write-debug",
     "write-information", "out-host", "out-default", "trace-command", "set-psdebug", "invoke-item",
 }
 

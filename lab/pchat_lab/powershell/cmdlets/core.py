@@ -700,6 +700,49 @@ def set_strict_mode(ctx, args, pipeline):
 
 # --- objects --------------------------------------------------------------------------------
 
+_MEMBER_TYPES = ("AliasProperty", "CodeProperty", "Property", "NoteProperty", "ScriptProperty", "Properties",
+                 "PropertySet", "Method", "CodeMethod", "ScriptMethod", "Methods", "ParameterizedProperty",
+                 "MemberSet", "Event", "Dynamic", "All")
+
+
+@cmdlet("Add-Member", default_set="TypeNameSet", params=[
+    Param("InputObject", "object", mandatory=True, from_pipeline=True),
+    Param("MemberType", "enum", mandatory=True, position=0, sets=("MemberSet",), values=_MEMBER_TYPES,
+          enum_type="System.Management.Automation.PSMemberTypes", aliases=("Type",)),
+    Param("Name", "string", mandatory=True, position=1, sets=("MemberSet",)),
+    Param("Value", "object", position=2, sets=("MemberSet",)),
+    Param("NotePropertyName", "string", mandatory=True, position=0, sets=("NotePropertySingleMemberSet",)),
+    Param("NotePropertyValue", "object", mandatory=True, position=1, sets=("NotePropertySingleMemberSet",)),
+    Param("NotePropertyMembers", "hashtable", mandatory=True, position=0, sets=("NotePropertyMultiMemberSet",)),
+    Param("TypeName", "string"), Param("Force", "switch"), Param("PassThru", "switch")])
+def add_member(ctx, args, pipeline):
+    target = args["InputObject"]
+    if not isinstance(target, PSObject):
+        raise PSError("The lab implements Add-Member only on PSObjects, not on %s." % type_name(target),
+                      "LabUnsupported", "NotImplemented", exception_type="System.NotSupportedException")
+    if args.parameter_set == "MemberSet":
+        if str(args["MemberType"]) != "NoteProperty":
+            raise PSError("The lab implements Add-Member only for NoteProperty members.", "LabUnsupported",
+                          "NotImplemented", exception_type="System.NotSupportedException")
+        members = [(args["Name"], args.get("Value"))]
+    elif args.parameter_set == "NotePropertySingleMemberSet":
+        members = [(args["NotePropertyName"], args["NotePropertyValue"])]
+    elif args.parameter_set == "NotePropertyMultiMemberSet":
+        members = [(to_string(k), v) for k, v in args["NotePropertyMembers"].items()]
+    else:
+        members = []
+    for name, value in members:
+        if name in target and not args.get("Force"):
+            raise _error(ctx, 'Cannot add a member with the name "%s" because a member with that name already '
+                              'exists. To overwrite the member anyway, add the Force parameter to your command.'
+                         % name, "MemberAlreadyExists", "InvalidOperation", target,
+                         "System.InvalidOperationException")
+        target[name] = value
+    if args.get("TypeName"):
+        target.type_names.insert(0, args["TypeName"])
+    return [target] if args.get("PassThru") else []
+
+
 @cmdlet("New-Object", params=[
     Param("TypeName", "string", mandatory=True, position=0), Param("ArgumentList", "object[]", position=1),
     Param("Property", "hashtable")])
