@@ -105,12 +105,19 @@ class PchatActionModule(ActionBase):
     _supports_async = False
 
     def _host_vars(self, task_vars):
+        """The connection variables of the host the task runs against: the delegated host's when the
+        task has delegate_to (task_vars still describe the inventory host then)."""
+        source = task_vars
+        delegate_to = self._task.delegate_to
+        if delegate_to:
+            source = dict((task_vars.get("ansible_delegated_vars") or {}).get(delegate_to) or {})
+            source.setdefault("inventory_hostname", delegate_to)
         names = {name for _option, names in HOST_VARIABLES for name in names}
         names.add("inventory_hostname")
         values = {}
         for name in names:
-            if task_vars.get(name) is not None:
-                values[name] = self._templar.template(task_vars[name])
+            if source.get(name) is not None:
+                values[name] = self._templar.template(source[name])
         return values
 
     def _local_connection(self):
@@ -131,10 +138,15 @@ class PchatActionModule(ActionBase):
 
         # The module is Python for the controller: run it with the interpreter running Ansible, which
         # is where pywinrm and pyodbc are installed.
-        local_vars = dict(task_vars)
-        local_vars["ansible_python_interpreter"] = sys.executable
-        local_vars["ansible_connection"] = "local"
-        local_vars["ansible_shell_type"] = "sh"
+        local_overrides = dict(ansible_python_interpreter=sys.executable, ansible_connection="local",
+                               ansible_shell_type="sh")
+        local_vars = dict(task_vars, **local_overrides)
+        delegate_to = self._task.delegate_to
+        if delegate_to and delegate_to in (task_vars.get("ansible_delegated_vars") or {}):
+            # With delegate_to, ActionBase builds the module from the delegated host's variables.
+            delegated = dict(task_vars["ansible_delegated_vars"])
+            delegated[delegate_to] = dict(delegated[delegate_to], **local_overrides)
+            local_vars["ansible_delegated_vars"] = delegated
 
         remote_connection = self._connection
         self._connection = self._local_connection()

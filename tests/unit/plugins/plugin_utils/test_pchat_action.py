@@ -166,3 +166,22 @@ def test_ad_hoc_unknown_option_is_refused_before_connecting(ansible_env):
     completed = _ad_hoc(env, tmp_path, _closed_port(), "-a", "no_such_option=1")
     output = completed.stdout + completed.stderr
     assert "no_such_option" in output and "WinRM http" not in output, output
+
+
+def test_delegate_to_uses_the_delegated_hosts_connection(ansible_env):
+    env, tmp_path = ansible_env
+    own_port, delegated_port = _closed_port(), _closed_port()
+    common = {"ansible_host": "127.0.0.1", "ansible_connection": "winrm", "ansible_user": "u",
+              "ansible_password": "p", "ansible_winrm_scheme": "http", "ansible_winrm_transport": "ntlm"}
+    inventory = tmp_path / "delegation.yml"
+    inventory.write_text(json.dumps({"all": {"hosts": {
+        "gc01": dict(common, ansible_port=own_port),
+        "fe01": dict(common, ansible_port=delegated_port)}}}))
+    playbook = tmp_path / "delegate.yml"
+    playbook.write_text(json.dumps([{"hosts": "gc01", "gather_facts": False, "tasks": [{
+        "lync.persistent_chat.pool_info": {"winrm_retries": 0}, "delegate_to": "fe01"}]}]))
+    completed = subprocess.run([sys.executable, "-m", "ansible.cli.playbook", "-i", str(inventory), str(playbook)],
+                               env=env, capture_output=True, text=True, timeout=120, check=False)
+    output = completed.stdout + completed.stderr
+    assert "127.0.0.1:%d/wsman" % delegated_port in output, output
+    assert "127.0.0.1:%d/wsman" % own_port not in output
