@@ -1477,7 +1477,12 @@ class Interpreter:
                     raise self.expression_error(runtime_error(str(exc), "RuntimeException", "InvalidArgument"),
                                                 node) from None
             raise self.refuse(node)
-        return method(node)
+        try:
+            return method(node)
+        except ConversionError as exc:
+            # A conversion inside an expression fails as PowerShell's PSInvalidCastException does.
+            error_id = "InvalidCastFromStringToInteger" if isinstance(exc.value, str) else "RuntimeException"
+            raise self.expression_error(runtime_error(str(exc), error_id, "InvalidArgument"), node) from None
 
     # literals
     def eval_decimal_integer_literal(self, node: Node) -> Any:
@@ -1801,6 +1806,8 @@ class Interpreter:
         except ZeroDivisionError:
             raise self.expression_error(runtime_error("Attempted to divide by zero.", "RuntimeException",
                                                       "NotSpecified"), node) from None
+        except PSError as err:
+            raise self.expression_error(err, node) from None
         except _OpNotDefined as exc:
             raise self.expression_error(runtime_error(
                 "Method invocation failed because [%s] does not contain a method named 'op_%s'."

@@ -32,6 +32,14 @@ def shown(obj: PSObject) -> list:
     return list(names) if names else obj.keys()
 
 
+def _timespan_view(span: _dt.timedelta) -> PSObject:
+    """A TimeSpan as PowerShell lists it."""
+    from .members import get_property
+    names = ("Days", "Hours", "Minutes", "Seconds", "Milliseconds", "Ticks", "TotalDays", "TotalHours",
+             "TotalMinutes", "TotalSeconds", "TotalMilliseconds")
+    return PSObject({name: get_property(span, name) for name in names}, type_names=("System.TimeSpan",))
+
+
 def _numeric(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -79,6 +87,11 @@ class Formatter:
             elif isinstance(obj, dict):
                 self._close(lines)
                 self._hashtable(obj, lines)
+            elif isinstance(obj, _dt.timedelta):
+                if self.table_keys is not None:
+                    self._close(lines)
+                self._list(_timespan_view(obj), lines)
+                self.list_open = True
             elif obj is None:
                 continue
             else:

@@ -1,0 +1,27 @@
+"""Whatever a script contains, the engine answers as PowerShell would: output, an error record, a
+parse error or a refusal; never an internal failure of the lab."""
+from __future__ import annotations
+
+from hypothesis import given, settings, strategies as st
+
+from powershell_helpers import ps
+
+TOKENS = ["$x", "$y", "$_", "$null", "$true", " = ", "1", "2.5", "'a'", '"b $x"', "(", ")", "{", "}", "[", "]",
+          " | ", " -eq ", " -like ", " -match ", " -replace ", " -split ", " -join ", " -f ", " -gt ", " -contains ",
+          " -and ", " -not ", "!", "Where-Object", "ForEach-Object", "Select-Object", "Sort-Object",
+          "Measure-Object", "Write-Output", "ConvertTo-Json", "ConvertFrom-Json", "Get-Date", " -Property ",
+          " -First ", " -Depth ", " -Compress", "@(", "@{", ",", ";", "\n", ".Count", ".Length", ".ToUpper()",
+          ".Split(',')", "[0]", "[-1]", "[int]", "[string]", "[datetime]", "[pscustomobject]", " + ", " - ", " * ",
+          " / ", " % ", "if ", "else ", "elseif ", "foreach ", " in ", "try ", "catch ", "finally ", "throw ",
+          "return ", "break", "continue", "function f ", "param(", "[Parameter(Mandatory=$true)]", "1..3", "..",
+          "a=1", "b='x'", "Name", "Expression", "2>$null", "2>&1", "@x", "-ErrorAction Stop", "exit 2", "`n",
+          "'it''s'", "@'\nhere\n'@", "switch ", "default ", "& ", ". ", "$env:COMPUTERNAME", "$Matches",
+          "[Math]::Round(", "[Convert]::ToBase64String(", "Get-EngineTestItem ", "-Name ", "-Privacy ", "Open"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(TOKENS), min_size=1, max_size=14))
+def test_no_script_makes_the_lab_fail_internally(tokens):
+    result = ps("".join(tokens))
+    assert isinstance(result.code, int)
+    assert "PchatLabInternalError" not in result.err_raw, "".join(tokens)
