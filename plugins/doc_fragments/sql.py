@@ -67,6 +67,12 @@ options:
       - Seconds allowed for logging on and for each query. Env E(PCHAT_SQL_TIMEOUT).
     type: int
     default: 30
+  sql_read_only_intent:
+    description:
+      - Add C(ApplicationIntent=ReadOnly), so an Always On listener sends the queries to a readable secondary.
+        The client only ever reads, whatever this says. Env E(PCHAT_SQL_READ_ONLY_INTENT).
+    type: bool
+    default: false
 requirements:
   - pyodbc and an ODBC driver on the controller
 notes:

@@ -80,7 +80,7 @@ class PchatModule(object):
             database=params.get("sql_database"), auth=params.get("sql_auth"), user=params.get("sql_user"),
             password=params.get("sql_password"), encrypt=params.get("sql_encrypt"),
             trust_server_certificate=params.get("sql_trust_server_certificate"),
-            timeout=params.get("sql_timeout"))
+            timeout=params.get("sql_timeout"), read_only_intent=params.get("sql_read_only_intent"))
 
     def sql_configured(self):
         return sql_configured(self.params)

@@ -45,6 +45,7 @@ SQL_ARG_SPEC = dict(
     sql_trust_server_certificate=dict(type="bool", default=False,
                                       fallback=(env_fallback, ["PCHAT_SQL_TRUST_SERVER_CERTIFICATE"])),
     sql_timeout=dict(type="int", default=30, fallback=(env_fallback, ["PCHAT_SQL_TIMEOUT"])),
+    sql_read_only_intent=dict(type="bool", default=False, fallback=(env_fallback, ["PCHAT_SQL_READ_ONLY_INTENT"])),
 )
 
 # Option names the action plugin may fill from the host's inventory variables.
