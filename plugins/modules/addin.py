@@ -61,7 +61,7 @@ attributes:
     membership:
       - lync.persistent_chat.persistent_chat
 author:
-  - lync.persistent_chat contributors
+  - lync.persistent_chat contributors (@lync-persistent-chat)
 seealso:
   - module: lync.persistent_chat.room
 """
@@ -107,7 +107,8 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_objects 
 from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell import PSCommand, PSVariable
 
 PROPERTIES = [("Identity", STRING), ("Name", PLAIN), ("Url", PLAIN), ("PersistentChatPoolFqdn", STRING)]
-MAX_NAME, MAX_URL = 50, 255
+MAX_NAME = 50
+MAX_URL = 255
 
 
 def option_errors(params):

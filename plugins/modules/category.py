@@ -128,7 +128,7 @@ notes:
     C(Set-CsPersistentChatCategory) in the same script; if that second command fails the category exists
     without them, and running the task again completes it.
 author:
-  - lync.persistent_chat contributors
+  - lync.persistent_chat contributors (@lync-persistent-chat)
 seealso:
   - module: lync.persistent_chat.room
   - module: lync.persistent_chat.pool_info

@@ -87,7 +87,7 @@ attributes:
     membership:
       - lync.persistent_chat.persistent_chat
 author:
-  - lync.persistent_chat contributors
+  - lync.persistent_chat contributors (@lync-persistent-chat)
 seealso:
   - module: lync.persistent_chat.configuration
 """
@@ -149,7 +149,8 @@ OPTIONS = {
     "one_chat_room_per_output_file": ("OneChatRoomPerOutputFile", "bool"),
     "run_interval": ("RunInterval", "str"),
 }
-SHORTEST, LONGEST = datetime.timedelta(minutes=1), datetime.timedelta(days=30)
+SHORTEST = datetime.timedelta(minutes=1)
+LONGEST = datetime.timedelta(days=30)
 
 
 def option_errors(params):

@@ -73,7 +73,7 @@ attributes:
     membership:
       - lync.persistent_chat.persistent_chat
 author:
-  - lync.persistent_chat contributors
+  - lync.persistent_chat contributors (@lync-persistent-chat)
 seealso:
   - module: lync.persistent_chat.policy
   - module: lync.persistent_chat.compliance

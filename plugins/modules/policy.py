@@ -87,7 +87,7 @@ notes:
   - Groups and OUs are expanded on the server in the change step too, so a user added to a group between the
     two round trips is granted as well.
 author:
-  - lync.persistent_chat contributors
+  - lync.persistent_chat contributors (@lync-persistent-chat)
 seealso:
   - module: lync.persistent_chat.configuration
 """

@@ -52,7 +52,7 @@ attributes:
     membership:
       - lync.persistent_chat.persistent_chat
 author:
-  - lync.persistent_chat contributors
+  - lync.persistent_chat contributors (@lync-persistent-chat)
 seealso:
   - module: lync.persistent_chat.pool_info
 """

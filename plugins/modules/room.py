@@ -138,7 +138,7 @@ notes:
     C(Set-CsPersistentChatRoom) in the same script; if that second command fails the room exists without
     them, and running the task again completes it.
 author:
-  - lync.persistent_chat contributors
+  - lync.persistent_chat contributors (@lync-persistent-chat)
 seealso:
   - module: lync.persistent_chat.category
   - module: lync.persistent_chat.addin
