@@ -302,3 +302,11 @@ $o | Add-Member -NotePropertyMembers @{e=5} -Force; $o.e
                                        'that name already exists.')
     assert "MemberAlreadyExists,Microsoft.PowerShell.Commands.AddMemberCommand" in result.errors[0]
     assert ps("$o = [pscustomobject]@{a=1}; $o | Add-Member ScriptMethod m { 1 }").code == 1
+
+
+def test_comparison_failure_message():
+    result = ps("5 -gt 'abc'")
+    assert result.errors[0].splitlines()[0] == ('Could not compare "5" to "abc". Error: "Cannot convert value "abc" to '
+                                                'type "System.Int32". Error: "Input string was not in a correct '
+                                                'format.""')
+    assert "FullyQualifiedErrorId : ComparisonFailure" in result.errors[0]

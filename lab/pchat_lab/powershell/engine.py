@@ -1772,7 +1772,12 @@ class Interpreter:
             if left is None and right is None:
                 c = 0
             else:
-                c = ps_compare(left, right, case)
+                try:
+                    c = ps_compare(left, right, case)
+                except ConversionError as exc:
+                    raise self.expression_error(runtime_error(
+                        'Could not compare "%s" to "%s". Error: "%s"' % (to_string(left), to_string(right), exc),
+                        "ComparisonFailure", "InvalidOperation"), node) from None
             return {"gt": c > 0, "ge": c >= 0, "lt": c < 0, "le": c <= 0}[name]
         if name in ("like", "notlike"):
             result = wildcard_match(to_string(right), to_string(left), case)
