@@ -40,7 +40,7 @@ class PchatModule(object):
         self.params = self.module.params
         self.connections = connections
         self.results = dict(changed=False)
-        self.current_step = "start"
+        self.current_step = "check the options"
         self._winrm = None
         self._sql = None
         self._winrm_factory = winrm_factory or winrm_utils.WinRMClient
