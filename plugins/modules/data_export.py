@@ -19,7 +19,7 @@ description:
     read over ODBC when the C(sql_*) options name it (row counts of nodes, principals, roles, scopes,
     add-ins and messages, plus the message count and highest chatId of every room). Without C(sql_*)
     options there is no fingerprint and only the parameters and the file's hash are compared.
-  - Stop the legacy Group Chat services first (M(lync.persistent_chat.service)): Microsoft requires it, and
+  - Stop the legacy Group Chat services first (M(lync.persistent_chat.service)); Microsoft requires it, and
     messages posted during the export would change the fingerprint.
   - The export runs as one long command; RV(durations) tells how long each part took.
 options:
@@ -83,7 +83,7 @@ attributes:
 notes:
   - Needs membership of the RBAC role CsPersistentChatAdministrator.
 author:
-  - lync.persistent_chat contributors
+  - Lync Persistent Chat contributors (@lync-persistent-chat)
 seealso:
   - module: lync.persistent_chat.data_import
   - module: lync.persistent_chat.service

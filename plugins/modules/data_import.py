@@ -85,7 +85,7 @@ notes:
   - The record lives next to the export file, not in the Persistent Chat database, so the module never writes to
     C(mgc) itself; deleting the record makes the next run import again.
 author:
-  - lync.persistent_chat contributors
+  - Lync Persistent Chat contributors (@lync-persistent-chat)
 seealso:
   - module: lync.persistent_chat.data_export
 """

@@ -11,7 +11,7 @@ short_description: Copy the legacy Group Chat file repository into the Persisten
 version_added: 0.1.0
 description:
   - Copies O(source) (the legacy file repository) into O(destination) (the Persistent Chat file store) with
-    C(robocopy /E /COPY:DAT /R:n /W:n /NP), which is restartable: an interrupted copy is finished by running
+    C(robocopy /E /COPY:DAT /R:n /W:n /NP), which is restartable; an interrupted copy is finished by running
     the module again, and files already copied are skipped.
   - Reads first, in one round trip, what robocopy would copy (C(robocopy /L)) and the files on both sides; when
     nothing needs copying the module changes nothing and reports C(changed=false).
@@ -70,7 +70,7 @@ attributes:
 notes:
   - The task's host runs robocopy; its account needs read access to O(source) and write access to O(destination).
 author:
-  - lync.persistent_chat contributors
+  - Lync Persistent Chat contributors (@lync-persistent-chat)
 """
 
 EXAMPLES = r"""

@@ -66,7 +66,7 @@ notes:
   - Removing the user needs Domain Admins (or delegated rights on the user object); the endpoint needs
     CsPersistentChatAdministrator, CsAdministrator or RTCUniversalServerAdmins.
 author:
-  - lync.persistent_chat contributors
+  - Lync Persistent Chat contributors (@lync-persistent-chat)
 seealso:
   - module: lync.persistent_chat.legacy_info
 """

@@ -70,7 +70,7 @@ attributes:
     membership:
       - lync.persistent_chat.persistent_chat
 author:
-  - lync.persistent_chat contributors
+  - Lync Persistent Chat contributors (@lync-persistent-chat)
 seealso:
   - module: lync.persistent_chat.legacy_info
 """

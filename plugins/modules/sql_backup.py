@@ -86,7 +86,7 @@ notes:
   - Values reach T-SQL as N'...' string literals with quotes doubled, and names as [bracketed] identifiers;
     C(Invoke-Sqlcmd) cannot bind parameters to BACKUP or RESTORE statements.
 author:
-  - lync.persistent_chat contributors
+  - Lync Persistent Chat contributors (@lync-persistent-chat)
 seealso:
   - module: lync.persistent_chat.data_export
 """
@@ -191,8 +191,8 @@ def read_script(backup_file):
 
 def backup_statement(database, backup_file, compression):
     options = ["COPY_ONLY", "CHECKSUM", "INIT"] + (["COMPRESSION"] if compression else [])
-    return u"BACKUP DATABASE %s TO DISK = %s WITH %s" % (tsql_name(database), tsql_string(backup_file),
-                                                        ", ".join(options))
+    return u"BACKUP DATABASE %s TO DISK = %s WITH %s" % (
+        tsql_name(database), tsql_string(backup_file), ", ".join(options))
 
 
 def verify_statement(backup_file):

@@ -10,7 +10,7 @@ module: trusted_application
 short_description: Remove the legacy Group Chat trusted application and its pool from the topology
 version_added: 0.1.0
 description:
-  - Decommissioning step of the migration (Microsoft's step 12): Lync Server 2010 Group Chat is registered as a
+  - Decommissioning step of the migration (Microsoft's step 12). Lync Server 2010 Group Chat is registered as a
     trusted application in a trusted application pool. This module removes the trusted applications of the pool
     (C(Remove-CsTrustedApplication)), then the pool itself (C(Remove-CsTrustedApplicationPool)), which also
     removes their trusted service entries, and then enables the changed topology (C(Enable-CsTopology)).
@@ -65,7 +65,7 @@ notes:
   - For OCS 2007 R2 Group Chat there is no trusted application pool in the topology; its trusted service entries
     live in Active Directory and are not handled by this module.
 author:
-  - lync.persistent_chat contributors
+  - Lync Persistent Chat contributors (@lync-persistent-chat)
 """
 
 EXAMPLES = r"""

@@ -1,0 +1,48 @@
+"""Helpers shared by the migration-step integration tests (service, sql_backup, data_export,
+data_import, filestore_sync, legacy_endpoint, trusted_application): ad hoc runs with JSON arguments,
+the lab's state and request log, and counting round trips."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from conftest import PORT_OFFSET, run_ansible, run_playbook
+
+PLAYBOOKS = Path(__file__).resolve().parent / "playbooks"
+# JSON, because key=value parsing would read the \r of CONTOSO\readonly as a carriage return.
+READONLY = ("-e", json.dumps({"ansible_user": "CONTOSO\\readonly", "ansible_password": "Read-0nly!"}))
+
+
+def module(lab, host: str, name: str, args: dict, *extra: str):
+    """Run one module ad hoc on one host with JSON arguments; (status, result, log entries of the run)."""
+    before = lab.log_length()
+    results = run_ansible(host, "-m", "lync.persistent_chat.%s" % name, "-a", json.dumps(args),
+                          "-e", "pchat_lab_state_dir=%s" % lab.state_dir, *extra)
+    process = results["_process"]
+    assert host in results, process.stdout + process.stderr
+    status, result = results[host]
+    return status, result, lab.log(before)
+
+
+def playbook(lab, name: str, *extra: str):
+    process = run_playbook(PLAYBOOKS / ("%s.yml" % name), "--diff", "-e", "pchat_lab_state_dir=%s" % lab.state_dir,
+                           *extra)
+    assert process.returncode == 0, process.stdout[-6000:] + process.stderr[-3000:]
+    return process
+
+
+def state(lab) -> dict:
+    return lab.call("GET", "/state")
+
+
+def round_trips(entries: list) -> int:
+    """Scripts the run sent (one Command per round trip)."""
+    return sum(1 for entry in entries if entry["action"] == "Command")
+
+
+def scripts(entries: list) -> list:
+    return [entry.get("script") or "" for entry in entries if entry["action"] == "Command"]
+
+
+assert PORT_OFFSET == int(os.environ.get("PCHAT_LAB_PORT_OFFSET", "0") or 0)
