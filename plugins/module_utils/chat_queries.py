@@ -1,0 +1,151 @@
+# -*- coding: utf-8 -*-
+# Copyright: lync.persistent_chat contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The read-only queries readiness and parity send to the legacy Group Chat database and to ``mgc``.
+
+Every query is one text written in T-SQL that SQLite also runs; the only vendor difference, the name of
+the string-length function (``LEN`` in T-SQL, ``LENGTH`` in SQLite), is rewritten by ``for_client``.
+Both databases of one comparison are on the same engine, so length and character codes are computed
+the same way on both sides. Values are bound ``?`` parameters. Aggregation (message counts and
+fingerprints per room) happens in SQL; rows are streamed by module_utils.sql.SQLClient.query.
+
+Tables and columns are the documented ones (reference §4.1, §4.2): tblNode (nodeType 1 category /
+0 room, nodeID 1 the root), tblPrincipalRole joined to tblRoleType by the documented descriptions
+(Member, Manager, Voiced, Creator), tblScopePrincipal, tblSiopWhiteList, tblPrincipal, tblChat.
+The legacy-only columns (topic) are read from the legacy database only.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Rows of tblNode. Legacy has the room topic; 2013 has none (reference §1.7).
+LEGACY_NODES = """
+SELECT nodeID AS node_id, nodeGuid AS guid, parentID AS parent_id, nodeType AS node_type, nodeName AS name,
+       nodeDesc AS description, topic AS topic, invite AS invite, logged AS logged, filePost AS file_post,
+       disabled AS disabled, behavior AS behavior, visibility AS visibility, siopID AS addin_id
+FROM tblNode
+ORDER BY nodeID
+"""
+
+TARGET_NODES = """
+SELECT nodeID AS node_id, nodeGuid AS guid, parentID AS parent_id, nodeType AS node_type, nodeName AS name,
+       nodeDesc AS description, invite AS invite, logged AS logged, filePost AS file_post,
+       disabled AS disabled, behavior AS behavior, visibility AS visibility, siopID AS addin_id
+FROM tblNode
+ORDER BY nodeID
+"""
+
+# Principals in roles, with what identifies them across databases (URI, directory path).
+ROLES = """
+SELECT r.prinRoleNodeID AS node_id, t.rtypeDesc AS role, p.prinID AS principal_id, p.prinUri AS uri,
+       p.prinADPath AS ad_path, p.prinTypeID AS principal_type, p.prinDisabled AS disabled
+FROM tblPrincipalRole r
+JOIN tblRoleType t ON t.rtypeID = r.prinRoleTypeID
+JOIN tblPrincipal p ON p.prinID = r.prinRolePrinID
+ORDER BY r.prinRoleNodeID
+"""
+
+# Principals in scope of categories (AllowedMembers / DeniedMembers).
+SCOPES = """
+SELECT s.scopeNodeID AS node_id, s.scopeIsDenied AS denied, p.prinID AS principal_id, p.prinUri AS uri,
+       p.prinADPath AS ad_path, p.prinTypeID AS principal_type, p.prinDisabled AS disabled
+FROM tblScopePrincipal s
+JOIN tblPrincipal p ON p.prinID = s.scopePrinID
+ORDER BY s.scopeNodeID
+"""
+
+ADDINS = """
+SELECT siopID AS addin_id, siopName AS name, siopUrl AS url
+FROM tblSiopWhiteList
+"""
+
+# Federated users [DOC §1.3.6]: SIP users (prinTypeID 5) with no object in this forest (no AD path).
+FEDERATED_PRINCIPALS = """
+SELECT prinID AS principal_id, prinUri AS uri, prinADPath AS ad_path, prinTypeID AS principal_type,
+       prinDisabled AS disabled
+FROM tblPrincipal
+WHERE prinTypeID = 5 AND prinADPath IS NULL AND LOWER(prinUri) LIKE 'sip:%'
+"""
+
+PRINCIPALS_BY_KEY = """
+SELECT prinID AS principal_id, prinUri AS uri, prinADPath AS ad_path, prinTypeID AS principal_type,
+       prinDisabled AS disabled
+FROM tblPrincipal
+"""
+
+# Per room: the number of messages and a fingerprint that changes when a message goes missing, is added,
+# moves, or changes its date, length or first character. The chatId weight is reduced modulo 1024 and
+# the date modulo a prime so that sums stay far inside BIGINT for millions of messages per room.
+# One pass over tblChat, one aggregate expression: about the cost of counting the rows.
+MESSAGE_FINGERPRINTS = """
+SELECT channelId AS room_id, COUNT(*) AS messages,
+       SUM((LEN(content) * 64 + COALESCE(UNICODE(content), 0)) * (chatId %% 1024 + 1) + chatDate %% 1000003) AS fingerprint
+FROM tblChat
+%s
+GROUP BY channelId
+"""
+
+# Every message of every room, in order, for exact digests (streamed, never held).
+MESSAGES_IN_ORDER = """
+SELECT channelId AS room_id, chatId AS chat_id, chatDate AS chat_date, userId AS user_id, isAlert AS alert,
+       content AS content
+FROM tblChat
+%s
+ORDER BY channelId, chatId
+"""
+
+# The messages of one room, for naming the messages that differ.
+ROOM_MESSAGES = """
+SELECT chatId AS chat_id, chatDate AS chat_date, userId AS user_id, isAlert AS alert, content AS content
+FROM tblChat
+WHERE channelId = ?%s
+ORDER BY chatId
+"""
+
+# Readiness: per room, messages before the cut-off and messages that post a file (ma-filelink), in one scan.
+MESSAGE_SCAN = """
+SELECT channelId AS room_id, COUNT(*) AS messages,
+       SUM(CASE WHEN chatDate < ? THEN 1 ELSE 0 END) AS old_messages,
+       SUM(CASE WHEN content LIKE 'ma-filelink:%' THEN 1 ELSE 0 END) AS file_links
+FROM tblChat
+GROUP BY channelId
+"""
+
+# What a file link looks like (reference §4.2: files as ``ma-filelink:`` links).
+FILE_LINKS = """
+SELECT channelId AS room_id, content AS content
+FROM tblChat
+WHERE content LIKE 'ma-filelink:%'
+"""
+
+_LEN = re.compile(r"\bLEN\(")
+
+
+def for_client(statement, client):
+    """The statement in the dialect of ``client`` (a module_utils.sql.SQLClient): LEN -> LENGTH on SQLite."""
+    if getattr(client, "is_sqlite", False):
+        return _LEN.sub("LENGTH(", statement)
+    return statement
+
+
+def date_filter(start_ticks, column="chatDate", keyword="WHERE"):
+    """(SQL fragment, params) keeping messages on or after ``start_ticks`` (None keeps all)."""
+    if start_ticks is None:
+        return "", []
+    return " %s %s >= ?" % (keyword, column), [int(start_ticks)]
+
+
+def fingerprint_query(start_ticks=None):
+    where, params = date_filter(start_ticks)
+    return MESSAGE_FINGERPRINTS % where, params
+
+
+def ordered_messages_query(start_ticks=None):
+    where, params = date_filter(start_ticks)
+    return MESSAGES_IN_ORDER % where, params
+
+
+def room_messages_query(room_id, start_ticks=None):
+    where, params = date_filter(start_ticks, keyword="AND")
+    return ROOM_MESSAGES % where, [int(room_id)] + params

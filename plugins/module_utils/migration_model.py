@@ -1,0 +1,372 @@
+# -*- coding: utf-8 -*-
+# Copyright: lync.persistent_chat contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What Import-CsPersistentChatData makes of a legacy Group Chat database: the 2013 categories, rooms,
+add-ins and roles to expect, and why each legacy item changes or is left out.
+
+The documented transformations (reference §1.3, §1.7, §6):
+- nested categories are flattened: the new name is the category path joined with ``_`` (the separator
+  is not documented; ``_`` is what the lab's Import does), rooms of nested categories get the same prefix;
+- a room name over 256 characters once prefixed is an error, and that room is not imported;
+- managers of the root category become managers of every room;
+- a room with invitations on in a category with invitations off is set to False (with a warning);
+- federated users (SIP users with no directory object) become disabled principals;
+- the room topic and the per-room file-upload and chat-history flags are dropped;
+- same-named 2013 categories, rooms and add-ins are overwritten;
+- -Scope limits the export to the named categories (with their sub-categories), -StartDate the messages.
+Where the documentation is silent this follows the lab's documented choices: categories take the
+effective (inherited) invitation/history/upload values, disabled rooms are imported disabled, category
+managers (other than root) and presenters of Normal rooms are dropped.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from ansible_collections.lync.persistent_chat.plugins.module_utils import chat_queries as Q
+
+ROOT_NODE_ID = 1
+NODE_CATEGORY, NODE_ROOM = 1, 0
+FLATTEN_SEPARATOR = "_"
+MAX_NAME = 256
+MAX_ADDIN_NAME, MAX_ADDIN_URL = 50, 255
+BEHAVIORS = {4: "Normal", 5: "Auditorium"}
+VISIBILITIES = {6: "Open", 3: "Closed", 2: "Secret"}
+DEFAULT_BEHAVIOR, DEFAULT_VISIBILITY = 4, 3
+ROLE_NAMES = {"member": "members", "manager": "managers", "voiced": "presenters", "creator": "creators"}
+_TICKS_EPOCH = datetime.datetime(1, 1, 1)
+
+
+def ticks(value):
+    """.NET ticks (100 ns since 0001-01-01, UTC) of a date or datetime (tblChat.chatDate)."""
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    elif isinstance(value, datetime.date):
+        value = datetime.datetime(value.year, value.month, value.day)
+    delta = value - _TICKS_EPOCH
+    return (delta.days * 86400 + delta.seconds) * 10000000 + delta.microseconds * 10
+
+
+def parse_date(text):
+    """A cut-off or start date given as YYYY-MM-DD or an ISO 8601 date and time (UTC when no offset)."""
+    if text is None or text == "":
+        return None
+    try:
+        return datetime.datetime.fromisoformat(str(text).strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError("%r is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS)" % (text,))
+
+
+def flag(value):
+    """bit columns arrive as bool (SQL Server) or 0/1 (SQLite); NULL stays None."""
+    return None if value is None else bool(value)
+
+
+def fold(name):
+    """How names are compared: case-insensitively (the SQL collations are CI)."""
+    return (name or "").casefold()
+
+
+def principal_key(uri, ad_path):
+    """The identity of a principal across databases: its SIP URI for users, its directory path for groups
+    and containers (their ``ma-grp:`` URIs are pool-local and may differ between the pools)."""
+    uri = uri or ""
+    if uri.lower().startswith("sip:") or not ad_path:
+        return uri.lower()
+    return "ad:" + ad_path.lower()
+
+
+def is_federated(row):
+    return (row.get("principal_type") == 5 and not row.get("ad_path")
+            and (row.get("uri") or "").lower().startswith("sip:"))
+
+
+def flattened_name(path):
+    return FLATTEN_SEPARATOR.join(path)
+
+
+def flattened_room_name(category_path, room_name):
+    """Rooms of top-level categories keep their name; rooms of nested categories get the full prefix."""
+    if len(category_path) <= 1:
+        return room_name
+    return flattened_name(list(category_path) + [room_name])
+
+
+class ChatTree(object):
+    """Categories, rooms, roles, scopes and add-ins of one database (legacy or 2013), read in full.
+
+    Metadata only: messages are never held. Principals are kept by their cross-database key."""
+
+    def __init__(self, legacy):
+        self.legacy = legacy
+        self.nodes = {}
+        self.roles = {}          # node id -> {"members"|"managers"|"presenters"|"creators": set(keys)}
+        self.scopes = {}         # node id -> (allowed keys, denied keys)
+        self.addins = {}         # add-in id (lower-case text) -> {"name", "url"}
+        self.principals = {}     # key -> {"uri", "disabled", "federated"}
+
+    @classmethod
+    def read(cls, client, legacy):
+        tree = cls(legacy)
+        nodes = Q.LEGACY_NODES if legacy else Q.TARGET_NODES
+        for row in client.query(Q.for_client(nodes, client)):
+            for column in ("invite", "logged", "file_post", "disabled"):
+                row[column] = flag(row.get(column))
+            row.setdefault("topic", None)
+            tree.nodes[int(row["node_id"])] = row
+        for row in client.query(Q.ROLES):
+            key = tree._principal(row)
+            role = ROLE_NAMES.get((row.get("role") or "").lower())
+            if role:
+                tree.roles.setdefault(int(row["node_id"]), {}).setdefault(role, set()).add(key)
+        for row in client.query(Q.SCOPES):
+            key = tree._principal(row)
+            allowed, denied = tree.scopes.setdefault(int(row["node_id"]), (set(), set()))
+            (denied if flag(row.get("denied")) else allowed).add(key)
+        for row in client.query(Q.ADDINS):
+            tree.addins[str(row["addin_id"]).lower()] = {"name": row.get("name") or "", "url": row.get("url") or ""}
+        return tree
+
+    def read_principals(self, client):
+        """Every principal (for federated checks on the 2013 side)."""
+        for row in client.query(Q.PRINCIPALS_BY_KEY):
+            self._principal(row)
+
+    def _principal(self, row):
+        key = principal_key(row.get("uri"), row.get("ad_path"))
+        if key not in self.principals:
+            self.principals[key] = {"uri": row.get("uri"), "disabled": int(row.get("disabled") or 0),
+                                    "federated": is_federated(row)}
+        return key
+
+    # -- shape of the tree ----------------------------------------------------------------------------
+    def categories(self):
+        return [n for i, n in sorted(self.nodes.items()) if n["node_type"] == NODE_CATEGORY and i != ROOT_NODE_ID]
+
+    def rooms(self):
+        return [n for _i, n in sorted(self.nodes.items()) if n["node_type"] == NODE_ROOM]
+
+    def chain(self, node_id):
+        """Node ids from the root down to ``node_id``."""
+        out, seen = [], set()
+        while node_id in self.nodes and node_id not in seen:
+            seen.add(node_id)
+            out.append(node_id)
+            parent = int(self.nodes[node_id]["parent_id"])
+            if node_id == ROOT_NODE_ID or parent == node_id:
+                break
+            node_id = parent
+        return out[::-1]
+
+    def path(self, node_id):
+        return [self.nodes[n]["name"] for n in self.chain(node_id) if n != ROOT_NODE_ID]
+
+    def effective(self, node_id, column):
+        """The inherited value: the nearest non-NULL value from the node up to the root."""
+        value = None
+        for node in self.chain(node_id):
+            if self.nodes[node].get(column) is not None:
+                value = self.nodes[node][column]
+        return bool(value)
+
+    def role(self, node_id, role):
+        return self.roles.get(node_id, {}).get(role, set())
+
+    def addin_name(self, addin_id):
+        if not addin_id:
+            return None
+        addin = self.addins.get(str(addin_id).lower())
+        return addin["name"] if addin else None
+
+
+def _issue(kind, legacy_id, label, **details):
+    item = {"kind": kind, "legacy_id": legacy_id, "object": label}
+    item.update(details)
+    return item
+
+
+class Expectation(object):
+    """The 2013 items Import makes of a legacy tree (with -Scope), what it changes on the way and what it
+    leaves out. ``existing`` is the 2013 tree before import (name collisions), or None."""
+
+    def __init__(self, legacy, scope=None, existing=None):
+        self.legacy = legacy
+        self.categories = []       # expected 2013 categories
+        self.rooms = []            # expected 2013 rooms
+        self.addins = []           # expected 2013 add-ins
+        self.skipped = []          # items Import leaves out, with the reason (readiness errors)
+        self.changes = []          # documented changes on the way (flattening, root managers, ...)
+        self.collisions = []       # legacy items that overwrite or clash with existing 2013 items
+        self.root_managers = set(legacy.role(ROOT_NODE_ID, "managers"))
+        self.selected = self._select(scope)
+        self._build(existing)
+
+    def _select(self, scope):
+        categories = self.legacy.categories()
+        if not scope:
+            return {c["node_id"] for c in categories}
+        wanted = {fold(name) for name in scope}
+        matched = {c["node_id"] for c in categories if fold(c["name"]) in wanted}
+        missing = wanted - {fold(self.legacy.nodes[m]["name"]) for m in matched}
+        if missing:
+            raise ValueError("scope names categories the legacy database does not have: %s" % ", ".join(sorted(missing)))
+        return {c["node_id"] for c in categories if set(self.legacy.chain(c["node_id"])) & matched}
+
+    def _existing_kind(self, existing, name):
+        if existing is None:
+            return None
+        return existing.kind_by_name.get(fold(name))
+
+    def _build(self, existing):
+        tree = self.legacy
+        # Add-ins first: rooms refer to them by name.
+        valid_addins = {}
+        for addin_id, addin in sorted(tree.addins.items(), key=lambda item: fold(item[1]["name"])):
+            name, url = addin["name"], addin["url"]
+            if len(name) > MAX_ADDIN_NAME or len(url) > MAX_ADDIN_URL or not name.strip():
+                self.skipped.append(_issue("ADDIN_INVALID", addin_id, name, name_length=len(name), url_length=len(url)))
+                continue
+            valid_addins[addin_id] = name
+            self.addins.append({"name": name, "url": url})
+            if existing is not None and fold(name) in existing.addin_names:
+                self.collisions.append(_issue("TARGET_ADDIN_OVERWRITTEN", addin_id, name))
+
+        category_names = {}          # legacy category id -> 2013 name (imported ones)
+        seen = {}
+        planned = {}
+        for category in tree.categories():
+            node = category["node_id"]
+            if node not in self.selected:
+                continue
+            path = tree.path(node)
+            label = " / ".join(path)
+            name = flattened_name(path)
+            if len(path) > 1:
+                self.changes.append(_issue("CATEGORY_FLATTENED", node, label, name=name, path=path))
+            if tree.role(node, "managers"):
+                self.changes.append(_issue("CATEGORY_MANAGERS_DROPPED", node, label,
+                                           principals=sorted(tree.role(node, "managers"))))
+            if len(name) > MAX_NAME:
+                self.skipped.append(_issue("CATEGORY_NAME_TOO_LONG", node, label, name=name, length=len(name)))
+                continue
+            if fold(name) in seen:
+                self.skipped.append(_issue("DUPLICATE_NAME", node, label, name=name, other=seen[fold(name)]))
+                continue
+            seen[fold(name)] = label
+            kind = self._existing_kind(existing, name)
+            if kind == "room":
+                self.skipped.append(_issue("NAME_CONFLICT", node, label, name=name, existing="room"))
+                continue
+            if kind == "category":
+                self.collisions.append(_issue("TARGET_CATEGORY_OVERWRITTEN", node, label, name=name))
+            chain = tree.chain(node)
+            scoped = next((n for n in reversed(chain) if n in tree.scopes), None)
+            allowed, denied = tree.scopes.get(scoped, (set(), set())) if scoped else (set(), set())
+            creators = set()
+            for ancestor in chain:
+                if ancestor != ROOT_NODE_ID:
+                    creators |= tree.role(ancestor, "creators")
+            self.categories.append({
+                "legacy_id": node, "guid": category.get("guid"), "path": path, "name": name,
+                "description": category.get("description"),
+                "invitations": tree.effective(node, "invite"), "chat_history": tree.effective(node, "logged"),
+                "file_upload": tree.effective(node, "file_post"),
+                "allowed": set(allowed) - set(denied), "denied": set(denied), "creators": creators,
+            })
+            category_names[node] = name
+            planned[fold(name)] = "category"
+
+        room_seen = {}
+        for room in tree.rooms():
+            node = room["node_id"]
+            parent = int(room["parent_id"])
+            if parent not in self.selected:
+                continue
+            category_path = tree.path(parent)
+            label = " / ".join(category_path + [room["name"]])
+            name = flattened_room_name(category_path, room["name"])
+            category_name = category_names.get(parent)
+            if category_name is None:
+                self.skipped.append(_issue("ROOM_CATEGORY_MISSING", node, label, name=name))
+                continue
+            if len(name) > MAX_NAME:
+                self.skipped.append(_issue("ROOM_NAME_TOO_LONG", node, label, name=name, length=len(name)))
+                continue
+            if fold(name) in room_seen:
+                self.skipped.append(_issue("DUPLICATE_NAME", node, label, name=name, other=room_seen[fold(name)]))
+                continue
+            room_seen[fold(name)] = label
+            kind = self._existing_kind(existing, name)
+            if kind == "category" or planned.get(fold(name)) == "category":
+                self.skipped.append(_issue("NAME_CONFLICT", node, label, name=name, existing="category"))
+                continue
+            if kind == "room":
+                self.collisions.append(_issue("TARGET_ROOM_OVERWRITTEN", node, label, name=name))
+            if len(category_path) > 1:
+                self.changes.append(_issue("ROOM_PREFIXED", node, label, name=name))
+            category_invite = tree.effective(parent, "invite")
+            invite = None
+            if room.get("invite") is False:
+                invite = False
+            elif room.get("invite") is True and not category_invite:
+                invite = False
+                self.changes.append(_issue("INVITATION_CONFLICT", node, label, name=name))
+            if room.get("topic"):
+                self.changes.append(_issue("TOPIC_DROPPED", node, label, topic=room["topic"]))
+            if room.get("logged") is not None or room.get("file_post") is not None:
+                self.changes.append(_issue("ROOM_FLAGS_DROPPED", node, label, chat_history=room.get("logged"),
+                                           file_upload=room.get("file_post")))
+            if room.get("disabled"):
+                self.changes.append(_issue("DISABLED_ROOM", node, label, name=name))
+            behavior = room.get("behavior") if room.get("behavior") in BEHAVIORS else DEFAULT_BEHAVIOR
+            visibility = room.get("visibility") if room.get("visibility") in VISIBILITIES else DEFAULT_VISIBILITY
+            presenters = set(tree.role(node, "presenters"))
+            if presenters and behavior != 5:
+                self.changes.append(_issue("PRESENTERS_DROPPED", node, label, principals=sorted(presenters)))
+                presenters = set()
+            managers = set(tree.role(node, "managers"))
+            added = self.root_managers - managers
+            if added:
+                self.changes.append(_issue("ROOT_MANAGERS_ADDED", node, label, principals=sorted(added)))
+            addin = room.get("addin_id")
+            self.rooms.append({
+                "legacy_id": node, "guid": room.get("guid"), "label": label, "name": name,
+                "category": category_name, "category_legacy_id": parent,
+                "description": room.get("description"), "disabled": bool(room.get("disabled")),
+                "type": BEHAVIORS[behavior], "privacy": VISIBILITIES[visibility], "invitations": invite,
+                "addin": valid_addins.get(str(addin).lower()) if addin else None,
+                "members": set(tree.role(node, "members")), "managers": managers | self.root_managers,
+                "presenters": presenters,
+            })
+
+    def federated_principals(self):
+        return sorted(key for key, info in self.legacy.principals.items() if info["federated"])
+
+
+class TargetIndex(object):
+    """The 2013 tree indexed by (case-insensitive) name, as Import and parity look items up."""
+
+    def __init__(self, tree):
+        self.tree = tree
+        self.kind_by_name = {}
+        self.categories = {}
+        self.rooms = {}
+        self.by_guid = {}
+        for node in tree.categories():
+            self.categories[fold(node["name"])] = node
+            self.kind_by_name[fold(node["name"])] = "category"
+        for node in tree.rooms():
+            self.rooms[fold(node["name"])] = node
+            self.kind_by_name.setdefault(fold(node["name"]), "room")
+        for node in tree.nodes.values():
+            if node.get("guid"):
+                self.by_guid[str(node["guid"]).lower()] = node
+        self.addins = {}
+        for addin in tree.addins.values():
+            self.addins[fold(addin["name"])] = addin
+        self.addin_names = set(self.addins)
+
+    def category_name(self, node):
+        parent = self.tree.nodes.get(int(node["parent_id"]))
+        return parent["name"] if parent else None

@@ -1,0 +1,348 @@
+# -*- coding: utf-8 -*-
+# Copyright: lync.persistent_chat contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Parity: the legacy Group Chat database against the 2013 ``mgc`` after a migration, in the spirit of
+the Resource Kit's ChatUpgradeVerifier (reference §1.9) and further: every category, room and add-in
+with its settings, principals in scope and in roles, and per room the messages.
+
+The legacy side is first turned into what Import makes of it (module_utils.migration_model), so the
+documented transformations are expected, not reported; everything else is a difference naming the
+object it concerns. Zero differences is a pass.
+
+Messages are compared per room in one of three ways (``messages``):
+- ``count``: the number of messages;
+- ``fingerprint``: the number and a fingerprint computed in SQL (one aggregate pass per database, about
+  the cost of counting): catches missing, extra, moved or re-dated messages and changes of length or of
+  the first character, not an edit that keeps both, nor a change of author;
+- ``digest``: an exact SHA-256 per room over (author, date, alert flag, content) in chatId order, from
+  every message streamed through the client (constant memory, several times slower).
+A room that differs is then read message by message on both sides to name the messages concerned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from ansible_collections.lync.persistent_chat.plugins.module_utils import chat_queries as Q
+from ansible_collections.lync.persistent_chat.plugins.module_utils.migration_model import (
+    BEHAVIORS,
+    VISIBILITIES,
+    ChatTree,
+    Expectation,
+    TargetIndex,
+    flag,
+    fold,
+    principal_key,
+)
+
+MESSAGE_MODES = ("count", "fingerprint", "digest")
+
+
+class Differences(object):
+    """Every difference found, kept up to ``limit`` (the total is always counted)."""
+
+    def __init__(self, limit=1000):
+        self.limit = limit
+        self.items = []
+        self.total = 0
+        self.by_kind = {}
+
+    def add(self, kind, object_type, name, detail, **extra):
+        self.total += 1
+        self.by_kind[kind] = self.by_kind.get(kind, 0) + 1
+        if len(self.items) < self.limit:
+            item = {"kind": kind, "object_type": object_type, "object": name, "detail": detail}
+            item.update(extra)
+            self.items.append(item)
+
+
+def _principal_ids(client):
+    """prinID -> cross-database key, for message authors."""
+    ids = {}
+    for row in client.query(Q.PRINCIPALS_BY_KEY):
+        ids[int(row["principal_id"])] = principal_key(row.get("uri"), row.get("ad_path"))
+    return ids
+
+
+def _text(value):
+    return value if value else ""
+
+
+def _uris(tree, keys):
+    return sorted(tree.principals[key]["uri"] if key in tree.principals else key for key in keys)
+
+
+def _compare_sets(diffs, kind_missing, kind_extra, object_type, name, what, expected, actual, legacy, target):
+    missing, extra = expected - actual, actual - expected
+    for key in sorted(missing):
+        diffs.add(kind_missing, object_type, name, "%s missing: %s" % (what, _uris(legacy, [key])[0]),
+                  principal=_uris(legacy, [key])[0], role=what)
+    for key in sorted(extra):
+        diffs.add(kind_extra, object_type, name, "%s not in the legacy database: %s" % (what, _uris(target, [key])[0]),
+                  principal=_uris(target, [key])[0], role=what)
+
+
+def _setting(diffs, kind, object_type, name, setting, expected, actual):
+    if expected != actual:
+        diffs.add(kind, object_type, name, "%s is %r, expected %r" % (setting, actual, expected),
+                  setting=setting, expected=expected, actual=actual)
+
+
+def _room_fingerprints(client, start_ticks=None):
+    statement, params = Q.fingerprint_query(start_ticks)
+    out = {}
+    for row in client.query(Q.for_client(statement, client), params):
+        out[int(row["room_id"])] = (int(row["messages"] or 0), int(row["fingerprint"] or 0))
+    return out
+
+
+def _room_digests(client, authors, start_ticks=None):
+    """room id -> (messages, sha256 hex), from every message in order, one room's hash at a time."""
+    statement, params = Q.ordered_messages_query(start_ticks)
+    out = {}
+    room, digest, count = None, None, 0
+    for row in client.query(statement, params):
+        if row["room_id"] != room:
+            if room is not None:
+                out[int(room)] = (count, digest.hexdigest())
+            room, digest, count = row["room_id"], hashlib.sha256(), 0
+        count += 1
+        digest.update(("%s\x1f%s\x1f%d\x1f" % (row["chat_date"], authors.get(row["user_id"], "?%s" % row["user_id"]),
+                                               1 if row["alert"] else 0)).encode("utf-8"))
+        digest.update((row["content"] or "").encode("utf-8", "surrogatepass"))
+        digest.update(b"\x1e")
+    if room is not None:
+        out[int(room)] = (count, digest.hexdigest())
+    return out
+
+
+def _message_view(row, authors):
+    return {"date": row["chat_date"], "author": authors.get(row["user_id"], "?%s" % row["user_id"]),
+            "alert": bool(row["alert"]), "content": row["content"] or ""}
+
+
+def _uri_of(tree, key):
+    return tree.principals[key]["uri"] if key in tree.principals else key
+
+
+def name_message_differences(legacy_client, target_client, legacy_room, target_room, start_ticks,
+                             legacy_authors, target_authors, legacy, target, limit):
+    """Merge both rooms' messages by chatId and describe up to ``limit`` that differ."""
+    found = []
+    statement, params = Q.room_messages_query(legacy_room, start_ticks)
+    left = iter(legacy_client.query(statement, params))
+    statement, params = Q.room_messages_query(target_room)
+    right = iter(target_client.query(statement, params))
+    a, b = next(left, None), next(right, None)
+    while (a is not None or b is not None) and len(found) < limit:
+        if b is None or (a is not None and a["chat_id"] < b["chat_id"]):
+            view = _message_view(a, legacy_authors)
+            found.append({"chat_id": a["chat_id"], "change": "missing", "author": _uri_of(legacy, view["author"]),
+                          "date": view["date"]})
+            a = next(left, None)
+        elif a is None or b["chat_id"] < a["chat_id"]:
+            view = _message_view(b, target_authors)
+            found.append({"chat_id": b["chat_id"], "change": "extra", "author": _uri_of(target, view["author"]),
+                          "date": view["date"]})
+            b = next(right, None)
+        else:
+            before, after = _message_view(a, legacy_authors), _message_view(b, target_authors)
+            fields = [field for field in ("author", "date", "alert", "content") if before[field] != after[field]]
+            if fields:
+                found.append({"chat_id": a["chat_id"], "change": "changed", "fields": fields,
+                              "author": _uri_of(legacy, before["author"]), "date": before["date"]})
+            a, b = next(left, None), next(right, None)
+    return found
+
+
+def compare(legacy_client, target_client, scope=None, start_ticks=None, messages="fingerprint", ignore=(),
+            max_differences=1000, max_message_differences=5):
+    """Compare both databases. Returns a dict: passed, differences, differences_total, differences_by_kind,
+    explained, skipped, categories, rooms, addins, counts."""
+    if messages not in MESSAGE_MODES:
+        raise ValueError("messages must be one of %s" % ", ".join(MESSAGE_MODES))
+    legacy = ChatTree.read(legacy_client, legacy=True)
+    legacy.read_principals(legacy_client)
+    target_tree = ChatTree.read(target_client, legacy=False)
+    target_tree.read_principals(target_client)
+    target = TargetIndex(target_tree)
+    model = Expectation(legacy, scope=scope)
+    everything = Expectation(legacy) if scope else model
+    ignored = {fold(name) for name in ignore or ()}
+    diffs = Differences(max_differences)
+    matched_nodes = set()
+
+    # -- categories --------------------------------------------------------------------------------
+    category_rows = {}
+    for expected in model.categories:
+        name = expected["name"]
+        node = target.categories.get(fold(name))
+        if node is None:
+            renamed = target.by_guid.get(str(expected.get("guid") or "").lower())
+            if renamed is not None and renamed["node_type"] == 1:
+                diffs.add("CATEGORY_RENAMED", "category", name, "found as %r" % renamed["name"], actual=renamed["name"])
+                node = renamed
+            else:
+                diffs.add("CATEGORY_MISSING", "category", name, "not in the 2013 database", legacy=" / ".join(expected["path"]))
+                category_rows[fold(name)] = {"name": name, "legacy": " / ".join(expected["path"]), "status": "missing"}
+                continue
+        matched_nodes.add(node["node_id"])
+        category_rows[fold(name)] = {"name": name, "legacy": " / ".join(expected["path"]), "status": "ok"}
+        _setting(diffs, "CATEGORY_SETTING", "category", name, "description", _text(expected["description"]),
+                 _text(node.get("description")))
+        for setting, column in (("invitations", "invite"), ("chat_history", "logged"), ("file_upload", "file_post")):
+            _setting(diffs, "CATEGORY_SETTING", "category", name, setting, expected[setting], bool(node.get(column)))
+        allowed, denied = target_tree.scopes.get(node["node_id"], (set(), set()))
+        _compare_sets(diffs, "SCOPE_MISSING", "SCOPE_EXTRA", "category", name, "allowed member", expected["allowed"],
+                      set(allowed) - set(denied), legacy, target_tree)
+        _compare_sets(diffs, "SCOPE_MISSING", "SCOPE_EXTRA", "category", name, "denied member", expected["denied"],
+                      set(denied), legacy, target_tree)
+        _compare_sets(diffs, "ROLE_MISSING", "ROLE_EXTRA", "category", name, "creator", expected["creators"],
+                      target_tree.role(node["node_id"], "creators"), legacy, target_tree)
+
+    # -- add-ins -----------------------------------------------------------------------------------
+    expected_addins = set()
+    addin_rows = []
+    for addin in model.addins:
+        expected_addins.add(fold(addin["name"]))
+        actual = target.addins.get(fold(addin["name"]))
+        if actual is None:
+            diffs.add("ADDIN_MISSING", "addin", addin["name"], "not in the 2013 database")
+            addin_rows.append({"name": addin["name"], "status": "missing"})
+            continue
+        before = diffs.total
+        _setting(diffs, "ADDIN_SETTING", "addin", addin["name"], "url", addin["url"], actual["url"])
+        addin_rows.append({"name": addin["name"], "status": "ok" if diffs.total == before else "differs"})
+    out_of_scope_addins = {fold(a["name"]) for a in everything.addins}
+    for key, actual in sorted(target.addins.items()):
+        if key not in expected_addins and key not in ignored and key not in out_of_scope_addins:
+            diffs.add("ADDIN_EXTRA", "addin", actual["name"], "in the 2013 database only")
+
+    # -- rooms: settings and roles -----------------------------------------------------------------
+    room_pairs = []          # (expected room, target node)
+    room_rows = {}
+    for expected in model.rooms:
+        name = expected["name"]
+        node = target.rooms.get(fold(name))
+        if node is None:
+            renamed = target.by_guid.get(str(expected.get("guid") or "").lower())
+            if renamed is not None and renamed["node_type"] == 0:
+                diffs.add("ROOM_RENAMED", "room", name, "found as %r" % renamed["name"], actual=renamed["name"],
+                          legacy=expected["label"])
+                node = renamed
+            else:
+                diffs.add("ROOM_MISSING", "room", name, "not in the 2013 database", legacy=expected["label"])
+                room_rows[expected["legacy_id"]] = {"name": name, "legacy": expected["label"], "category": expected["category"],
+                                                    "status": "missing", "messages_legacy": 0, "messages_target": 0}
+                continue
+        matched_nodes.add(node["node_id"])
+        before = diffs.total
+        _setting(diffs, "ROOM_SETTING", "room", name, "category", fold(expected["category"]),
+                 fold(target.category_name(node)))
+        _setting(diffs, "ROOM_SETTING", "room", name, "description", _text(expected["description"]),
+                 _text(node.get("description")))
+        _setting(diffs, "ROOM_SETTING", "room", name, "disabled", expected["disabled"], bool(node.get("disabled")))
+        _setting(diffs, "ROOM_SETTING", "room", name, "type", expected["type"], BEHAVIORS.get(node.get("behavior")))
+        _setting(diffs, "ROOM_SETTING", "room", name, "privacy", expected["privacy"], VISIBILITIES.get(node.get("visibility")))
+        _setting(diffs, "ROOM_SETTING", "room", name, "invitations", expected["invitations"], flag(node.get("invite")))
+        actual_addin = target_tree.addin_name(node.get("addin_id"))
+        _setting(diffs, "ROOM_SETTING", "room", name, "addin", fold(expected["addin"]) or None, fold(actual_addin) or None)
+        for role in ("members", "managers", "presenters"):
+            _compare_sets(diffs, "ROLE_MISSING", "ROLE_EXTRA", "room", name, role[:-1], expected[role],
+                          target_tree.role(node["node_id"], role), legacy, target_tree)
+        room_rows[expected["legacy_id"]] = {"name": name, "legacy": expected["label"], "category": expected["category"],
+                                            "status": "ok" if diffs.total == before else "differs",
+                                            "messages_legacy": 0, "messages_target": 0}
+        room_pairs.append((expected, node))
+
+    out_of_scope = {fold(c["name"]) for c in everything.categories} | {fold(r["name"]) for r in everything.rooms}
+    out_of_scope_found = []
+    for node in target_tree.categories() + target_tree.rooms():
+        if node["node_id"] in matched_nodes:
+            continue
+        kind = "CATEGORY_EXTRA" if node["node_type"] == 1 else "ROOM_EXTRA"
+        if fold(node["name"]) in ignored:
+            continue
+        if scope and fold(node["name"]) in out_of_scope:
+            out_of_scope_found.append(node["name"])
+            continue
+        diffs.add(kind, "category" if node["node_type"] == 1 else "room", node["name"], "in the 2013 database only")
+
+    # -- federated users: disabled principals -------------------------------------------------------
+    federated = model.federated_principals()
+    for key in federated:
+        actual = target_tree.principals.get(key)
+        uri = legacy.principals[key]["uri"]
+        if actual is None:
+            diffs.add("PRINCIPAL_MISSING", "principal", uri, "federated user not in the 2013 database")
+        elif actual["disabled"] != 1:
+            diffs.add("FEDERATED_NOT_DISABLED", "principal", uri, "prinDisabled is %s, expected 1" % actual["disabled"])
+
+    # -- messages ----------------------------------------------------------------------------------
+    legacy_authors = _principal_ids(legacy_client)
+    target_authors = _principal_ids(target_client)
+    if messages == "digest":
+        legacy_rooms = _room_digests(legacy_client, legacy_authors, start_ticks)
+        target_rooms = _room_digests(target_client, target_authors)
+    else:
+        legacy_rooms = _room_fingerprints(legacy_client, start_ticks)
+        target_rooms = _room_fingerprints(target_client)
+    messages_legacy = messages_target = 0
+    for expected, node in room_pairs:
+        left = legacy_rooms.get(expected["legacy_id"], (0, None))
+        right = target_rooms.get(node["node_id"], (0, None))
+        row = room_rows[expected["legacy_id"]]
+        row["messages_legacy"], row["messages_target"] = left[0], right[0]
+        messages_legacy += left[0]
+        messages_target += right[0]
+        differs = left[0] != right[0] or (messages != "count" and left[0] and left[1] != right[1])
+        if not differs:
+            continue
+        row["status"] = "differs"
+        named = name_message_differences(legacy_client, target_client, expected["legacy_id"], node["node_id"],
+                                          start_ticks, legacy_authors, target_authors, legacy, target_tree,
+                                          max_message_differences)
+        kind = "MESSAGES_MISSING" if left[0] > right[0] else "MESSAGES_EXTRA" if left[0] < right[0] else "MESSAGES_CHANGED"
+        diffs.add(kind, "room", expected["name"], "%d message(s) in the legacy database, %d in 2013%s" % (
+            left[0], right[0], "" if left[0] != right[0] else "; their content differs"),
+            legacy_messages=left[0], target_messages=right[0], messages=named)
+    for key, room in room_rows.items():
+        if room["status"] != "ok":
+            category_rows.get(fold(room["category"]), {})["status"] = "differs"
+
+    categories = {}
+    for room in room_rows.values():
+        entry = categories.setdefault(fold(room["category"]), {"rooms": 0, "rooms_ok": 0, "messages_legacy": 0,
+                                                               "messages_target": 0})
+        entry["rooms"] += 1
+        entry["rooms_ok"] += room["status"] == "ok"
+        entry["messages_legacy"] += room["messages_legacy"]
+        entry["messages_target"] += room["messages_target"]
+    category_list = []
+    for key, row in category_rows.items():
+        row.update(categories.get(key, {"rooms": 0, "rooms_ok": 0, "messages_legacy": 0, "messages_target": 0}))
+        category_list.append(row)
+
+    explained = {}
+    for issue in model.changes:
+        explained[issue["kind"]] = explained.get(issue["kind"], 0) + 1
+    if federated:
+        explained["FEDERATED_DISABLED"] = len(federated)
+    skipped = [{"kind": issue["kind"], "object": issue["object"]} for issue in model.skipped]
+    return {
+        "passed": diffs.total == 0,
+        "differences": diffs.items,
+        "differences_total": diffs.total,
+        "differences_by_kind": diffs.by_kind,
+        "explained": explained,
+        "skipped": skipped,
+        "out_of_scope": sorted(out_of_scope_found),
+        "categories": category_list,
+        "rooms": list(room_rows.values()),
+        "addins": addin_rows,
+        "counts": {"categories_expected": len(model.categories), "rooms_expected": len(model.rooms),
+                   "addins_expected": len(model.addins), "rooms_compared": len(room_pairs),
+                   "messages_legacy": messages_legacy, "messages_target": messages_target,
+                   "target_categories": len(target.categories), "target_rooms": len(target.rooms)},
+        "messages_mode": messages,
+    }
