@@ -174,9 +174,9 @@ def option_errors(params):
     return errors
 
 
-def policy_name(key):
+def policy_name(identity):
     """The PolicyName Grant- takes: a per-user policy's name without tag:."""
-    return key[4:] if key.startswith("tag:") else key
+    return identity[4:] if identity.lower().startswith("tag:") else identity
 
 
 def candidates_expression(params):
@@ -223,7 +223,7 @@ def change_script(settings, params, before, desired, changed, grant):
         settings.add_change(script, before, desired, changed)
     if grant:
         add_grant_sources(script, params)
-        script.variable("pn", policy_name(settings.key))
+        script.variable("pn", policy_name(settings.identity))
         grant_command = PSCommand("Grant-CsPersistentChatPolicy").render()
         # The same selection as the read, made again on the server, so nothing is granted twice.
         script.add("$r['granted']=@(%s|Where-Object {([string]$_.PersistentChatPolicy -replace '^tag:','') -ne $pn}"
@@ -264,7 +264,7 @@ def main():
         raw = module.winrm().run_json(read_script(settings, params), depth=4)
     before = settings.current(raw)
     skipped = [str(item) for item in as_list(raw.get("skipped"))]
-    name = policy_name(settings.key)
+    name = policy_name(settings.identity)
     to_grant = [user["Identity"] for user in records(raw, "users", USER_PROPERTIES) if needs_grant(user, name)]
 
     if params["state"] == "absent":

@@ -1,0 +1,87 @@
+"""room: exact-name lookup behind a safe -Filter, category checks, list deltas, type/presenters."""
+from __future__ import annotations
+
+from lync_object_runner import POOL, POOLS, run_module
+
+from ansible_collections.lync.persistent_chat.plugins.modules import room
+
+ROOM = {"Identity": POOL + "\\Help [Desk]*", "Name": "Help [Desk]*", "Description": "", "Category": POOL + "\\IT",
+        "Type": "Normal", "Privacy": "Closed", "Addin": None, "Disabled": False, "Invitations": "Inherit",
+        "Members": ["sip:a@contoso.local"], "Managers": [], "Presenters": [], "PersistentChatPoolFqdn": POOL}
+IT = {"Identity": POOL + "\\IT", "Name": "IT", "PersistentChatPoolFqdn": POOL}
+HR = {"Identity": POOL + "\\HR", "Name": "HR", "PersistentChatPoolFqdn": POOL}
+
+
+def test_read_uses_a_wildcard_safe_filter_and_an_exact_match(monkeypatch, capsys):
+    run = run_module(room, monkeypatch, capsys, {"name": "Help [Desk]*", "category": "IT"},
+                     answers=[{"pools": POOLS, "room": [ROOM], "category": [IT]}])
+    assert run.output["changed"] is False, run.output
+    script = run.scripts[0]
+    assert "Get-CsPersistentChatRoom -Filter 'Help ?Desk??'|Where-Object {$_.Name -eq $n}" in script
+    assert "Get-CsPersistentChatCategory|Where-Object {$_.Name -eq $c}" in script
+    # The category printed as <pool>\<name> compares as its name.
+    assert run.output["room"]["Category"] == "IT"
+
+
+def test_create_needs_an_existing_category(monkeypatch, capsys):
+    run = run_module(room, monkeypatch, capsys, {"name": "R", "category": "Nope"},
+                     answers=[{"pools": POOLS, "room": [], "category": []}])
+    assert run.code == 1 and run.output["msg"] == "fe01.contoso.local: read room R: no category Nope in pool " + POOL
+    run = run_module(room, monkeypatch, capsys, {"name": "R"}, answers=[{"pools": POOLS, "room": []}])
+    assert run.code == 1 and "category is required to create room R" in run.output["msg"]
+
+
+def test_create_sends_new_with_settings_then_set_for_lists(monkeypatch, capsys):
+    created = dict(ROOM, Name="R", Identity=POOL + "\\R", Privacy="Secret", Invitations="False",
+                   Members=["sip:a@contoso.local"])
+    run = run_module(room, monkeypatch, capsys,
+                     {"name": "R", "category": "IT", "privacy": "Secret", "invitations": "False", "disabled": False,
+                      "members": ["sip:a@contoso.local"]},
+                     answers=[{"pools": POOLS, "room": [], "category": [IT]}, {"room": [created]}], diff=True)
+    assert run.code == 0 and run.output["changed"] is True
+    change = run.scripts[1]
+    assert ("$null=New-CsPersistentChatRoom -Name 'R' -Category 'pcpool.contoso.local\\IT' -PersistentChatPoolFqdn "
+            "'pcpool.contoso.local' -Privacy 'Secret' -Invitations 'False' -Disabled $false") in change
+    assert "Set-CsPersistentChatRoom -Identity $id -Members @{Add = @('sip:a@contoso.local')}" in change
+    assert run.output["diff"]["before"] == {} and run.output["room"]["Category"] == "IT"
+
+
+def test_changes_go_in_one_set(monkeypatch, capsys):
+    run = run_module(room, monkeypatch, capsys,
+                     {"name": "help [desk]*", "category": "HR", "type": "Auditorium", "presenters": ["sip:p@contoso.local"],
+                      "members_remove": ["SIP:A@contoso.local"], "addin": "Wiki", "description": "d"},
+                     answers=[{"pools": POOLS, "room": [ROOM], "category": [HR]}, {"room": [ROOM]}])
+    (line,) = [line for line in run.scripts[1].splitlines() if line.startswith("Set-CsPersistentChatRoom")]
+    assert line == ("Set-CsPersistentChatRoom -Identity $id -Description 'd' -Type 'Auditorium' "
+                    "-Members @{Remove = @('sip:a@contoso.local')} -Presenters @{Add = @('sip:p@contoso.local')} "
+                    "-Addin 'Wiki' -Category 'pcpool.contoso.local\\HR'")
+    assert set(run.output["changed_properties"]) == {"Description", "Type", "Members", "Presenters", "Addin", "Category"}
+
+
+def test_empty_addin_clears_it_and_enum_case_does_not_matter(monkeypatch, capsys):
+    current = dict(ROOM, Addin="Wiki", Privacy="secret")
+    run = run_module(room, monkeypatch, capsys, {"name": "Help [Desk]*", "addin": "", "privacy": "Secret"},
+                     answers=[{"pools": POOLS, "room": [current]}, {"room": [dict(current, Addin=None)]}])
+    assert run.output["changed_properties"] == ["Addin"]
+    assert "Set-CsPersistentChatRoom -Identity $id -Addin $null" in run.scripts[1]
+
+
+def test_check_mode_reports_but_sends_nothing(monkeypatch, capsys):
+    run = run_module(room, monkeypatch, capsys, {"name": "Help [Desk]*", "disabled": True},
+                     answers=[{"pools": POOLS, "room": [ROOM]}], check=True, diff=True)
+    assert run.output["changed"] is True and len(run.scripts) == 1
+    assert run.output["diff"]["before"]["Disabled"] is False and run.output["diff"]["after"]["Disabled"] is True
+
+
+def test_absent(monkeypatch, capsys):
+    run = run_module(room, monkeypatch, capsys, {"name": "Help [Desk]*", "state": "absent"},
+                     answers=[{"pools": POOLS, "room": [ROOM]}, None])
+    assert "Remove-CsPersistentChatRoom -Identity 'pcpool.contoso.local\\Help [Desk]*' -Confirm:$false" in run.scripts[1]
+
+
+def test_bad_values_fail_before_connecting(monkeypatch, capsys):
+    run = run_module(room, monkeypatch, capsys, {"name": "R", "type": "Lecture"})
+    assert run.code == 1 and run.clients == [] and "Lecture" in run.output["msg"]
+    run = run_module(room, monkeypatch, capsys, {"name": "R", "managers": ["sip:nodomain"], "description": "d" * 300})
+    assert run.code == 1 and run.clients == []
+    assert "managers: 'sip:nodomain' is neither" in run.output["msg"] and "description is 300" in run.output["msg"]
