@@ -255,6 +255,7 @@ class Interpreter:
         self.error_list: list = []
         self.strict = 0            # Set-StrictMode version in force (0 = off)
         self.quiet: set = set()    # streams redirected to $null (3>$null, 4>$null, *>$null)
+        self.modules_prepared = False
         g = self.scopes[0]
         for name, value in PREFERENCE_DEFAULTS.items():
             g[name] = value
@@ -1129,7 +1130,19 @@ class Interpreter:
         if module.lower() in (m.lower() for m in self.imported):
             return True
         # Windows PowerShell 3+ autoloads modules found in PSModulePath: a module the host has installed.
-        return module.lower() in (m.lower() for m in (getattr(self.host, "modules", None) or ()))
+        if module.lower() in (m.lower() for m in (getattr(self.host, "modules", None) or ())):
+            self.imported.add(module)
+            self.preparing_modules()
+            return True
+        return False
+
+    def preparing_modules(self) -> None:
+        """The progress record powershell.exe writes the first time it loads a module (pywinrm#245)."""
+        if self.modules_prepared:
+            return
+        self.modules_prepared = True
+        if str(self.get_var("ProgressPreference")).lower() not in ("silentlycontinue", "ignore"):
+            self.stderr_record(self.progress.record("Preparing modules for first use.", " ", -1, completed=True))
 
     def import_module(self, name: str) -> bool:
         low = name.lower()
@@ -1139,6 +1152,7 @@ class Interpreter:
         installed = {m.lower() for m in (getattr(self.host, "modules", None) or ())}
         if low in known and low in installed:
             self.imported.add(known[low])
+            self.preparing_modules()
             return True
         return False
 
