@@ -310,3 +310,7 @@ def test_comparison_failure_message():
                                                 'type "System.Int32". Error: "Input string was not in a correct '
                                                 'format.""')
     assert "FullyQualifiedErrorId : ComparisonFailure" in result.errors[0]
+
+
+def test_arrays_written_as_one_object_are_enumerated_by_out_default():
+    assert out(",(1,2,3); Write-Output -NoEnumerate @(4,5); (,(1,2)).Count") == ["1", "2", "3", "4", "5", "1"]

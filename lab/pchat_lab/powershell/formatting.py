@@ -32,6 +32,17 @@ def shown(obj: PSObject) -> list:
     return list(names) if names else obj.keys()
 
 
+def _flatten(objects: list) -> list:
+    """Out-Default enumerates an array that a command wrote as one object."""
+    flat: list = []
+    for obj in objects:
+        if is_enumerable(obj):
+            flat.extend(_flatten(list(obj)))
+        else:
+            flat.append(obj)
+    return flat
+
+
 def _timespan_view(span: _dt.timedelta) -> PSObject:
     """A TimeSpan as PowerShell lists it."""
     from .members import get_property
@@ -65,6 +76,7 @@ class Formatter:
 
     def format(self, objects: list) -> list:
         lines: list = []
+        objects = _flatten(objects)
         i = 0
         while i < len(objects):
             obj = objects[i]
