@@ -9,7 +9,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # System packages: Python with venv, unixODBC and the SQLite3 ODBC driver (the lab's SQL instances).
 # For a real SQL Server install Microsoft's msodbcsql18 or FreeTDS (tdsodbc) instead; see README.
-packages=(python3 python3-venv python3-dev gcc unixodbc odbcinst libsqliteodbc git)
+packages=(python3 python3-venv python3-dev gcc unixodbc odbcinst libsqliteodbc git shellcheck)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import urllib.request
@@ -64,14 +63,15 @@ def lab(tmp_path_factory):
     state_dir = tmp_path_factory.mktemp("lab-state")
     env = _env()
     up = subprocess.run([str(BIN / "pchat-lab"), "up", "--topology", "lync2010", "--dataset", "small",
-                         "--state-dir", str(state_dir)], env=env, cwd=REPO, capture_output=True, text=True)
+                         "--state-dir", str(state_dir)], env=env, cwd=REPO, capture_output=True, text=True,
+                        check=False)
     assert up.returncode == 0, up.stdout + up.stderr
     control = LabControl(state_dir)
     try:
         yield control
     finally:
         subprocess.run([str(BIN / "pchat-lab"), "down", "--state-dir", str(state_dir)], env=env, cwd=REPO,
-                       capture_output=True)
+                       capture_output=True, check=False)
 
 
 @pytest.fixture
@@ -88,7 +88,7 @@ def run_ansible(*args: str, extra_env: dict | None = None) -> dict:
     env = _env()
     env.update(extra_env or {})
     completed = subprocess.run([str(BIN / "ansible"), "-i", str(INVENTORY), "-o", *args], env=env,
-                               cwd=REPO, capture_output=True, text=True, timeout=600)
+                               cwd=REPO, capture_output=True, text=True, timeout=600, check=False)
     results: dict = {"_process": completed}
     for line in completed.stdout.splitlines():
         if " | " not in line or "=>" not in line:
@@ -104,4 +104,4 @@ def run_playbook(playbook: Path, *args: str, extra_env: dict | None = None) -> s
     env = _env()
     env.update(extra_env or {})
     return subprocess.run([str(BIN / "ansible-playbook"), "-i", str(INVENTORY), str(playbook), *args],
-                          env=env, cwd=REPO, capture_output=True, text=True, timeout=1800)
+                          env=env, cwd=REPO, capture_output=True, text=True, timeout=1800, check=False)
