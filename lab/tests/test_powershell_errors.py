@@ -208,3 +208,24 @@ def test_a_bug_of_the_lab_is_reported_not_swallowed():
     assert result.code == 1 and lines(result.out) == ["before"]
     assert "The PowerShell lab failed internally (ValueError: a Python bug" in result.error_text
     assert "PchatLabInternalError" in result.error_text
+
+
+@pytest.mark.parametrize("script, gap", [
+    ("function f { param($a) $a }", "param(...) followed by a statement on the same line"),
+    ("switch (1) { 1 { 'a' } default { 'b' } }", "a switch statement written on one line"),
+])
+def test_known_grammar_gaps_are_named_as_such(script, gap):
+    result = ps(script)
+    assert result.code == 1 and result.out == ""
+    assert "cannot read this valid PowerShell: " + gap in result.error_text
+    assert "FullyQualifiedErrorId : PchatLabGrammarGap" in result.error_text
+
+
+def test_script_param_block_and_unmodelled_automatic_variables():
+    assert lines(ps("param($n = 3, [switch]$s)\n\"n=$n s=$s\"").out) == ["n=3 s=False"]
+    result = ps("param([Parameter(Mandatory=$true)][string]$Name)\n'never'")
+    assert result.code == 1 and result.out == ""
+    assert result.errors[0].startswith("Cannot process command because of one or more missing mandatory "
+                                       "parameters: Name.")
+    result = ps("$MyInvocation.MyCommand.Path")
+    assert result.code == 1 and "the automatic variable $MyInvocation" in result.error_text

@@ -314,3 +314,10 @@ def test_comparison_failure_message():
 
 def test_arrays_written_as_one_object_are_enumerated_by_out_default():
     assert out(",(1,2,3); Write-Output -NoEnumerate @(4,5); (,(1,2)).Count") == ["1", "2", "3", "4", "5", "1"]
+
+
+def test_bound_parameters_and_enum_statics():
+    assert out("function f {\nparam($a, $b)\n($PSBoundParameters.Keys | Sort-Object) -join ','\n}\nf -b 2 -a 1; f 5") == \
+        ["a,b", "a"]
+    assert out("[System.IO.FileAttributes]::ReparsePoint -band 1024; "
+               "[System.ServiceProcess.ServiceControllerStatus]::Running -eq 'running'") == ["1024", "True"]

@@ -60,6 +60,11 @@ KNOWN_UNIMPLEMENTED = {
     "write-information", "out-host", "out-default", "trace-command", "set-psdebug", "invoke-item",
 }
 
+# Automatic variables PowerShell always defines but the lab does not model: refused, never $null.
+UNIMPLEMENTED_AUTOMATIC = {"myinvocation", "pscmdlet", "host", "executioncontext", "input", "psscriptroot",
+                           "pscommandpath", "stacktrace", "sender", "eventargs", "event", "profile",
+                           "shellid", "nestedpromptlevel", "psculture", "psuiculture", "psdebugcontext"}
+
 PREFERENCE_DEFAULTS = {
     "erroractionpreference": "Continue", "warningpreference": "Continue", "verbosepreference": "SilentlyContinue",
     "debugpreference": "SilentlyContinue", "progresspreference": "Continue", "confirmpreference": "High",
@@ -391,6 +396,8 @@ class Interpreter:
             return entry[1] if entry else None
         if scope:
             raise LabRefusal(unsupported(self.source, node, "the variable drive or scope '%s:'" % scope))
+        if name.lower() in UNIMPLEMENTED_AUTOMATIC and not self.is_defined(name):
+            raise self.refuse(node, "the automatic variable $%s" % name)
         if self.strict >= 1 and not self.is_defined(name):
             raise self.expression_error(runtime_error(
                 "The variable '$%s' cannot be retrieved because it has not been set." % name, "VariableIsUndefined",
@@ -430,8 +437,28 @@ class Interpreter:
         return Terminating(error)
 
     # --- statements ---------------------------------------------------------------------------
+    def script_parameters(self, root: Node) -> None:
+        """A script's own param() block: -EncodedCommand passes no arguments, so defaults apply and a
+        mandatory parameter cannot be prompted for (powershell.exe runs -NonInteractive)."""
+        block = self._first(root, "param_block")
+        if block is None:
+            return
+        params, defaults = self.script_params(block)
+        missing = [p.name for p in params if p.mandatory]
+        if missing:
+            err = PSError("Cannot process command because of one or more missing mandatory parameters: %s."
+                          % " ".join(missing), "MissingMandatoryParameter", "InvalidArgument",
+                          exception_type="System.Management.Automation.ParameterBindingException")
+            err.position = self.extent(block)
+            raise Terminating(err, script=True)
+        for p in params:
+            default = defaults.get(p.name.lower())
+            self.scopes[0][p.name.lower()] = self.eval(default) if default is not None else (
+                False if p.type == "switch" else None)
+
     def run(self, root: Node) -> int:
         try:
+            self.script_parameters(root)
             for stmt in self.statements(root):
                 out = StreamOut(self)
                 self.guarded(stmt, out)
@@ -881,6 +908,7 @@ class Interpreter:
             if named_frame:
                 self.call_stack.append((func.name, extent))
             try:
+                scope["psboundparameters"] = PSHashtable(dict(bound))
                 for p in func.params:
                     if p.name in bound:
                         scope[p.name.lower()] = bound[p.name]

@@ -497,6 +497,23 @@ def call_method(value: Any, name: str, args: list, invoke_block: Callable) -> An
 
 # --- static members -----------------------------------------------------------------------------
 
+_ENUMS = {
+    "io.fileattributes": {"ReadOnly": 1, "Hidden": 2, "System": 4, "Directory": 16, "Archive": 32, "Device": 64,
+                          "Normal": 128, "Temporary": 256, "SparseFile": 512, "ReparsePoint": 1024,
+                          "Compressed": 2048, "Offline": 4096, "NotContentIndexed": 8192, "Encrypted": 16384},
+    "serviceprocess.servicecontrollerstatus": {"Stopped": 1, "StartPending": 2, "StopPending": 3, "Running": 4,
+                                               "ContinuePending": 5, "PausePending": 6, "Paused": 7},
+    "management.automation.actionpreference": {"SilentlyContinue": 0, "Stop": 1, "Continue": 2, "Inquire": 3,
+                                               "Ignore": 4, "Suspend": 5},
+    "dayofweek": {"Sunday": 0, "Monday": 1, "Tuesday": 2, "Wednesday": 3, "Thursday": 4, "Friday": 5,
+                  "Saturday": 6},
+}
+FULL_ENUM_NAMES = {"io.fileattributes": "System.IO.FileAttributes",
+                   "serviceprocess.servicecontrollerstatus": "System.ServiceProcess.ServiceControllerStatus",
+                   "management.automation.actionpreference": "System.Management.Automation.ActionPreference",
+                   "dayofweek": "System.DayOfWeek"}
+
+
 class Encoding:
     def __init__(self, name: str, codec: str):
         self.name = name
@@ -528,6 +545,11 @@ def static_property(type_ref: TypeRef, name: str, host: Any, now: Callable) -> A
         return 2**63 - 1 if low == "maxvalue" else -2**63
     if key == "string" and low == "empty":
         return ""
+    if key in _ENUMS:
+        members = _ENUMS[key]
+        for member, number in members.items():
+            if member.lower() == low:
+                return PSEnum(FULL_ENUM_NAMES[key], member, number)
     if key == "double":
         values = {"nan": math.nan, "positiveinfinity": math.inf, "negativeinfinity": -math.inf,
                   "maxvalue": 1.7976931348623157e308, "minvalue": -1.7976931348623157e308, "epsilon": 5e-324}

@@ -159,6 +159,22 @@ def _unclosed(node: Node):
     return stack[-1] if stack else None
 
 
+def _grammar_gap(problem: Node) -> Optional[str]:
+    """Known tree-sitter-powershell gaps (engineering notes §5) that real PowerShell accepts: say so
+    instead of a PowerShell parse error PowerShell would never give."""
+    node = problem
+    if node.type == "ERROR" and any(c.type == "param_block" for c in node.children):
+        return "param(...) followed by a statement on the same line; put a newline or ';' after param(...)"
+    while node is not None:
+        if node.type == "switch_statement" and node.start_point[0] == node.end_point[0]:
+            return "a switch statement written on one line; put each clause on its own line"
+        if node.type == "param_block" or (node.type == "ERROR" and node.parent is not None
+                                          and node.parent.type == "param_block"):
+            return "a param(...) block on one line with attributes; split it across lines"
+        node = node.parent
+    return None
+
+
 def _problems(node: Node) -> list:
     found = []
     stack = [node]
@@ -195,6 +211,11 @@ def parse(text: str, source: Optional[Source] = None) -> Node:
     root = tree.root_node
     if root.has_error and not all(_is_bareword_list_gap(n) for n in _problems(root)):
         problem = _first_problem(root) or root
+        gap = _grammar_gap(problem)
+        if gap is not None:
+            raise ScriptSyntaxError(
+                "The lab's parser (tree-sitter-powershell) cannot read this valid PowerShell: %s." % gap,
+                "PchatLabGrammarGap", source.extent(problem))
         if problem.is_missing:
             token = problem.type
             message, error_id = _MISSING_MESSAGES.get(token, ("Missing '%s'." % token, "MissingToken"))
