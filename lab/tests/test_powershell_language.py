@@ -321,3 +321,13 @@ def test_bound_parameters_and_enum_statics():
         ["a,b", "a"]
     assert out("[System.IO.FileAttributes]::ReparsePoint -band 1024; "
                "[System.ServiceProcess.ServiceControllerStatus]::Running -eq 'running'") == ["1024", "True"]
+
+
+def test_advanced_functions_take_common_parameters_simple_ones_do_not():
+    script = "function g {\n[CmdletBinding()]\nparam($x)\nWrite-Verbose \"v=$x\"\nWrite-Error 'e'\n'after'\n}\n"
+    result = ps(script + "g -x 1 -Verbose -ErrorAction SilentlyContinue")
+    assert lines(result.out) == ["after"] and result.streams == [("verbose", "v=1\r\n")]
+    result = ps(script + "g -x 2 -ErrorAction Stop\n'never'")
+    assert result.code == 1 and result.out == "" and result.errors[0].startswith("g : e\r\nAt line:8 char:1")
+    result = ps("function f {\nparam($x)\n$x\n}\nf -x 1 -Verbose")
+    assert "f : A parameter cannot be found that matches parameter name 'Verbose'." in result.error_text

@@ -108,7 +108,9 @@ def _in_sets(param: Param, candidates: Optional[set]) -> bool:
 
 def resolve_name(spec: CmdletSpec, typed: str, extent=None) -> Param:
     """A parameter by exact name/alias, else by unique prefix; PowerShell's errors otherwise."""
-    params = list(spec.params) + COMMON_PARAMS + (SHOULD_PROCESS_PARAMS if spec.should_process else [])
+    # Simple functions (no [CmdletBinding()] / [Parameter()]) have no common parameters.
+    common = COMMON_PARAMS if getattr(spec, "common_parameters", True) else []
+    params = list(spec.params) + common + (SHOULD_PROCESS_PARAMS if spec.should_process else [])
     low = typed.lower()
     for p in params:
         if p.name.lower() == low or low in (a.lower() for a in p.aliases):

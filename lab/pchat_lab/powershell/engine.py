@@ -816,9 +816,25 @@ class Interpreter:
             params, defaults = self.script_params(param_block)
         spec = CmdletSpec(name=name, module="", params=params, func=None)
         spec.is_function = True
+        spec.common_parameters = self.advanced(param_block)
         func = FunctionDef(name, block, params, defaults, spec)
         func.has_param_block = param_block is not None
         self.functions[name.lower()] = func
+
+    def advanced(self, param_block: Optional[Node]) -> bool:
+        """An advanced function ([CmdletBinding()] or any [Parameter()]) gets the common parameters."""
+        if param_block is None:
+            return False
+        for attr in param_block.children:
+            if attr.type == "attribute_list":
+                return True
+        stack = [param_block]
+        while stack:
+            n = stack.pop()
+            if n.type == "attribute_name" and self.text(n).lower() == "parameter":
+                return True
+            stack.extend(n.children)
+        return False
 
     def script_params(self, param_block: Node) -> tuple:
         params, defaults = [], {}
@@ -887,6 +903,7 @@ class Interpreter:
             raise self.refuse(command_node, "piping into a function without a ValueFromPipeline parameter")
         declared = func.params or func.has_param_block
         outputs: list = []
+        common: dict = {}
         if not declared:
             invocations = [({}, [r.value for r in raw if r.kind == "arg"], [])]
         else:
@@ -898,6 +915,7 @@ class Interpreter:
                     err.position = extent
                 raise Terminating(err) from None
             invocations = [(inv.args, [], inv.pipeline) for inv in result.invocations]
+            common = result.common
         for bound, extra_args, _pipe in invocations:
             # Dot-sourcing runs in the caller's scope; everything else gets a child scope.
             scope: dict = self.scopes[-1] if dot else {}
@@ -909,6 +927,13 @@ class Interpreter:
                 self.call_stack.append((func.name, extent))
             try:
                 scope["psboundparameters"] = PSHashtable(dict(bound))
+                # An advanced function's common parameters set the preferences inside it.
+                for key, preference in (("ErrorAction", "erroractionpreference"),
+                                        ("WarningAction", "warningpreference")):
+                    if key in common:
+                        scope[preference] = str(common[key])
+                if "Verbose" in common:
+                    scope["verbosepreference"] = "Continue" if common["Verbose"] else "SilentlyContinue"
                 for p in func.params:
                     if p.name in bound:
                         scope[p.name.lower()] = bound[p.name]
@@ -1204,6 +1229,7 @@ class Interpreter:
             params, defaults = self.script_params(param_block) if param_block is not None else ([], {})
             spec = CmdletSpec(name="<ScriptBlock>", module="", params=params, func=None)
             spec.is_function = True
+            spec.common_parameters = self.advanced(param_block)
             func = FunctionDef("<ScriptBlock>", sb, params, defaults, spec)
             func.has_param_block = param_block is not None
             return self._with_redirects(redirects, lambda: self.call_function(
