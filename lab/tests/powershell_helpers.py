@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import time
 import xml.etree.ElementTree as ET
+
+import pytest
 from dataclasses import dataclass, field
 
 from pchat_lab.faults import FaultInjector
-from pchat_lab.powershell.api import PSError, PSListModifier, PSObject, Param, cmdlet
+from pchat_lab.powershell.api import REGISTRY, PSError, PSListModifier, PSObject, Param, cmdlet
 from pchat_lab.powershell.clixml import unescape
 from pchat_lab.powershell.engine import run_script
 
@@ -152,3 +154,19 @@ def get_engine_test_failure(ctx, args, pipeline):
 @cmdlet("Invoke-EngineTestBug", module=TEST_MODULE)
 def invoke_engine_test_bug(ctx, args, pipeline):
     raise ValueError("a Python bug")
+
+
+# The test cmdlets must not stay in the shared registry (lab/COVERAGE.md lists every registered one):
+# take them out now and put them back only while an engine test runs.
+TEST_CMDLETS = {key: REGISTRY.by_name.pop(key) for key in list(REGISTRY.by_name)
+                if REGISTRY.by_name[key].module == TEST_MODULE}
+
+
+@pytest.fixture(autouse=True)
+def engine_test_cmdlets():
+    REGISTRY.by_name.update(TEST_CMDLETS)
+    try:
+        yield
+    finally:
+        for key in TEST_CMDLETS:
+            REGISTRY.by_name.pop(key, None)

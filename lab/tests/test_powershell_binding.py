@@ -1,7 +1,7 @@
 """Parameter binding from the cmdlet declarations, with PowerShell 5.1's own error records."""
 from __future__ import annotations
 
-from powershell_helpers import lines, ps
+from powershell_helpers import lines, ps, engine_test_cmdlets  # noqa: F401  (autouse fixture)
 
 CMD_TYPE = "EngineTest.GetEngineTestItemCommand"
 

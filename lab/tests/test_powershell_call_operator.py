@@ -3,7 +3,7 @@ one, module_utils/winrm.wrap_script), ``& $block args``, ``& 'Cmd-Name'`` and ``
 files and executables by path stay refused."""
 from __future__ import annotations
 
-from powershell_helpers import lines, ps
+from powershell_helpers import lines, ps, engine_test_cmdlets  # noqa: F401  (autouse fixture)
 
 
 def test_call_of_a_block_literal_runs_it_in_a_child_scope():

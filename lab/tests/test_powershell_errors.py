@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from powershell_helpers import FakeHost, FakeLab, lines, ps
+from powershell_helpers import FakeHost, FakeLab, lines, ps, engine_test_cmdlets  # noqa: F401  (autouse fixture)
 
 NOT_RECOGNIZED = ("The term '%s' is not recognized as the name of a cmdlet, function, script file, or operable "
                   "program. Check the spelling of the name, or if a path was included, verify that the path is "

@@ -5,7 +5,7 @@ import json
 
 from hypothesis import given, settings, strategies as st
 
-from powershell_helpers import lines, ps
+from powershell_helpers import lines, ps, engine_test_cmdlets  # noqa: F401  (autouse fixture)
 
 
 def json_out(script: str) -> str:

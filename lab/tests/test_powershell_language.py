@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from powershell_helpers import lines, ps
+from powershell_helpers import lines, ps, engine_test_cmdlets  # noqa: F401  (autouse fixture)
 
 
 def out(script: str) -> list:

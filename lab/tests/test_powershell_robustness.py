@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
-from powershell_helpers import ps
+from powershell_helpers import ps, engine_test_cmdlets  # noqa: F401  (autouse fixture)
 
 TOKENS = ["$x", "$y", "$_", "$null", "$true", " = ", "1", "2.5", "'a'", '"b $x"', "(", ")", "{", "}", "[", "]",
           " | ", " -eq ", " -like ", " -match ", " -replace ", " -split ", " -join ", " -f ", " -gt ", " -contains ",
