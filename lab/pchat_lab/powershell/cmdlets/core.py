@@ -89,6 +89,11 @@ def get_command(ctx, args, pipeline):
     from ..api import REGISTRY
     names = args.get("Name") or ["*"]
     modules = [m.lower() for m in (args.get("Module") or [])]
+    kind = (args.get("CommandType") or "Cmdlet").lower()
+    if kind not in ("cmdlet", "all"):
+        # The lab's commands are cmdlets; functions and applications are not listed by Get-Command here.
+        raise PSError("The lab implements Get-Command -CommandType Cmdlet or All only.", "LabUnsupported",
+                      "NotImplemented", exception_type="System.NotSupportedException")
     for pattern in names:
         found = False
         for spec in sorted(REGISTRY.by_name.values(), key=lambda s: s.name.lower()):
@@ -601,9 +606,16 @@ def write_verbose(ctx, args, pipeline):
     Param("CurrentOperation", "string"), Param("ParentId", "int"), Param("Completed", "switch"),
     Param("SourceId", "int")])
 def write_progress(ctx, args, pipeline):
-    ctx.write_progress(args["Activity"], args.get("Status", "Processing"), args.get("PercentComplete", -1),
-                       completed=bool(args.get("Completed")), activity_id=args.get("Id", 0),
-                       current_operation=args.get("CurrentOperation", ""))
+    if args.given("ParentId") or args.given("SourceId"):
+        raise PSError("The lab does not implement Write-Progress -ParentId / -SourceId.", "LabUnsupported",
+                      "NotImplemented", exception_type="System.NotSupportedException")
+    if str(ctx.get_variable("ProgressPreference")).lower() in ("silentlycontinue", "ignore"):
+        return []
+    record = ctx.interp.progress.record(args["Activity"], args.get("Status", "Processing"),
+                                        args.get("PercentComplete", -1), args.get("Id", 0),
+                                        bool(args.get("Completed")), args.get("CurrentOperation", ""),
+                                        args.get("SecondsRemaining", -1))
+    ctx.interp.stderr_record(record)
     return []
 
 
