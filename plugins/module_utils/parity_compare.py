@@ -335,7 +335,7 @@ def compare(legacy_client, target_client, scope=None, start_ticks=None, messages
         "differences_total": diffs.total,
         "differences_by_kind": diffs.by_kind,
         "explained": explained,
-        "skipped": skipped,
+        "not_migrated": skipped,
         "out_of_scope": sorted(out_of_scope_found),
         "categories": category_list,
         "rooms": list(room_rows.values()),

@@ -1,0 +1,262 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: lync.persistent_chat contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: parity
+short_description: Compare the legacy Group Chat database with the Lync 2013 Persistent Chat database after migration
+version_added: 0.1.0
+description:
+  - Does what the Resource Kit's ChatUpgradeVerifier does and more, over ODBC and read-only - every
+    category, room and add-in with its settings, the principals in scope of categories and in roles of
+    categories and rooms, and for every room its messages (number and digest of author, date, content,
+    in order).
+  - The legacy side is first transformed as C(Import-CsPersistentChatData) documents - nested categories
+    flattened with their parents' names as prefix (joined with C(_)), root-category managers added to
+    every room, room topics and per-room flags dropped, conflicting invitations set to False, federated
+    users disabled, rooms over 256 characters left out, O(scope) and O(start_date) applied - so these are
+    not differences; RV(explained) counts them.
+  - Anything else is a difference naming its object - a missing, extra or renamed category, room or
+    add-in, a changed setting, a missing or extra principal in a role or scope, a federated user not
+    disabled, missing, extra or changed messages (up to O(max_message_differences) named per room by
+    chatId). Zero differences is a pass.
+  - Messages are aggregated in SQL per room (O(messages=count) or V(fingerprint)) or streamed and hashed
+    (V(digest)); memory does not grow with the number of messages.
+  - Runs on the controller.
+options:
+  messages:
+    description:
+      - How messages are compared per room.
+      - V(digest) (exact) - SHA-256 over author, date, alert flag and content of every message in chatId
+        order; every message is read once from each database.
+      - V(fingerprint) - number of messages and a fingerprint computed in SQL (about the cost of counting
+        them) that changes with a missing, added, moved or re-dated message or one whose length or first
+        character changed; an edit keeping both, or a change of author, goes unseen.
+      - V(count) - the number of messages only.
+      - Rooms that differ are then read message by message to name the messages concerned.
+    type: str
+    choices: [count, fingerprint, digest]
+    default: digest
+  scope:
+    description:
+      - The category names the export was limited to (C(-Scope)); 2013 items of other legacy categories
+        are then listed in RV(out_of_scope), not as differences.
+    type: list
+    elements: str
+  start_date:
+    description:
+      - The C(-StartDate) of the export (C(YYYY-MM-DD) or ISO 8601, UTC when no offset); older legacy
+        messages are not expected in 2013.
+    type: str
+  ignore_target_items:
+    description:
+      - Names of 2013 categories, rooms or add-ins that existed before the migration and are not to be
+        reported as extra.
+    type: list
+    elements: str
+    default: []
+  max_differences:
+    description:
+      - At most this many differences are listed (RV(differences_total) counts them all).
+    type: int
+    default: 1000
+  max_message_differences:
+    description:
+      - At most this many messages are named per room whose messages differ.
+    type: int
+    default: 5
+  return_rooms:
+    description:
+      - Return RV(rooms), one entry per compared room (for reports); the categories are always returned.
+    type: bool
+    default: true
+  fail_on_differences:
+    description:
+      - Fail the task when there is any difference (the result is returned either way).
+    type: bool
+    default: true
+extends_documentation_fragment:
+  - lync.persistent_chat.sql
+  - lync.persistent_chat.target_sql
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+  - ansible.builtin.action_common_attributes.actiongroups
+attributes:
+  check_mode:
+    support: full
+    details: Only reads; runs the same in check mode.
+  diff_mode:
+    support: N/A
+    details: Changes nothing, so has no diff.
+  platform:
+    platforms: windows
+  action:
+    support: full
+    details: The action plugin runs the module on the controller.
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
+  action_group:
+    support: full
+    membership:
+      - lync.persistent_chat.persistent_chat
+author:
+  - lync.persistent_chat contributors (@lync-persistent-chat)
+seealso:
+  - module: lync.persistent_chat.readiness
+  - module: lync.persistent_chat.report
+"""
+
+EXAMPLES = r"""
+- name: Verify the migration
+  lync.persistent_chat.parity:
+    sql_server: sql01.contoso.local
+    sql_instance: GROUPCHAT
+    sql_database: GroupChat
+    target_sql_instance: RTC
+    start_date: '2010-01-01'
+    ignore_target_items: [PC2013 Pilot, Pilot Room]
+  register: parity
+
+- name: Against the lab's SQLite files, counting and fingerprinting in SQL only
+  lync.persistent_chat.parity:
+    sql_connection_string: Driver=SQLite3;Database=/srv/lab/groupchat.db;BigInt=1
+    target_sql_connection_string: Driver=SQLite3;Database=/srv/lab/mgc.db;BigInt=1
+    messages: fingerprint
+    fail_on_differences: false
+"""
+
+RETURN = r"""
+passed:
+  description: True when there is no difference.
+  returned: always
+  type: bool
+differences:
+  description:
+    - The differences (at most O(max_differences)), each with C(kind), C(object_type) (category, room,
+      addin, principal), C(object) (its 2013 name), C(detail), and where it applies C(setting),
+      C(expected), C(actual), C(principal), C(role), C(legacy) (the legacy path) and C(messages) (the
+      messages named by chatId with C(change) missing, extra or changed and the C(fields) that changed).
+    - Kinds - CATEGORY_MISSING, CATEGORY_RENAMED, CATEGORY_EXTRA, CATEGORY_SETTING, SCOPE_MISSING,
+      SCOPE_EXTRA, ROOM_MISSING, ROOM_RENAMED, ROOM_EXTRA, ROOM_SETTING, ROLE_MISSING, ROLE_EXTRA,
+      ADDIN_MISSING, ADDIN_EXTRA, ADDIN_SETTING, PRINCIPAL_MISSING, FEDERATED_NOT_DISABLED,
+      MESSAGES_MISSING, MESSAGES_EXTRA, MESSAGES_CHANGED.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"kind": "MESSAGES_MISSING", "object_type": "room", "object": "Engineering_Backend_Builds",
+            "detail": "120 message(s) in the legacy database, 119 in 2013", "legacy_messages": 120,
+            "target_messages": 119, "messages": [{"chat_id": 3, "change": "missing", "author": "sip:kim@contoso.local",
+            "date": 634100000000000000}]}]
+differences_total:
+  description: The number of differences, listed or not.
+  returned: always
+  type: int
+differences_by_kind:
+  description: The number of differences of each kind.
+  returned: always
+  type: dict
+explained:
+  description: How many items each documented transformation changed (not differences).
+  returned: always
+  type: dict
+  sample: {"CATEGORY_FLATTENED": 54, "ROOM_PREFIXED": 176, "ROOT_MANAGERS_ADDED": 199, "TOPIC_DROPPED": 103,
+           "ROOM_FLAGS_DROPPED": 147, "INVITATION_CONFLICT": 16, "DISABLED_ROOM": 4, "FEDERATED_DISABLED": 8}
+not_migrated:
+  description: Legacy items Import leaves out, with the readiness error that explains it.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"kind": "ROOM_NAME_TOO_LONG", "object": "Engineering / Backend / Team / Very long ..."}]
+out_of_scope:
+  description: 2013 items that belong to legacy categories outside O(scope).
+  returned: always
+  type: list
+  elements: str
+categories:
+  description: Per expected 2013 category - name, legacy path, status (ok, differs, missing), rooms, rooms_ok,
+    messages_legacy, messages_target.
+  returned: always
+  type: list
+  elements: dict
+rooms:
+  description: Per expected room - name, legacy path, category, status, messages_legacy, messages_target.
+  returned: when O(return_rooms)
+  type: list
+  elements: dict
+addins:
+  description: Per expected add-in - name and status.
+  returned: always
+  type: list
+  elements: dict
+counts:
+  description: Expected and compared categories, rooms, add-ins, and the messages on each side.
+  returned: always
+  type: dict
+messages_mode:
+  description: The O(messages) mode used.
+  returned: always
+  type: str
+"""
+
+from ansible_collections.lync.persistent_chat.plugins.module_utils.common import PchatModule
+from ansible_collections.lync.persistent_chat.plugins.module_utils import parity_compare
+from ansible_collections.lync.persistent_chat.plugins.module_utils.migration_model import parse_date, ticks
+from ansible_collections.lync.persistent_chat.plugins.module_utils.target_db import (
+    open_target,
+    target_argument_spec,
+    target_configured,
+)
+
+
+def main():
+    spec = dict(
+        messages=dict(type="str", choices=list(parity_compare.MESSAGE_MODES), default="digest"),
+        scope=dict(type="list", elements="str"),
+        start_date=dict(type="str"),
+        ignore_target_items=dict(type="list", elements="str", default=[]),
+        max_differences=dict(type="int", default=1000),
+        max_message_differences=dict(type="int", default=5),
+        return_rooms=dict(type="bool", default=True),
+        fail_on_differences=dict(type="bool", default=True),
+    )
+    spec.update(target_argument_spec())
+    module = PchatModule(argument_spec=spec, connections=("sql",), supports_check_mode=True)
+    params = module.params
+    if not module.sql_configured():
+        module.fail_json(msg="the legacy database is not configured: give sql_connection_string, sql_server or sql_database")
+    if not target_configured(params):
+        module.fail_json(msg="the 2013 database is not configured: give target_sql_connection_string, "
+                             "target_sql_server or target_sql_database")
+    try:
+        start = parse_date(params["start_date"])
+    except ValueError as error:
+        module.fail_json(msg="start_date: %s" % error)
+
+    target = open_target(module)
+    try:
+        with module.step("compare the legacy and 2013 databases"):
+            try:
+                result = parity_compare.compare(
+                    module.sql(), target, scope=params["scope"], start_ticks=ticks(start) if start else None,
+                    messages=params["messages"], ignore=params["ignore_target_items"],
+                    max_differences=params["max_differences"], max_message_differences=params["max_message_differences"])
+            except ValueError as error:
+                module.fail_json(msg=str(error))
+    finally:
+        target.close()
+    if not params["return_rooms"]:
+        result.pop("rooms", None)
+    if params["fail_on_differences"] and not result["passed"]:
+        module.results.update(result)
+        kinds = ", ".join("%s %d" % item for item in sorted(result["differences_by_kind"].items()))
+        module.fail_json(msg="%d difference(s) between the legacy and 2013 databases: %s" % (result["differences_total"], kinds))
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

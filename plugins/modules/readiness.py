@@ -1,0 +1,223 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: lync.persistent_chat contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: readiness
+short_description: Check a legacy Group Chat database for what the migration will refuse, change or leave behind
+version_added: 0.1.0
+description:
+  - Reads the legacy Group Chat database (Lync Server 2010 or OCS 2007 R2) over ODBC, read-only, and
+    reports findings, each with an id, a severity (V(error), V(warning), V(info)) and the objects it concerns.
+  - Errors are what C(Import-CsPersistentChatData) refuses (the item is not migrated), for example
+    V(ROOM_NAME_TOO_LONG), V(CATEGORY_NAME_TOO_LONG), V(DUPLICATE_NAME), V(NAME_CONFLICT),
+    V(ROOM_CATEGORY_MISSING), V(ADDIN_INVALID), V(TARGET_NAME_CONFLICT).
+  - Warnings are documented changes an operator must accept or fix first -
+    V(NESTED_CATEGORY) (with the flattened names), V(INVITATION_CONFLICT), V(ROOT_MANAGERS),
+    V(FEDERATED_USERS), V(DISABLED_ROOMS), V(TARGET_CATEGORY_OVERWRITTEN), V(TARGET_ROOM_OVERWRITTEN),
+    V(TARGET_ADDIN_OVERWRITTEN), V(PRESENTERS_DROPPED), V(CATEGORY_MANAGERS_DROPPED), V(FILES_TO_COPY).
+  - Info findings never block - V(MESSAGES_BEFORE_CUTOFF), V(TOPICS_DROPPED), V(ROOM_FLAGS_DROPPED).
+  - With the C(target_sql_*) options it also reads the Lync 2013 database (C(mgc)) for names that collide
+    with existing 2013 categories, rooms and add-ins.
+  - Reads tblNode, the role, scope, add-in and principal tables; tblChat only with O(cutoff_date) or
+    O(scan_messages) (one aggregate pass).
+  - Runs on the controller.
+options:
+  scope:
+    description:
+      - Category names the export will be limited to (C(Export-CsPersistentChatData -Scope)); their
+        sub-categories are included. Default all categories.
+    type: list
+    elements: str
+  cutoff_date:
+    description:
+      - Count the messages older than this date (C(YYYY-MM-DD) or ISO 8601; UTC when no offset), the
+        ones an export with C(-StartDate) leaves out.
+    type: str
+  scan_messages:
+    description:
+      - Count the messages that post a file (C(ma-filelink:) content), in the same pass over tblChat as
+        O(cutoff_date).
+    type: bool
+    default: false
+  file_repository:
+    description:
+      - The legacy file repository as M(lync.persistent_chat.legacy_info) returns it
+        (C(path), C(files), C(bytes)); its files and bytes go into V(FILES_TO_COPY).
+    type: dict
+  fail_on:
+    description:
+      - V(error) fails the task when there are errors; V(warning) also on warnings not in O(acknowledge);
+        V(none) never fails (the result still says what would block).
+    type: str
+    choices: [none, error, warning]
+    default: error
+  acknowledge:
+    description:
+      - Ids of warnings the operator accepts; they do not block with O(fail_on=warning).
+    type: list
+    elements: str
+    default: []
+  max_objects:
+    description:
+      - At most this many objects are listed per finding (the count is always complete); C(0) lists all.
+    type: int
+    default: 200
+extends_documentation_fragment:
+  - lync.persistent_chat.sql
+  - lync.persistent_chat.target_sql
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+  - ansible.builtin.action_common_attributes.actiongroups
+attributes:
+  check_mode:
+    support: full
+    details: Only reads; runs the same in check mode.
+  diff_mode:
+    support: N/A
+    details: Changes nothing, so has no diff.
+  platform:
+    platforms: windows
+  action:
+    support: full
+    details: The action plugin runs the module on the controller.
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
+  action_group:
+    support: full
+    membership:
+      - lync.persistent_chat.persistent_chat
+author:
+  - lync.persistent_chat contributors (@lync-persistent-chat)
+seealso:
+  - module: lync.persistent_chat.parity
+  - module: lync.persistent_chat.legacy_info
+  - module: lync.persistent_chat.report
+"""
+
+EXAMPLES = r"""
+- name: Check the legacy database before exporting
+  lync.persistent_chat.readiness:
+    sql_server: sql01.contoso.local
+    sql_instance: GROUPCHAT
+    sql_database: GroupChat
+    target_sql_instance: RTC
+    cutoff_date: '2010-01-01'
+    file_repository: "{{ legacy.file_repository }}"
+    fail_on: warning
+    acknowledge: [NESTED_CATEGORY, TOPICS_DROPPED, ROOT_MANAGERS, FEDERATED_USERS]
+  register: readiness
+"""
+
+RETURN = r"""
+findings:
+  description: One entry per finding id found, errors first.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The finding's id (stable; used by O(acknowledge)).
+      type: str
+    severity:
+      description: V(error), V(warning) or V(info).
+      type: str
+    title:
+      description: What the finding is about.
+      type: str
+    action:
+      description: What to do about it.
+      type: str
+    count:
+      description: How many objects it concerns.
+      type: int
+    objects:
+      description:
+        - The objects, each with C(object) (the legacy path C(Category / Sub / Room), a SIP URI or an add-in
+          name) and, where it applies, C(name) (the 2013 name) and C(length).
+      type: list
+      elements: dict
+  sample:
+    - {"id": "ROOM_NAME_TOO_LONG", "severity": "error", "count": 1, "title": "...", "action": "...",
+       "objects": [{"object": "Engineering / Backend / Team / Very long ...", "name": "Engineering_Backend_...", "length": 284}]}
+summary:
+  description: Counts per severity, the ids that block and the acknowledged ids that were used.
+  returned: always
+  type: dict
+  sample: {"errors": 1, "warnings": 6, "info": 2, "blocking": ["ROOM_NAME_TOO_LONG"], "acknowledged": ["NESTED_CATEGORY"]}
+passed:
+  description: True when nothing blocks under O(fail_on) (with V(none), when there are no errors).
+  returned: always
+  type: bool
+facts:
+  description: What was read - numbers of categories, rooms, add-ins, rooms to migrate, and messages when tblChat was scanned.
+  returned: always
+  type: dict
+"""
+
+from ansible_collections.lync.persistent_chat.plugins.module_utils.common import PchatModule
+from ansible_collections.lync.persistent_chat.plugins.module_utils import readiness_checks
+from ansible_collections.lync.persistent_chat.plugins.module_utils.migration_model import parse_date
+from ansible_collections.lync.persistent_chat.plugins.module_utils.target_db import (
+    open_target,
+    target_argument_spec,
+    target_configured,
+)
+
+
+def main():
+    spec = dict(
+        scope=dict(type="list", elements="str"),
+        cutoff_date=dict(type="str"),
+        scan_messages=dict(type="bool", default=False),
+        file_repository=dict(type="dict"),
+        fail_on=dict(type="str", choices=["none", "error", "warning"], default="error"),
+        acknowledge=dict(type="list", elements="str", default=[]),
+        max_objects=dict(type="int", default=200),
+    )
+    spec.update(target_argument_spec())
+    module = PchatModule(argument_spec=spec, connections=("sql",), supports_check_mode=True)
+    params = module.params
+    if not module.sql_configured():
+        module.fail_json(msg="the legacy database is not configured: give sql_connection_string, sql_server or sql_database")
+    unknown = sorted(set(params["acknowledge"]) - set(readiness_checks.FINDINGS))
+    if unknown:
+        module.fail_json(msg="acknowledge names unknown finding ids: %s" % ", ".join(unknown))
+    try:
+        cutoff = parse_date(params["cutoff_date"])
+    except ValueError as error:
+        module.fail_json(msg="cutoff_date: %s" % error)
+
+    target = open_target(module) if target_configured(params) else None
+    try:
+        with module.step("read the legacy and 2013 databases"):
+            try:
+                result, facts = readiness_checks.check(
+                    module.sql(), target, scope=params["scope"], cutoff=cutoff, scan_messages=params["scan_messages"],
+                    file_repository=params["file_repository"])
+            except ValueError as error:
+                module.fail_json(msg=str(error))
+    finally:
+        if target is not None:
+            target.close()
+
+    findings = result.as_list(params["max_objects"] or None)
+    blocking, used = readiness_checks.gate(findings, params["fail_on"], params["acknowledge"])
+    severities = [finding["severity"] for finding in findings]
+    summary = {"errors": severities.count("error"), "warnings": severities.count("warning"),
+               "info": severities.count("info"), "blocking": blocking, "acknowledged": used}
+    passed = not blocking if params["fail_on"] != "none" else summary["errors"] == 0
+    output = dict(findings=findings, summary=summary, passed=passed, facts=facts)
+    if blocking:
+        module.results.update(output)
+        module.fail_json(msg="%d blocking readiness finding(s): %s" % (len(blocking), ", ".join(blocking)))
+    module.exit_json(**output)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,194 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: lync.persistent_chat contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: report
+short_description: Write a migration's report on the controller, as JSON and as a self-contained HTML page
+version_added: 0.1.0
+description:
+  - Writes C(<dest>/<migration>.json) for machines and C(<dest>/<migration>.html) for people.
+  - The HTML page has the migration's stages and times, the readiness findings, the parity result per
+    category and room with its differences, and a chart of messages per category before and after
+    (inline SVG). It needs no network - no script, no external style sheet, font or image, and a
+    Content-Security-Policy that forbids loading any.
+  - Returns RV(summary), a few lines to print at the end of the play.
+  - Runs on the controller; the files are written there.
+options:
+  migration:
+    description:
+      - Name of the migration; names the files (characters other than letters, digits, C(.), C(_) and C(-)
+        become C(_)).
+    type: str
+    required: true
+  dest:
+    description:
+      - Folder on the controller for the report files; created when missing.
+    type: path
+    required: true
+  stages:
+    description:
+      - The migration's stages in order, each with C(name), C(status) and C(started) / C(finished) times
+        (ISO 8601).
+    type: list
+    elements: dict
+    default: []
+  readiness:
+    description:
+      - The registered result of M(lync.persistent_chat.readiness).
+    type: dict
+  parity:
+    description:
+      - The registered result of M(lync.persistent_chat.parity).
+    type: dict
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+  - ansible.builtin.action_common_attributes.files
+  - ansible.builtin.action_common_attributes.actiongroups
+attributes:
+  check_mode:
+    support: full
+    details: Reports whether the files would change without writing them.
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+  safe_file_operations:
+    support: full
+  action:
+    support: full
+    details: The action plugin runs the module on the controller.
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
+  action_group:
+    support: full
+    membership:
+      - lync.persistent_chat.persistent_chat
+author:
+  - lync.persistent_chat contributors (@lync-persistent-chat)
+seealso:
+  - module: lync.persistent_chat.readiness
+  - module: lync.persistent_chat.parity
+"""
+
+EXAMPLES = r"""
+- name: Write the report
+  lync.persistent_chat.report:
+    migration: gc2010-to-pc2013
+    dest: "{{ playbook_dir }}/reports"
+    stages: "{{ migration_stages }}"
+    readiness: "{{ readiness }}"
+    parity: "{{ parity }}"
+  register: report
+
+- name: Print the summary
+  ansible.builtin.debug:
+    msg: "{{ report.summary }}"
+"""
+
+RETURN = r"""
+json_path:
+  description: The JSON report.
+  returned: always
+  type: str
+html_path:
+  description: The HTML report.
+  returned: always
+  type: str
+status:
+  description: V(passed), or V(failed) when a stage failed, readiness has blocking findings or parity differences.
+  returned: always
+  type: str
+summary:
+  description: Lines for the end of the play.
+  returned: always
+  type: list
+  elements: str
+"""
+
+import json
+import os
+import re
+import tempfile
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.lync.persistent_chat.plugins.module_utils import report_html
+
+# Keys Ansible adds to every registered result: not part of the report.
+_ANSIBLE_KEYS = ("changed", "failed", "invocation", "msg", "skipped", "warnings", "deprecations", "_ansible_no_log",
+                 "exception", "step")
+
+
+def _clean(result):
+    if not result:
+        return None
+    return {key: value for key, value in result.items() if key not in _ANSIBLE_KEYS}
+
+
+def _write_if_changed(module, path, text):
+    data = text.encode("utf-8")
+    if os.path.isfile(path):
+        with open(path, "rb") as handle:
+            if handle.read() == data:
+                return False
+    if module.check_mode:
+        return True
+    folder = os.path.dirname(path)
+    handle, temp = tempfile.mkstemp(dir=folder, prefix=".report-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        module.atomic_move(temp, path)
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
+    return True
+
+
+def main():
+    module = AnsibleModule(argument_spec=dict(
+        migration=dict(type="str", required=True),
+        dest=dict(type="path", required=True),
+        stages=dict(type="list", elements="dict", default=[]),
+        readiness=dict(type="dict"),
+        parity=dict(type="dict"),
+    ), supports_check_mode=True)
+    params = module.params
+    stem = re.sub(r"[^A-Za-z0-9._-]", "_", params["migration"]).strip(".") or "migration"
+    dest = params["dest"]
+    if not module.check_mode:
+        try:
+            os.makedirs(dest, exist_ok=True)
+        except OSError as error:
+            module.fail_json(msg="cannot create %s: %s" % (dest, error))
+    json_path, html_path = os.path.join(dest, stem + ".json"), os.path.join(dest, stem + ".html")
+    # The generation time is kept from an identical earlier report so that re-running changes nothing.
+    report = report_html.build_report(params["migration"], params["stages"], _clean(params["readiness"]),
+                                      _clean(params["parity"]), generated="-")
+    previous = None
+    if os.path.isfile(json_path):
+        try:
+            with open(json_path, "r", encoding="utf-8") as handle:
+                previous = json.load(handle)
+        except ValueError:
+            previous = None
+    generated = previous.get("generated") if previous else None
+    probe = dict(report, generated=generated) if generated else None
+    if not (probe and previous == json.loads(json.dumps(probe))):
+        generated = report_html.build_report("x").get("generated")
+    report["generated"] = generated
+    changed = _write_if_changed(module, json_path, json.dumps(report, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+    changed = _write_if_changed(module, html_path, report_html.render_html(report)) or changed
+    module.exit_json(changed=changed, json_path=json_path, html_path=html_path, status=report["status"],
+                     summary=report["summary"])
+
+
+if __name__ == "__main__":
+    main()

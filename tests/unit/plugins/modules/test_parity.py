@@ -1,0 +1,226 @@
+"""parity: a correct migration passes in every message mode, each way a migration can go wrong is
+named, and the documented transformations (flattening, root managers, invitations, federated users,
+dropped presenters/topics/flags, -StartDate, -Scope) are expected rather than reported. Real SQLite
+files through pyodbc and the SQLite3 ODBC driver; the 2013 side is hand-written (parity_fixture)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.lync.persistent_chat.plugins.module_utils import chat_queries, parity_compare
+from ansible_collections.lync.persistent_chat.plugins.module_utils.sql import SQLClient, check_read_only
+from ansible_collections.lync.persistent_chat.plugins.modules import parity
+
+import parity_fixture as F
+
+MODES = ("count", "fingerprint", "digest")
+
+
+@pytest.fixture
+def dbs(tmp_path):
+    legacy = F.write_legacy(tmp_path / "groupchat.db")
+    mgc = F.write_mgc(tmp_path / "mgc.db")
+    return legacy, mgc
+
+
+def compare(legacy, mgc, **kwargs):
+    with SQLClient(F.odbc(legacy)) as left, SQLClient(F.odbc(mgc)) as right:
+        return parity_compare.compare(left, right, **kwargs)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_correct_migration_passes_with_the_transformations_explained(dbs, mode):
+    result = compare(*dbs, messages=mode)
+    assert result["differences"] == [] and result["passed"], result["differences"]
+    assert result["explained"] == {
+        "CATEGORY_FLATTENED": 1, "ROOM_PREFIXED": 1, "INVITATION_CONFLICT": 1, "TOPIC_DROPPED": 1,
+        "ROOM_FLAGS_DROPPED": 2, "DISABLED_ROOM": 1, "PRESENTERS_DROPPED": 1, "ROOT_MANAGERS_ADDED": 5,
+        "FEDERATED_DISABLED": 1}
+    assert result["not_migrated"] == [
+        {"kind": "ADDIN_INVALID", "object": "N" * 51},
+        {"kind": "ROOM_NAME_TOO_LONG", "object": "IT / Helpdesk / " + F.LONG_ROOM}]
+    assert result["counts"]["messages_legacy"] == result["counts"]["messages_target"] == 10
+    by_name = {c["name"]: c for c in result["categories"]}
+    assert by_name["IT"]["messages_legacy"] == 7 and by_name["IT_Helpdesk"]["messages_target"] == 3
+    assert all(room["status"] == "ok" for room in result["rooms"])
+
+
+def only(result, kind):
+    found = [d for d in result["differences"] if d["kind"] == kind]
+    assert found and result["differences_total"] == len(found), result["differences"]
+    return found
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_missing_message_is_named_by_room_and_chat_id(dbs, mode):
+    legacy, mgc = dbs
+    F.execute(mgc, "DELETE FROM tblChat WHERE channelId = 40 AND chatId = 3")
+    (difference,) = only(compare(legacy, mgc, messages=mode), "MESSAGES_MISSING")
+    assert difference["object"] == "General"
+    assert (difference["legacy_messages"], difference["target_messages"]) == (5, 4)
+    assert difference["messages"] == [{"chat_id": 3, "change": "missing", "author": "sip:alice@contoso.local",
+                                       "date": F.T2011}]
+
+
+@pytest.mark.parametrize("mode, content", [("fingerprint", "Xutage! 🚨"), ("digest", "Outage! 🚨"[:-1] + "!"),
+                                           ("digest", "Outage? 🚨")])
+def test_a_changed_message_is_named(dbs, mode, content):
+    legacy, mgc = dbs
+    F.execute(mgc, "UPDATE tblChat SET content = ? WHERE channelId = 40 AND chatId = 3", (content,))
+    (difference,) = only(compare(legacy, mgc, messages=mode), "MESSAGES_CHANGED")
+    assert difference["object"] == "General"
+    assert difference["messages"] == [{"chat_id": 3, "change": "changed", "fields": ["content"],
+                                       "author": "sip:alice@contoso.local", "date": F.T2011}]
+
+
+def test_a_changed_author_or_date_is_named_by_the_digest(dbs):
+    legacy, mgc = dbs
+    F.execute(mgc, "UPDATE tblChat SET userId = 103 WHERE channelId = 50 AND chatId = 2")
+    F.execute(mgc, "UPDATE tblChat SET chatDate = chatDate + 1 WHERE channelId = 80 AND chatId = 1")
+    found = only(compare(legacy, mgc, messages="digest"), "MESSAGES_CHANGED")
+    assert {(d["object"], d["messages"][0]["chat_id"], tuple(d["messages"][0]["fields"])) for d in found} == {
+        ("IT_Helpdesk_Tickets", 2, ("author",)), ("Stage", 1, ("date",))}
+
+
+def test_the_fingerprint_does_not_see_an_edit_that_keeps_length_and_first_character(dbs):
+    # Documented limit of messages=fingerprint; the digest sees it (test above).
+    legacy, mgc = dbs
+    F.execute(mgc, "UPDATE tblChat SET content = 'Outage? 🚨' WHERE channelId = 40 AND chatId = 3")
+    assert compare(legacy, mgc, messages="fingerprint")["passed"]
+    assert not compare(legacy, mgc, messages="digest")["passed"]
+
+
+def test_a_dropped_member_is_named(dbs):
+    legacy, mgc = dbs
+    F.execute(mgc, "DELETE FROM tblPrincipalRole WHERE prinRoleNodeID = 50 AND prinRolePrinID = 104")
+    (difference,) = only(compare(legacy, mgc), "ROLE_MISSING")
+    assert (difference["object"], difference["role"], difference["principal"]) == (
+        "IT_Helpdesk_Tickets", "member", "sip:pat@fabrikam.com")
+
+
+def test_a_lost_root_manager_is_a_difference(dbs):
+    legacy, mgc = dbs
+    F.execute(mgc, "DELETE FROM tblPrincipalRole WHERE prinRoleNodeID = 60 AND prinRolePrinID = 106")
+    (difference,) = only(compare(legacy, mgc), "ROLE_MISSING")
+    assert (difference["object"], difference["role"], difference["principal"]) == ("Old", "manager", "sip:boss@contoso.local")
+
+
+def test_a_renamed_room_is_recognised_by_its_guid(dbs):
+    legacy, mgc = dbs
+    F.execute(mgc, "UPDATE tblNode SET nodeName = 'Generalissimo' WHERE nodeID = 40")
+    (difference,) = only(compare(legacy, mgc), "ROOM_RENAMED")
+    assert (difference["object"], difference["actual"], difference["legacy"]) == ("General", "Generalissimo", "IT / General")
+
+
+def test_a_room_missing_altogether(dbs):
+    legacy, mgc = dbs
+    F.execute(mgc, "DELETE FROM tblNode WHERE nodeID = 60")
+    (difference,) = only(compare(legacy, mgc), "ROOM_MISSING")
+    assert difference["object"] == "Old"
+
+
+def test_an_extra_room_is_named_unless_ignored(dbs):
+    legacy, mgc = dbs
+    F.execute(mgc, "INSERT INTO tblNode (nodeID, nodeGuid, parentID, nodeType, nodeName, behavior, visibility)"
+                   " VALUES (99, 'g-x', 20, 0, 'Pilot Room', 4, 3)")
+    (difference,) = only(compare(legacy, mgc), "ROOM_EXTRA")
+    assert difference["object"] == "Pilot Room"
+    assert compare(legacy, mgc, ignore=["pilot room"])["passed"]
+
+
+def test_a_lost_addin_is_named_with_the_rooms_that_used_it(dbs):
+    legacy, mgc = dbs
+    F.execute(mgc, "DELETE FROM tblSiopWhiteList WHERE siopName = 'Wiki'")
+    result = compare(legacy, mgc)
+    assert result["differences_by_kind"] == {"ADDIN_MISSING": 1, "ROOM_SETTING": 1}
+    kinds = {(d["kind"], d["object"], d.get("setting")) for d in result["differences"]}
+    assert kinds == {("ADDIN_MISSING", "Wiki", None), ("ROOM_SETTING", "General", "addin")}
+
+
+def test_settings_scopes_and_federated_users(dbs):
+    legacy, mgc = dbs
+    F.execute(mgc, "UPDATE tblNode SET invite = 1 WHERE nodeID = 50")          # the invitation fix-up undone
+    F.execute(mgc, "UPDATE tblNode SET logged = 0 WHERE nodeID = 30")
+    F.execute(mgc, "DELETE FROM tblScopePrincipal WHERE scopeNodeID = 30 AND scopePrinID = 103")
+    F.execute(mgc, "UPDATE tblPrincipal SET prinDisabled = 0 WHERE prinID = 104")
+    result = compare(legacy, mgc)
+    found = {(d["kind"], d["object"], d.get("setting") or d.get("principal")) for d in result["differences"]}
+    assert found == {("ROOM_SETTING", "IT_Helpdesk_Tickets", "invitations"),
+                     ("CATEGORY_SETTING", "IT_Helpdesk", "chat_history"),
+                     ("SCOPE_MISSING", "IT_Helpdesk", "sip:carol@contoso.local"),
+                     ("FEDERATED_NOT_DISABLED", "sip:pat@fabrikam.com", None)}
+
+
+def test_start_date_leaves_older_legacy_messages_out(tmp_path):
+    legacy = F.write_legacy(tmp_path / "groupchat.db")
+    mgc = F.write_mgc(tmp_path / "mgc.db", start_ticks=F.T2011)
+    assert not compare(legacy, mgc)["passed"]
+    result = compare(legacy, mgc, start_ticks=F.T2011, messages="digest")
+    assert result["passed"], result["differences"]
+    assert result["counts"]["messages_legacy"] == 7
+
+
+def test_scope_limits_what_is_expected_and_what_counts_as_extra(dbs):
+    legacy, mgc = dbs
+    result = compare(legacy, mgc, scope=["helpdesk"])
+    assert result["passed"], result["differences"]
+    assert result["counts"]["rooms_expected"] == 1
+    assert result["out_of_scope"] == ["General", "IT", "Normal with presenter", "Old", "Stage"]
+    with pytest.raises(ValueError, match="nosuch"):
+        compare(legacy, mgc, scope=["NoSuch"])
+
+
+def test_differences_are_capped_but_counted(dbs):
+    legacy, mgc = dbs
+    F.execute(mgc, "DELETE FROM tblPrincipalRole")
+    result = compare(legacy, mgc, max_differences=3)
+    assert len(result["differences"]) == 3 and result["differences_total"] == 19
+
+
+def test_every_query_is_read_only_and_written_once_for_both_engines():
+    class Sqlite(object):
+        is_sqlite = True
+
+    class SqlServer(object):
+        is_sqlite = False
+
+    statement, params = chat_queries.fingerprint_query(123)
+    assert params == [123] and "WHERE chatDate >= ?" in statement
+    assert "LEN(content)" in chat_queries.for_client(statement, SqlServer())
+    assert "LENGTH(content)" in chat_queries.for_client(statement, Sqlite())
+    assert "DATALENGTH" not in chat_queries.for_client("SELECT DATALENGTH(x) FROM t", Sqlite()).replace("DATALENGTH(x)", "")
+    for name in dir(chat_queries):
+        value = getattr(chat_queries, name)
+        if name.isupper() and isinstance(value, str):
+            check_read_only(value.replace("%s", ""))
+
+
+def run_module(args, capsys):
+    with patch_module_args(args):
+        with pytest.raises(SystemExit) as exit_info:
+            parity.main()
+    return exit_info.value.code, json.loads(capsys.readouterr().out)
+
+
+def test_module_passes_and_fails_on_differences(dbs, capsys):
+    legacy, mgc = dbs
+    args = {"sql_connection_string": F.odbc(legacy), "target_sql_connection_string": F.odbc(mgc), "messages": "digest",
+            "return_rooms": False}
+    code, result = run_module(args, capsys)
+    assert code == 0 and result["passed"] and "rooms" not in result and result["changed"] is False
+    F.execute(mgc, "DELETE FROM tblChat WHERE channelId = 80")
+    code, result = run_module(args, capsys)
+    assert code == 1 and result["failed"]
+    assert "2 difference(s)" not in result["msg"] and "MESSAGES_MISSING 1" in result["msg"]
+    code, result = run_module(dict(args, fail_on_differences=False), capsys)
+    assert code == 0 and not result["passed"] and result["differences_total"] == 1
+
+
+def test_module_builds_the_target_connection_from_the_legacy_settings(dbs, capsys):
+    legacy, mgc = dbs
+    code, result = run_module({"sql_driver": "SQLite3", "sql_database": str(legacy), "target_sql_database": str(mgc)}, capsys)
+    assert code == 0 and result["passed"]
+    code, result = run_module({"sql_driver": "SQLite3", "sql_database": str(legacy)}, capsys)
+    assert code == 1 and "2013 database is not configured" in result["msg"]
