@@ -8,12 +8,11 @@ mandatory check. Values are converted to the declared type on binding.
 """
 from __future__ import annotations
 
-import datetime as _dt
 from dataclasses import dataclass
 from typing import Any, Optional
 
 from .api import ALL_SETS, BoundArguments, CmdletSpec, Param, PSEnum, PSError, PSListModifier, ScriptBlock
-from .values import (ConversionError, PSHashtable, as_list, to_bytes, to_datetime, to_double, to_int,
+from .values import (ConversionError, as_list, to_bytes, to_datetime, to_double, to_int,
                      to_string, to_timespan, type_name, PSObject)
 
 NO_VALUE = object()
@@ -453,4 +452,4 @@ def _narrow(candidates, param: Param):
 
 
 __all__ = ["bind", "RawArg", "NO_VALUE", "BindResult", "Invocation", "convert", "cmdlet_type",
-           "resolve_name", "COMMON_PARAMS", "BindingError", "_dt", "PSHashtable"]
+           "resolve_name", "COMMON_PARAMS", "BindingError"]

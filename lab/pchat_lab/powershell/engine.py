@@ -17,7 +17,7 @@ from typing import Any, Iterable, Optional
 from tree_sitter import Node
 
 from . import api
-from .api import ALL_SETS, CmdletContext, CmdletSpec, Param, PSEnum, PSError, PSObject, ScriptBlock
+from .api import CmdletContext, CmdletSpec, Param, PSError, PSObject, ScriptBlock
 from .binding import NO_VALUE, RawArg, bind, cmdlet_type
 from .clixml import HEADER, OBJS_CLOSE, OBJS_OPEN, ProgressSerializer, error_lines, string_record
 from .dotnet_format import composite_format
@@ -2207,4 +2207,4 @@ def run_script(lab: Any, host: Any, script: str, sink: Any) -> int:
         interp.finish()
 
 
-__all__ = ["run_script", "Interpreter", "EngineContext", "ALL_SETS"]
+__all__ = ["run_script", "Interpreter", "EngineContext", "load_cmdlets"]

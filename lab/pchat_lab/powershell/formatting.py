@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
-from .api import PSEnum, PSObject
+from .api import PSObject
 from .dotnet_format import format_datetime
-from .values import ErrorRecord, PSHashtable, is_enumerable, to_string
+from .values import ErrorRecord, is_enumerable, to_string
 
 
 def cell(value: Any) -> str:
@@ -183,4 +183,4 @@ def out_string(objects: list) -> str:
     return "".join(line + "\r\n" for line in lines)
 
 
-__all__ = ["Formatter", "out_string", "cell", "PSEnum", "PSHashtable"]
+__all__ = ["Formatter", "out_string", "cell"]

@@ -528,7 +528,7 @@ def static_property(type_ref: TypeRef, name: str, host: Any, now: Callable) -> A
     key, low = type_ref.key, name.lower()
     if key == "datetime":
         if low == "utcnow":
-            return now().astimezone(_dt.timezone.utc) if False else _utcnow(now)
+            return _utcnow(now)
         if low == "now":
             return now()
         if low == "today":
@@ -574,12 +574,6 @@ def _utcnow(now: Callable) -> _dt.datetime:
     return local.astimezone().astimezone(_dt.timezone.utc)
 
 
-def _round(x: float, digits: int = 0) -> float:
-    # .NET Math.Round rounds half to even, as Python's round does.
-    result = round(x, digits)
-    return result
-
-
 def static_method(type_ref: TypeRef, name: str, args: list, host: Any, now: Callable) -> Any:
     key, low = type_ref.key, name.lower()
     a = args
@@ -597,7 +591,7 @@ def static_method(type_ref: TypeRef, name: str, args: list, host: Any, now: Call
             digits = to_int(a[1]) if len(a) > 1 else 0
             if isinstance(x, int):
                 return x
-            return _round(float(x), digits)
+            return round(float(x), digits)     # half to even, as .NET's Math.Round
         funcs = {"floor": math.floor, "ceiling": math.ceil, "truncate": math.trunc}
         if low in funcs and len(a) == 1:
             x = to_number(a[0])

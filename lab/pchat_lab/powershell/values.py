@@ -7,7 +7,6 @@ Conversion follows PowerShell's rule that the left operand's type decides.
 """
 from __future__ import annotations
 
-import base64
 import datetime as _dt
 import math
 import re
@@ -397,10 +396,6 @@ def to_bytes(value: Any) -> bytes:
         return bytes(to_int(v) for v in items)
     except (ConversionError, ValueError):
         raise ConversionError(value, "System.Byte[]") from None
-
-
-def b64encode(value: Any) -> str:
-    return base64.b64encode(to_bytes(value)).decode("ascii")
 
 
 def ps_equal(left: Any, right: Any, case_sensitive: bool = False) -> bool:

@@ -10,7 +10,7 @@ import re
 import time
 from typing import Any
 
-from ..api import ALL_SETS, PSEnum, PSError, PSObject, Param, ScriptBlock, cmdlet, now
+from ..api import PSError, PSObject, Param, ScriptBlock, cmdlet, now
 from ..dotnet_format import format_datetime
 from ..errors import Terminating
 from ..formatting import out_string
@@ -774,4 +774,4 @@ def new_object(ctx, args, pipeline):
                   "NotImplemented", exception_type="System.NotSupportedException")
 
 
-__all__ = ["where_compare", "RemainingParam", "ALL_SETS", "PSEnum"]
+__all__ = ["where_compare", "RemainingParam"]
