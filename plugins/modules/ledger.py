@@ -1,0 +1,207 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: lync.persistent_chat contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: ledger
+short_description: Record and check the stages of a migration in a JSON ledger on the controller
+version_added: 0.1.0
+description:
+  - Keeps one JSON file per migration on the controller, C(<dir>/<migration>.json), holding for every stage
+    (and every step inside a stage) its status (V(running), V(done), V(failed), V(rolled_back)), when it started
+    and finished, how many attempts it took, the error of a failed attempt, and what it produced (O(data), for
+    example checksums and counts). Every change is also appended to the ledger's C(events).
+  - The migration roles use it so that a re-run skips finished stages, resumes an interrupted one and refuses
+    what is unsafe. O(requires) names the stages or steps that must be V(done) first; when one is not, the task
+    fails and the ledger is not written.
+  - With O(state=query) nothing is written; the result says whether the stage (or step) is done.
+  - Recording a stage as V(started) when it is already V(done), or V(done) again with the same data, changes
+    nothing, so a second run of a finished migration reports no change.
+  - The file is written atomically (a new file renamed over the old one).
+  - Runs on the controller.
+options:
+  dir:
+    description: Folder on the controller holding the ledgers; created when missing.
+    type: path
+    required: true
+  migration:
+    description:
+      - Name of the migration; names the file (characters other than letters, digits, C(.), C(_) and C(-) become
+        C(_)) and is stored in it, so a ledger of another migration is never used by mistake.
+    type: str
+    required: true
+  stage:
+    description: The stage, for example V(backup) or V(cutover). Required unless O(state=query).
+    type: str
+  step:
+    description: A step inside the stage, for example V(export); its entry lives under the stage's C(steps).
+    type: str
+  state:
+    description:
+      - V(query) reads only.
+      - V(started) marks the stage or step running (a new attempt); nothing changes when it is done already.
+        A stage started again after V(rolled_back) forgets its steps, which all run again.
+      - V(done), V(failed) and V(rolled_back) end the attempt; O(data) is merged into what was recorded.
+    type: str
+    choices: [query, started, done, failed, rolled_back]
+    default: query
+  data:
+    description: What the stage or step did - checksums, counts, file names - merged into its C(data).
+    type: dict
+  error:
+    description: Why the stage or step failed (with O(state=failed) or O(state=rolled_back)).
+    type: str
+  requires:
+    description:
+      - Stages (V(backup)) or steps (V(cutover/import_whatif)) that must be V(done) for this task to go on;
+        the task fails, writing nothing, when one is not.
+    type: list
+    elements: str
+    default: []
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+  - ansible.builtin.action_common_attributes.actiongroups
+attributes:
+  check_mode:
+    support: full
+    details: Reports what would be recorded without writing the file.
+  diff_mode:
+    support: full
+    details: Before and after are the stage's (or step's) entry.
+  platform:
+    platforms: posix
+  action:
+    support: full
+    details: The action plugin runs the module on the controller.
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
+  action_group:
+    support: full
+    membership:
+      - lync.persistent_chat.persistent_chat
+author:
+  - lync.persistent_chat contributors (@lync-persistent-chat)
+seealso:
+  - module: lync.persistent_chat.report
+"""
+
+EXAMPLES = r"""
+- name: Refuse the cutover without a verified backup, and say it started
+  lync.persistent_chat.ledger:
+    dir: /var/lib/pchat-migration
+    migration: gc2010-to-pc2013
+    stage: cutover
+    state: started
+    requires: [backup]
+
+- name: Record the export with its checksum and counts
+  lync.persistent_chat.ledger:
+    dir: /var/lib/pchat-migration
+    migration: gc2010-to-pc2013
+    stage: cutover
+    step: export
+    state: done
+    data:
+      file: D:\Migration\groupchat.zip
+      sha256: "{{ export.export.sha256 }}"
+      messages: "{{ export.source_counts.messages }}"
+
+- name: Is the verification done?
+  lync.persistent_chat.ledger:
+    dir: /var/lib/pchat-migration
+    migration: gc2010-to-pc2013
+    stage: verify
+  register: verify_entry
+"""
+
+RETURN = r"""
+path:
+  description: The ledger file.
+  returned: always
+  type: str
+status:
+  description: Status of the stage (or step) after the task - V(absent) when never recorded.
+  returned: always
+  type: str
+  sample: done
+done:
+  description: Whether the stage (or step) is done.
+  returned: always
+  type: bool
+entry:
+  description: The stage's (or step's) entry - status, started, finished, attempts, data, error (and steps for a stage).
+  returned: always
+  type: dict
+ledger:
+  description: The whole ledger after the task - migration, created, stages, events.
+  returned: always
+  type: dict
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.lync.persistent_chat.plugins.module_utils import ledger as ledger_lib
+
+
+def main():
+    module = AnsibleModule(argument_spec=dict(
+        dir=dict(type="path", required=True),
+        migration=dict(type="str", required=True),
+        stage=dict(type="str"),
+        step=dict(type="str"),
+        state=dict(type="str", default="query", choices=["query", "started", "done", "failed", "rolled_back"]),
+        data=dict(type="dict"),
+        error=dict(type="str"),
+        requires=dict(type="list", elements="str", default=[]),
+    ), required_if=[("state", "started", ["stage"]), ("state", "done", ["stage"]),
+                    ("state", "failed", ["stage"]), ("state", "rolled_back", ["stage"])],
+        supports_check_mode=True)
+    params = module.params
+    path = ledger_lib.ledger_path(params["dir"], params["migration"])
+    try:
+        current = ledger_lib.load(path, params["migration"])
+    except (OSError, ValueError) as error:
+        module.fail_json(msg="cannot read the ledger: %s" % error, path=path)
+
+    stage, step, state = params["stage"], params["step"], params["state"]
+    missing = ledger_lib.unmet(current, params["requires"])
+    if missing:
+        what = stage + ("/" + step if step else "") if stage else "this task"
+        module.fail_json(msg="refused: %s needs %s" % (what, ", ".join(
+            "%s done (it is %s)" % (reference, found) for reference, found in missing)),
+            path=path, unmet=dict(missing), ledger=current)
+
+    changed = False
+    updated = current
+    if state != "query":
+        try:
+            updated, changed = ledger_lib.apply(current, stage, step, state, params["data"], params["error"],
+                                                ledger_lib.now_iso())
+        except ValueError as error:
+            module.fail_json(msg=str(error), path=path)
+        if changed and not module.check_mode:
+            try:
+                ledger_lib.save(path, updated)
+            except OSError as error:
+                module.fail_json(msg="cannot write the ledger %s: %s" % (path, error), path=path)
+
+    found = ledger_lib.entry(updated, stage, step) if stage else None
+    status = found["status"] if found else "absent"
+    result = dict(changed=changed, path=os.path.abspath(path), status=status, done=status == "done",
+                  entry=found or {}, ledger=updated)
+    if module._diff and stage:
+        before = ledger_lib.entry(current, stage, step)
+        result["diff"] = dict(before=before, after=found)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
