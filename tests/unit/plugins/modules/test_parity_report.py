@@ -1,0 +1,131 @@
+"""report: the JSON and the self-contained HTML page written from real readiness and parity results,
+idempotent re-runs, and the page as headless Chromium renders it with no network."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from html.parser import HTMLParser
+
+import pytest
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.lync.persistent_chat.plugins.module_utils import parity_compare, readiness_checks
+from ansible_collections.lync.persistent_chat.plugins.module_utils.sql import SQLClient
+from ansible_collections.lync.persistent_chat.plugins.modules import report
+
+import parity_fixture as F
+
+STAGES = [{"name": "readiness", "status": "ok", "started": "2026-11-25T10:00:00Z", "finished": "2026-11-25T10:00:02Z"},
+          {"name": "export", "status": "ok", "started": "2026-11-25T10:00:02Z", "finished": "2026-11-25T10:01:32Z"},
+          {"name": "import", "status": "ok", "started": "2026-11-25T10:01:32Z", "finished": "2026-11-25T10:03:02.500Z"}]
+
+
+@pytest.fixture
+def results(tmp_path):
+    legacy = F.write_legacy(tmp_path / "groupchat.db")
+    mgc = F.write_mgc(tmp_path / "mgc.db")
+    F.execute(mgc, "DELETE FROM tblChat WHERE channelId = 40 AND chatId = 5")
+    F.execute(mgc, "UPDATE tblNode SET nodeName = 'Evil <b>\"room\"</b>' WHERE nodeID = 60")
+    with SQLClient(F.odbc(legacy)) as left, SQLClient(F.odbc(mgc)) as right:
+        parity = parity_compare.compare(left, right, messages="digest")
+        found, _facts = readiness_checks.check(left, right)
+    findings = found.as_list()
+    blocking, used = readiness_checks.gate(findings, "error")
+    readiness = {"findings": findings, "passed": not blocking, "changed": False, "invocation": {"module_args": {}},
+                 "summary": {"errors": 2, "warnings": 7, "info": 2, "blocking": blocking, "acknowledged": used}}
+    return readiness, dict(parity, changed=False, failed=True, msg="differences")
+
+
+def run_module(args, capsys, check_mode=False):
+    if check_mode:
+        args = dict(args, _ansible_check_mode=True)
+    with patch_module_args(args):
+        with pytest.raises(SystemExit) as exit_info:
+            report.main()
+    return exit_info.value.code, json.loads(capsys.readouterr().out)
+
+
+class Page(HTMLParser):
+    """Collects what the tests look at: element ids and texts, chart groups, external references."""
+
+    def __init__(self):
+        super().__init__()
+        self.ids, self.groups, self.external, self.tags, self.text = {}, [], [], set(), []
+        self._current = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tags.add(tag)
+        if "id" in attrs:
+            self._current = attrs["id"]
+            self.ids[attrs["id"]] = ""
+        if tag == "g" and "data-category" in attrs:
+            self.groups.append((attrs["data-category"], int(attrs["data-before"]), int(attrs["data-after"])))
+        for name in ("src", "href", "xlink:href"):
+            if attrs.get(name):
+                self.external.append(attrs[name])
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self._current is not None and not self.ids[self._current]:
+            self.ids[self._current] = data.strip()
+
+
+def test_report_files_hold_everything_and_rerunning_changes_nothing(tmp_path, results, capsys):
+    readiness, parity = results
+    args = {"migration": "gc 2010/2013", "dest": str(tmp_path / "reports"), "stages": STAGES,
+            "readiness": readiness, "parity": parity}
+    code, result = run_module(args, capsys, check_mode=True)
+    assert code == 0 and result["changed"] and not (tmp_path / "reports").exists()
+    code, result = run_module(args, capsys)
+    assert code == 0 and result["changed"] and result["status"] == "failed"
+    assert result["json_path"].endswith("reports/gc_2010_2013.json")
+    document = json.loads(open(result["json_path"], encoding="utf-8").read())
+    assert document["format"] == "lync.persistent_chat.report/1"
+    assert [s["duration"] for s in document["stages"]] == [2.0, 90.0, 90.5]
+    assert "invocation" not in document["readiness"] and "msg" not in document["parity"]
+    assert document["parity"]["differences_by_kind"] == {"MESSAGES_MISSING": 1, "ROOM_RENAMED": 1}
+    assert result["summary"][0] == "Migration gc 2010/2013"
+    assert "  parity: FAILED, 2 difference(s); 5 rooms compared, messages 10 legacy / 9 2013" in result["summary"]
+    assert result["summary"][-1] == "  result: failed"
+
+    page = Page()
+    page.feed(open(result["html_path"], encoding="utf-8").read())
+    assert page.external == [] and "script" not in page.tags and "img" not in page.tags
+    assert page.ids["status"] == "FAILED" and page.ids["parity-status"] == "FAILED"
+    assert sorted(page.groups) == [("IT", 7, 6), ("IT_Helpdesk", 3, 3)]
+    text = "".join(page.text)
+    assert 'Evil <b>"room"</b>' in text            # shown as text, never as markup
+    assert "ROOM_NAME_TOO_LONG" in text and "MESSAGES_MISSING" in text and "90.5" in text
+
+    code, again = run_module(args, capsys)
+    assert code == 0 and not again["changed"]
+    code, changed = run_module(dict(args, stages=STAGES[:2]), capsys)
+    assert code == 0 and changed["changed"]
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium package is not installed (scripts/setup.sh)")
+def test_headless_chromium_renders_the_page_offline(tmp_path, results, capsys):
+    readiness, parity = results
+    code, result = run_module({"migration": "browser", "dest": str(tmp_path), "stages": STAGES,
+                               "readiness": readiness, "parity": parity}, capsys)
+    assert code == 0
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--user-data-dir=%s" % (tmp_path / "profile")]
+    screenshot = tmp_path / "page.png"
+    dom = subprocess.run([CHROMIUM] + flags + ["--dump-dom", "file://" + result["html_path"]],
+                         capture_output=True, text=True, timeout=120)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    page = Page()
+    page.feed(dom.stdout)
+    # The browser parsed the whole page: the chart's bars, the tables and the status badge are in its DOM.
+    assert page.ids["status"] == "FAILED"
+    assert sorted(page.groups) == [("IT", 7, 6), ("IT_Helpdesk", 3, 3)]
+    assert dom.stdout.count('class="before"') == 2 and dom.stdout.count('class="after"') == 2
+    shot = subprocess.run([CHROMIUM] + flags + ["--window-size=1200,1600", "--screenshot=%s" % screenshot,
+                                                "file://" + result["html_path"]], capture_output=True, text=True, timeout=120)
+    assert shot.returncode == 0 and screenshot.stat().st_size > 10000, shot.stderr[-2000:]
