@@ -299,9 +299,9 @@ def compare(legacy_client, target_client, scope=None, start_ticks=None, messages
         if not differs:
             continue
         row["status"] = "differs"
-        named = name_message_differences(legacy_client, target_client, expected["legacy_id"], node["node_id"],
-                                          start_ticks, legacy_authors, target_authors, legacy, target_tree,
-                                          max_message_differences)
+        named = name_message_differences(
+            legacy_client, target_client, expected["legacy_id"], node["node_id"], start_ticks, legacy_authors,
+            target_authors, legacy, target_tree, max_message_differences)
         kind = "MESSAGES_MISSING" if left[0] > right[0] else "MESSAGES_EXTRA" if left[0] < right[0] else "MESSAGES_CHANGED"
         diffs.add(kind, "room", expected["name"], "%d message(s) in the legacy database, %d in 2013%s" % (
             left[0], right[0], "" if left[0] != right[0] else "; their content differs"),

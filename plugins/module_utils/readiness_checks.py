@@ -180,7 +180,7 @@ def check(legacy_client, target_client=None, scope=None, cutoff=None, scan_messa
             facts["file_links"] = link_total
             if link_total:
                 result.add("FILES_TO_COPY", None, file_links=link_total, rooms_with_files=link_rooms)
-    if file_repository and (file_repository.get("files") or 0):
+    if file_repository and file_repository.get("files"):
         finding = result.add("FILES_TO_COPY", None, files=int(file_repository.get("files") or 0),
                              bytes=int(file_repository.get("bytes") or 0))
         finding["repository"] = file_repository.get("path")

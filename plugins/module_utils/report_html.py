@@ -39,8 +39,8 @@ def summary_lines(report):
     """The few lines printed at the end of the play."""
     lines = ["Migration %s" % report["migration"]]
     for stage in report["stages"]:
-        lines.append("  stage %-24s %-8s %s" % (stage.get("name"), stage.get("status") or "-",
-                                                 "%.1fs" % stage["duration"] if stage.get("duration") is not None else ""))
+        seconds = "%.1fs" % stage["duration"] if stage.get("duration") is not None else ""
+        lines.append("  stage %-24s %-8s %s" % (stage.get("name"), stage.get("status") or "-", seconds))
     readiness = report.get("readiness")
     if readiness:
         summary = readiness.get("summary") or {}
@@ -111,9 +111,9 @@ def message_chart(categories, limit=CHART_MAX_CATEGORIES):
     largest = max(max(c.get("messages_legacy") or 0, c.get("messages_target") or 0) for c in rows) or 1
     label_width, bar_width, row_height = 260, 420, 26
     height = 30 + row_height * len(rows)
+    svg_width = label_width + bar_width + 160
     parts = ['<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Messages per category, before and after"'
-             ' width="%d" height="%d" viewBox="0 0 %d %d">' % (label_width + bar_width + 160, height,
-                                                             label_width + bar_width + 160, height),
+             ' width="%d" height="%d" viewBox="0 0 %d %d">' % (svg_width, height, svg_width, height),
              '<rect x="%d" y="4" width="12" height="10" fill="#4a78b5"/><text x="%d" y="13">before (legacy)</text>'
              % (label_width, label_width + 16),
              '<rect x="%d" y="4" width="12" height="10" fill="#e08a2c"/><text x="%d" y="13">after (2013)</text>'

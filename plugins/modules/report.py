@@ -47,7 +47,6 @@ options:
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
-  - ansible.builtin.action_common_attributes.files
   - ansible.builtin.action_common_attributes.actiongroups
 attributes:
   check_mode:
@@ -57,8 +56,6 @@ attributes:
     support: none
   platform:
     platforms: posix
-  safe_file_operations:
-    support: full
   action:
     support: full
     details: The action plugin runs the module on the controller.
