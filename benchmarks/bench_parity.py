@@ -1,0 +1,160 @@
+"""Parity and readiness on the ``large`` dataset (>= 5,000,000 messages, 10,000 rooms) against bare
+queries, as ratios measured in one run. Figures are printed; nothing is asserted.
+
+    .venv/bin/python benchmarks/bench_parity.py [--workdir DIR] [--profile large] [--repeat 3]
+
+The databases are made once per work folder with the lab's library (seed, export, import: ~2 minutes
+for large) and reused by later runs. Then, each timed ``--repeat`` times (best kept, warm page cache):
+- bare: ``SELECT channelId, COUNT(*), SUM(LENGTH(content)) FROM tblChat GROUP BY channelId`` on both;
+- parity with messages=fingerprint, =digest and =count (module_utils.parity_compare.compare), each in a
+  child process whose peak RSS is reported;
+- readiness (module_utils.readiness_checks.check, no message scan) against one scan of tblNode and the
+  role tables (tblPrincipalRole, tblScopePrincipal) through the same ODBC driver.
+Targets (issue): parity <= 1.5x bare, peak memory < 200 MB; readiness <= 1.2x the scan.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BARE = "SELECT channelId, COUNT(*), SUM(LENGTH(content)) FROM tblChat GROUP BY channelId"
+SCAN = ("SELECT nodeID, nodeGuid, parentID, nodeType, nodeName, nodeDesc, topic, invite, logged, filePost, disabled,"
+        " behavior, visibility, siopID FROM tblNode",
+        "SELECT prinRoleNodeID, prinRolePrinID, prinRoleTypeID FROM tblPrincipalRole",
+        "SELECT scopeNodeID, scopePrinID, scopeIsDenied FROM tblScopePrincipal")
+
+
+def odbc(path):
+    return "Driver=SQLite3;Database=%s;BigInt=1" % path
+
+
+def collection_path():
+    """A collections folder in which ansible_collections.lync.persistent_chat is this repository."""
+    root = Path(tempfile.mkdtemp(prefix="bench-collections-"))
+    (root / "ansible_collections" / "lync").mkdir(parents=True)
+    (root / "ansible_collections" / "lync" / "persistent_chat").symlink_to(REPO)
+    return root
+
+
+def install_finder(root):
+    from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder
+    _AnsibleCollectionFinder(paths=[str(root)])._install()
+
+
+def make_databases(workdir, profile):
+    legacy, mgc = workdir / "groupchat.db", workdir / "mgc.db"
+    done = workdir / ("%s.done" % profile)
+    if done.exists():
+        return legacy, mgc, json.loads(done.read_text())
+    sys.path.insert(0, str(REPO / "lab"))
+    from pchat_lab.chatdb import datasets, migration
+    times = {}
+    start = time.perf_counter()
+    summary = datasets.seed({"legacy": legacy, "mgc": mgc}, profile)
+    times["seed"] = time.perf_counter() - start
+    start = time.perf_counter()
+    migration.export(legacy, workdir / "export.zip")
+    times["export"] = time.perf_counter() - start
+    start = time.perf_counter()
+    report = migration.import_(workdir / "export.zip", mgc)
+    times["import"] = time.perf_counter() - start
+    (workdir / "export.zip").unlink()
+    facts = {"rooms": summary["legacy"]["rooms"], "messages": summary["legacy"]["messages"],
+             "imported": report["counts"]["messages_imported"], "times": times}
+    done.write_text(json.dumps(facts))
+    return legacy, mgc, facts
+
+
+def best(function, repeat):
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def child(args):
+    """Run one measured operation in this process (called in a child) and print its time and peak RSS."""
+    install_finder(Path(args.collections))
+    from ansible_collections.lync.persistent_chat.plugins.module_utils import parity_compare, readiness_checks
+    from ansible_collections.lync.persistent_chat.plugins.module_utils.sql import SQLClient
+    legacy, target = SQLClient(odbc(args.legacy)), SQLClient(odbc(args.mgc))
+    start = time.perf_counter()
+    if args.child == "readiness":
+        result, _facts = readiness_checks.check(legacy)
+        outcome = {"findings": len(result.findings)}
+    else:
+        result = parity_compare.compare(legacy, target, messages=args.child)
+        outcome = {"passed": result["passed"], "differences": result["differences_total"],
+                   "messages": result["counts"]["messages_target"]}
+    elapsed = time.perf_counter() - start
+    outcome.update(seconds=elapsed, peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)
+    print(json.dumps(outcome))
+    return 0
+
+
+def measure_child(kind, legacy, mgc, collections, repeat):
+    runs = []
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, __file__, "--child", kind, "--legacy", str(legacy), "--mgc", str(mgc),
+                              "--collections", str(collections)], capture_output=True, text=True, check=True)
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    fastest = min(runs, key=lambda run: run["seconds"])
+    fastest["peak_mb"] = max(run["peak_mb"] for run in runs)
+    return fastest
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "pchat-bench-parity"))
+    parser.add_argument("--profile", default="large")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", choices=["parity", "readiness"], help="run one half only")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--legacy", help=argparse.SUPPRESS)
+    parser.add_argument("--mgc", help=argparse.SUPPRESS)
+    parser.add_argument("--collections", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        return child(args)
+
+    workdir = Path(args.workdir) / args.profile
+    workdir.mkdir(parents=True, exist_ok=True)
+    legacy, mgc, facts = make_databases(workdir, args.profile)
+    print("dataset %s: %d rooms, %d messages (%d imported); seed %.0fs, export %.0fs, import %.0fs" % (
+        args.profile, facts["rooms"], facts["messages"], facts["imported"], facts["times"]["seed"],
+        facts["times"]["export"], facts["times"]["import"]), flush=True)
+    import pyodbc
+    collections = collection_path()
+    connections = [pyodbc.connect(odbc(path), autocommit=True) for path in (legacy, mgc)]
+
+    if args.only != "readiness":
+        bare = best(lambda: [c.cursor().execute(BARE).fetchall() for c in connections], args.repeat)
+        print("bare GROUP BY over both databases: %.2fs" % bare, flush=True)
+        for mode in ("count", "fingerprint", "digest"):
+            run = measure_child(mode, legacy, mgc, collections, args.repeat if mode != "digest" else 1)
+            print("parity messages=%-11s %6.2fs  ratio %5.2fx  peak %5.0f MB  passed=%s differences=%d messages=%d" % (
+                mode, run["seconds"], run["seconds"] / bare, run["peak_mb"], run["passed"], run["differences"],
+                run["messages"]), flush=True)
+
+    if args.only != "parity":
+        legacy_connection = connections[0]
+        scan = best(lambda: [legacy_connection.cursor().execute(q).fetchall() for q in SCAN], args.repeat)
+        run = measure_child("readiness", legacy, mgc, collections, args.repeat)
+        print("scan of tblNode and the role tables: %.2fs" % scan)
+        print("readiness (no message scan)    %6.2fs  ratio %5.2fx  peak %5.0f MB  findings=%d" % (
+            run["seconds"], run["seconds"] / scan, run["peak_mb"], run["findings"]), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
