@@ -126,7 +126,7 @@ verification:
       description: Number of files only in the destination.
       type: int
 durations:
-  description: Seconds each part took (C(read), C(copy) and C(inventory) on the server, C(change) round trip).
+  description: Seconds each part took (C(read), C(robocopy) and C(inventory) on the server, C(change) round trip).
   returned: always
   type: dict
 """
@@ -168,7 +168,7 @@ def read_script(params):
 def copy_script(params):
     with_hash = params["verify"] == "hash"
     lines = ["$r=[ordered]@{}", "$d=[ordered]@{}"]
-    lines += timed_lines("copy", [command_line(params["source"], params["destination"], params["retries"],
+    lines += timed_lines("robocopy", [command_line(params["source"], params["destination"], params["retries"],
                                                params["wait"], False),
                                   "$r['rc']=$LASTEXITCODE", "$r['out']=$o"])
     lines += timed_lines("inventory", inventory_lines("src", params["source"], with_hash)
