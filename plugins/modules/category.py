@@ -201,6 +201,9 @@ LISTS = {"allowed_members": "AllowedMembers", "denied_members": "DeniedMembers",
 FLAGS = {"invitations": ("Invites", "Invitations"), "file_upload": ("FileUpload", "FileUpload"),
          "chat_history": ("ChatHistory", "ChatHistory")}
 MAX_NAME = MAX_DESCRIPTION = 256
+# What New-CsPersistentChatCategory makes when no switch is given.
+NEW_CATEGORY = {"Description": "", "Invites": False, "FileUpload": False, "ChatHistory": True,
+                "AllowedMembers": [], "DeniedMembers": [], "Creators": []}
 
 
 def argument_spec():
@@ -258,10 +261,8 @@ def desired_state(params, before):
 
 def predicted(before, desired, name, pool):
     """The category as it will read after the change (check mode's answer)."""
-    after = dict(before) if before else {
-        "Identity": "%s\\%s" % (pool, name), "Name": name, "Description": "", "PersistentChatPoolFqdn": pool,
-        "Invites": False, "FileUpload": False, "ChatHistory": True, "AllowedMembers": [], "DeniedMembers": [],
-        "Creators": []}
+    after = dict(before) if before else dict(NEW_CATEGORY, Identity="%s\\%s" % (pool, name), Name=name,
+                                             PersistentChatPoolFqdn=pool)
     for prop, value in desired.items():
         if value is not None:
             after[prop] = list(value) if isinstance(value, list) else value
@@ -272,8 +273,7 @@ def change_script(before, desired, name, pool):
     """New- (when missing) and Set- for what differs, then the category read back."""
     identity = before["Identity"] if before else "%s\\%s" % (pool, name)
     script = ReadScript().variable("id", identity)
-    current = before or {"Description": "", "Invites": False, "FileUpload": False, "ChatHistory": True,
-                         "AllowedMembers": [], "DeniedMembers": [], "Creators": []}
+    current = before or NEW_CATEGORY
     if not before:
         new = (PSCommand("New-CsPersistentChatCategory").param("Name", name).param("PersistentChatPoolFqdn", pool)
                .optional("Description", desired["Description"] or None))
@@ -345,8 +345,7 @@ def main():
 
     desired = desired_state(params, before)
     if before is None:
-        changed = ["Identity"] + [prop for prop, value in desired.items()
-                                  if value not in (None, [], "") and not (prop == "ChatHistory" and value)]
+        changed = ["Identity"] + changed_properties(NEW_CATEGORY, desired, lists=set(LISTS.values()))
     else:
         changed = changed_properties(before, desired, lists=set(LISTS.values()))
     if not changed:

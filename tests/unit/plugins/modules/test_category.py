@@ -128,3 +128,10 @@ def test_hostile_name_stays_one_literal(monkeypatch, capsys):
     run = run_module(category, monkeypatch, capsys, {"name": name}, answers=[{"pools": POOLS, "category": []}],
                      check=True)
     assert "$n='it''$(Remove-Item C:\\)\u2019\u2019; \"x\"\n\u05e2\u05d1\u05e8\u05d9\u05ea'" in run.scripts[0]
+
+
+def test_create_lists_only_settings_that_differ_from_what_new_makes(monkeypatch, capsys):
+    run = run_module(category, monkeypatch, capsys,
+                     {"name": "IT", "invitations": False, "chat_history": True, "file_upload": False, "description": ""},
+                     answers=[{"pools": POOLS, "category": []}], check=True)
+    assert run.output["changed"] is True and run.output["changed_properties"] == ["Identity"]
