@@ -1,0 +1,82 @@
+"""legacy_endpoint against the lab: five steps with --diff (present and absent), round trips, a fault
+between removing the user and creating the endpoint then a re-run, bad arguments, hostile addresses, no
+rights."""
+from __future__ import annotations
+
+from steps_support import READONLY, module, playbook, round_trips, scripts, state
+
+ARGS = {"sip_address": "ocschat@contoso.local", "pool_fqdn": "pcpool.contoso.local"}
+SIP = "sip:ocschat@contoso.local"
+
+
+def directory(lab) -> dict:
+    return state(lab)["backends"]["lync"]["directory"]
+
+
+def endpoints_with(lab, sip) -> list:
+    return [e for e in directory(lab)["endpoints"] if e["sip_address"].lower() == sip.lower()]
+
+
+def test_five_steps(clean_lab):
+    before = clean_lab.log_length()
+    playbook(clean_lab, "legacy_endpoint")
+    sent = "\n".join(scripts(clean_lab.log(before)))
+    # The user goes before the endpoint comes, in one script.
+    change = next(script for script in scripts(clean_lab.log(before)) if "New-CsPersistentChatEndpoint" in script)
+    assert change.index("Remove-ADUser -Identity 'CN=Group Chat Lookup") < change.index("New-CsPersistentChatEndpoint")
+    assert "-Confirm:$false" in change
+    assert "Remove-CsPersistentChatEndpoint" in sent
+
+
+def test_round_trips(clean_lab):
+    status, result, log = module(clean_lab, "fe01", "legacy_endpoint", ARGS)
+    assert status == "CHANGED" and round_trips(log) == 2, result
+    status, result, log = module(clean_lab, "fe01", "legacy_endpoint", ARGS)
+    assert result["changed"] is False and round_trips(log) == 1
+
+
+def test_a_fault_after_the_user_is_removed_then_a_rerun_creates_the_endpoint_once(clean_lab):
+    clean_lab.fault(kind="cmdlet", host="fe01", cmdlet="New-CsPersistentChatEndpoint", nth=1,
+                    message="Injected: domain controller unreachable.")
+    status, result, _log = module(clean_lab, "fe01", "legacy_endpoint", ARGS)
+    assert status == "FAILED!" and "Injected: domain controller unreachable." in result["msg"]
+    # What the user was is in the failed result, since it is gone now.
+    assert result["removed_user"]["SamAccountName"] == "ocschat"
+    assert not [u for u in directory(clean_lab)["users"] if u["sam"] == "ocschat"]
+    assert endpoints_with(clean_lab, SIP) == []
+    clean_lab.clear_faults()
+    status, result, _log = module(clean_lab, "fe01", "legacy_endpoint", ARGS)
+    assert status == "CHANGED" and result["actions"] == ["create endpoint " + SIP]
+    assert len(endpoints_with(clean_lab, SIP)) == 1
+
+
+def test_an_endpoint_on_the_wrong_display_name_is_recreated(clean_lab):
+    module(clean_lab, "fe01", "legacy_endpoint", ARGS)
+    status, result, _log = module(clean_lab, "fe01", "legacy_endpoint", dict(ARGS, display_name="New name"))
+    assert status == "CHANGED" and result["actions"][0].startswith("remove endpoint CN=")
+    assert [e["display_name"] for e in endpoints_with(clean_lab, SIP)] == ["New name"]
+
+
+def test_bad_arguments(lab):
+    for args, text in [({"sip_address": "ocschat@contoso.local"}, "state is present but all of the following are missing: pool_fqdn"),
+                       (dict(ARGS, sip_address="ocschat"), "sip_address must look like user@domain"),
+                       (dict(ARGS, state="gone"), "value of state must be one of")]:
+        status, result, log = module(lab, "fe01", "legacy_endpoint", args)
+        assert status == "FAILED!" and text in result["msg"], result
+        assert round_trips(log) == 0
+
+
+def test_hostile_address_arrives_intact(clean_lab):
+    sip = "sip:o'c$(Remove-ADUser alice)\u202e\u05d0@contoso.local"
+    status, result, _log = module(clean_lab, "fe01", "legacy_endpoint", dict(ARGS, sip_address=sip))
+    assert status == "CHANGED" and result["actions"] == ["create endpoint " + sip], result
+    assert [e["sip_address"] for e in endpoints_with(clean_lab, sip)] == [sip]
+    assert [u for u in directory(clean_lab)["users"] if u["sam"] == "alice"]
+    status, result, _log = module(clean_lab, "fe01", "legacy_endpoint", {"sip_address": sip, "state": "absent"})
+    assert status == "CHANGED" and endpoints_with(clean_lab, sip) == []
+
+
+def test_an_account_without_rights_changes_nothing(clean_lab):
+    status, result, _log = module(clean_lab, "fe01", "legacy_endpoint", ARGS, *READONLY)
+    assert status == "FAILED!" and "readonly" in result["msg"]
+    assert [u for u in directory(clean_lab)["users"] if u["sam"] == "ocschat"]
