@@ -36,23 +36,17 @@ FROM tblNode
 ORDER BY nodeID
 """
 
-# Principals in roles, with what identifies them across databases (URI, directory path).
+# Principals in roles (their identity comes from PRINCIPALS, read once).
 ROLES = """
-SELECT r.prinRoleNodeID AS node_id, t.rtypeDesc AS role, p.prinID AS principal_id, p.prinUri AS uri,
-       p.prinADPath AS ad_path, p.prinTypeID AS principal_type, p.prinDisabled AS disabled
+SELECT r.prinRoleNodeID AS node_id, t.rtypeDesc AS role, r.prinRolePrinID AS principal_id
 FROM tblPrincipalRole r
 JOIN tblRoleType t ON t.rtypeID = r.prinRoleTypeID
-JOIN tblPrincipal p ON p.prinID = r.prinRolePrinID
-ORDER BY r.prinRoleNodeID
 """
 
 # Principals in scope of categories (AllowedMembers / DeniedMembers).
 SCOPES = """
-SELECT s.scopeNodeID AS node_id, s.scopeIsDenied AS denied, p.prinID AS principal_id, p.prinUri AS uri,
-       p.prinADPath AS ad_path, p.prinTypeID AS principal_type, p.prinDisabled AS disabled
-FROM tblScopePrincipal s
-JOIN tblPrincipal p ON p.prinID = s.scopePrinID
-ORDER BY s.scopeNodeID
+SELECT scopeNodeID AS node_id, scopeIsDenied AS denied, scopePrinID AS principal_id
+FROM tblScopePrincipal
 """
 
 ADDINS = """
@@ -60,18 +54,20 @@ SELECT siopID AS addin_id, siopName AS name, siopUrl AS url
 FROM tblSiopWhiteList
 """
 
-# Federated users [DOC §1.3.6]: SIP users (prinTypeID 5) with no object in this forest (no AD path).
-FEDERATED_PRINCIPALS = """
+# Every principal, with what identifies it across databases (URI, directory path); federated users
+# [DOC §1.3.6] are SIP users (prinTypeID 5) with no object in this forest (no AD path).
+PRINCIPALS = """
 SELECT prinID AS principal_id, prinUri AS uri, prinADPath AS ad_path, prinTypeID AS principal_type,
        prinDisabled AS disabled
 FROM tblPrincipal
-WHERE prinTypeID = 5 AND prinADPath IS NULL AND LOWER(prinUri) LIKE 'sip:%'
 """
 
-PRINCIPALS_BY_KEY = """
-SELECT prinID AS principal_id, prinUri AS uri, prinADPath AS ad_path, prinTypeID AS principal_type,
-       prinDisabled AS disabled
-FROM tblPrincipal
+# Per room: the number of messages only.
+MESSAGE_COUNTS = """
+SELECT channelId AS room_id, COUNT(*) AS messages, 0 AS fingerprint
+FROM tblChat
+%s
+GROUP BY channelId
 """
 
 # Per room: the number of messages and a fingerprint that changes when a message goes missing, is added,
@@ -136,9 +132,9 @@ def date_filter(start_ticks, column="chatDate", keyword="WHERE"):
     return " %s %s >= ?" % (keyword, column), [int(start_ticks)]
 
 
-def fingerprint_query(start_ticks=None):
+def fingerprint_query(start_ticks=None, counts_only=False):
     where, params = date_filter(start_ticks)
-    return MESSAGE_FINGERPRINTS % where, params
+    return (MESSAGE_COUNTS if counts_only else MESSAGE_FINGERPRINTS) % where, params
 
 
 def ordered_messages_query(start_ticks=None):

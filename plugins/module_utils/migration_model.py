@@ -105,10 +105,13 @@ class ChatTree(object):
         self.scopes = {}         # node id -> (allowed keys, denied keys)
         self.addins = {}         # add-in id (lower-case text) -> {"name", "url"}
         self.principals = {}     # key -> {"uri", "disabled", "federated"}
+        self.ids = {}            # prinID -> key
 
     @classmethod
     def read(cls, client, legacy):
         tree = cls(legacy)
+        for row in client.query(Q.PRINCIPALS):
+            tree.ids[int(row["principal_id"])] = tree._principal(row)
         nodes = Q.LEGACY_NODES if legacy else Q.TARGET_NODES
         for row in client.query(Q.for_client(nodes, client)):
             for column in ("invite", "logged", "file_post", "disabled"):
@@ -116,22 +119,19 @@ class ChatTree(object):
             row.setdefault("topic", None)
             tree.nodes[int(row["node_id"])] = row
         for row in client.query(Q.ROLES):
-            key = tree._principal(row)
             role = ROLE_NAMES.get((row.get("role") or "").lower())
             if role:
-                tree.roles.setdefault(int(row["node_id"]), {}).setdefault(role, set()).add(key)
+                tree.roles.setdefault(int(row["node_id"]), {}).setdefault(role, set()).add(tree.key_of(row["principal_id"]))
         for row in client.query(Q.SCOPES):
-            key = tree._principal(row)
             allowed, denied = tree.scopes.setdefault(int(row["node_id"]), (set(), set()))
-            (denied if flag(row.get("denied")) else allowed).add(key)
+            (denied if flag(row.get("denied")) else allowed).add(tree.key_of(row["principal_id"]))
         for row in client.query(Q.ADDINS):
             tree.addins[str(row["addin_id"]).lower()] = {"name": row.get("name") or "", "url": row.get("url") or ""}
         return tree
 
-    def read_principals(self, client):
-        """Every principal (for federated checks on the 2013 side)."""
-        for row in client.query(Q.PRINCIPALS_BY_KEY):
-            self._principal(row)
+    def key_of(self, principal_id):
+        """The key of a principal by its id in this database (an unknown id keeps a key of its own)."""
+        return self.ids.get(int(principal_id), "?%s" % principal_id)
 
     def _principal(self, row):
         key = principal_key(row.get("uri"), row.get("ad_path"))

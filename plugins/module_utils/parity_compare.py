@@ -32,7 +32,6 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.migration_mod
     TargetIndex,
     flag,
     fold,
-    principal_key,
 )
 
 MESSAGE_MODES = ("count", "fingerprint", "digest")
@@ -54,14 +53,6 @@ class Differences(object):
             item = {"kind": kind, "object_type": object_type, "object": name, "detail": detail}
             item.update(extra)
             self.items.append(item)
-
-
-def _principal_ids(client):
-    """prinID -> cross-database key, for message authors."""
-    ids = {}
-    for row in client.query(Q.PRINCIPALS_BY_KEY):
-        ids[int(row["principal_id"])] = principal_key(row.get("uri"), row.get("ad_path"))
-    return ids
 
 
 def _text(value):
@@ -88,8 +79,8 @@ def _setting(diffs, kind, object_type, name, setting, expected, actual):
                   setting=setting, expected=expected, actual=actual)
 
 
-def _room_fingerprints(client, start_ticks=None):
-    statement, params = Q.fingerprint_query(start_ticks)
+def _room_fingerprints(client, start_ticks=None, counts_only=False):
+    statement, params = Q.fingerprint_query(start_ticks, counts_only)
     out = {}
     for row in client.query(Q.for_client(statement, client), params):
         out[int(row["room_id"])] = (int(row["messages"] or 0), int(row["fingerprint"] or 0))
@@ -162,9 +153,7 @@ def compare(legacy_client, target_client, scope=None, start_ticks=None, messages
     if messages not in MESSAGE_MODES:
         raise ValueError("messages must be one of %s" % ", ".join(MESSAGE_MODES))
     legacy = ChatTree.read(legacy_client, legacy=True)
-    legacy.read_principals(legacy_client)
     target_tree = ChatTree.read(target_client, legacy=False)
-    target_tree.read_principals(target_client)
     target = TargetIndex(target_tree)
     model = Expectation(legacy, scope=scope)
     everything = Expectation(legacy) if scope else model
@@ -279,14 +268,13 @@ def compare(legacy_client, target_client, scope=None, start_ticks=None, messages
             diffs.add("FEDERATED_NOT_DISABLED", "principal", uri, "prinDisabled is %s, expected 1" % actual["disabled"])
 
     # -- messages ----------------------------------------------------------------------------------
-    legacy_authors = _principal_ids(legacy_client)
-    target_authors = _principal_ids(target_client)
+    legacy_authors, target_authors = legacy.ids, target_tree.ids
     if messages == "digest":
         legacy_rooms = _room_digests(legacy_client, legacy_authors, start_ticks)
         target_rooms = _room_digests(target_client, target_authors)
     else:
-        legacy_rooms = _room_fingerprints(legacy_client, start_ticks)
-        target_rooms = _room_fingerprints(target_client)
+        legacy_rooms = _room_fingerprints(legacy_client, start_ticks, messages == "count")
+        target_rooms = _room_fingerprints(target_client, counts_only=messages == "count")
     messages_legacy = messages_target = 0
     for expected, node in room_pairs:
         left = legacy_rooms.get(expected["legacy_id"], (0, None))

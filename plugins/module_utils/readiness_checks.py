@@ -119,8 +119,6 @@ def check(legacy_client, target_client=None, scope=None, cutoff=None, scan_messa
     ``scan_messages``, which counts the ``ma-filelink:`` messages). ``file_repository``: the file
     repository's ``{"path", "files", "bytes"}`` (legacy_info's result) when known."""
     legacy = ChatTree.read(legacy_client, legacy=True)
-    for row in legacy_client.query(Q.FEDERATED_PRINCIPALS):
-        legacy._principal(row)
     target = None
     if target_client is not None:
         target = TargetIndex(ChatTree.read(target_client, legacy=False))

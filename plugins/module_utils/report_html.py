@@ -80,7 +80,8 @@ def build_report(migration, stages=None, readiness=None, parity=None, generated=
 _CSS = """
 body{font-family:"Segoe UI",Arial,sans-serif;font-size:14px;margin:24px;color:#222}
 h1{font-size:22px}h2{font-size:18px;margin-top:28px;border-bottom:1px solid #ccc}
-table{border-collapse:collapse;margin:8px 0;max-width:100%}td,th{border:1px solid #bbb;padding:3px 8px;text-align:left;vertical-align:top}td:last-child{overflow-wrap:anywhere}
+table{border-collapse:collapse;margin:8px 0;max-width:100%}
+td,th{border:1px solid #bbb;padding:3px 8px;text-align:left;vertical-align:top}td:last-child{overflow-wrap:anywhere}
 th{background:#eee}td.n{text-align:right}.ok,.passed{color:#176117}.failed,.error,.missing,.differs{color:#a00000}
 .warning{color:#8a5a00}.info{color:#345}.badge{font-weight:bold;padding:2px 8px;border:2px solid}
 svg text{font-family:"Segoe UI",Arial,sans-serif;font-size:12px}
