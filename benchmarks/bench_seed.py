@@ -29,8 +29,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     profiles = ["small", "standard", "hostile"] + (["large"] if args.large else [])
-    print("%-9s %9s %11s %8s %9s %10s %10s %10s" % ("profile", "rooms", "messages", "files", "seed s",
-                                                     "export s", "import s", "max RSS MB"))
+    header = ("profile", "rooms", "messages", "files", "seed s", "export s", "import s", "max RSS MB")
+    print("%-9s %9s %11s %8s %9s %10s %10s %10s" % header)
     for profile in profiles:
         with tempfile.TemporaryDirectory(prefix="bench_seed_") as tmp:
             root = Path(tmp)

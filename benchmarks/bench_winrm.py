@@ -53,7 +53,7 @@ def main() -> None:
             print("run_ps status of the trivial script: %d%s" % (
                 first.status_code, "" if first.status_code == 0 else " (stderr: %r)" % first.std_err[:200]))
             times = []
-            for _ in range(args.runs):
+            for _run in range(args.runs):
                 started = time.perf_counter()
                 session.run_ps("$x = 1")
                 times.append((time.perf_counter() - started) * 1000)
