@@ -31,12 +31,19 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell im
     ps_literal,
     quote_string,
 )
-from ansible_collections.lync.persistent_chat.plugins.module_utils.winrm import PowerShellError
+from ansible_collections.lync.persistent_chat.plugins.module_utils.winrm import (
+    MAX_COMMAND_LINE,
+    POWERSHELL,
+    PowerShellError,
+    encode_command,
+    wrap_script,
+)
 
 __all__ = ["LIST", "PLAIN", "STRING", "ReadScript", "list_options", "list_option_errors", "desired_list",
            "list_delta", "same_members", "principal_error", "changed_properties", "pool_records",
            "choose_pool", "wildcard_safe", "parse_timespan", "format_timespan", "canonical_scope",
-           "scope_error", "find_scoped", "same_text", "by_name", "run_change"]
+           "scope_error", "find_scoped", "same_text", "by_name", "run_change", "run_changes", "pack",
+           "list_chunks", "fits"]
 
 # A SIP URI of a user (sip:user@domain) or an AD distinguished name (CN=/OU=/DC=...).
 _SIP_URI = re.compile(r"\Asip:[^@\s]+@[^@\s]+\Z", re.IGNORECASE)
@@ -342,3 +349,67 @@ def run_change(module, script, creating=False, depth=4):
         if creating and (error.cmdlet or "").lower().startswith("set-"):
             module.results["changed"] = True
         raise
+
+
+def run_changes(module, scripts, creating=False, depth=4):
+    """Send the change scripts in order (usually one; more only when long member lists did not fit one
+    command line). Once one went through, a later failure still reports changed. Returns the last
+    script's answer (the read back)."""
+    raw = None
+    for index, script in enumerate(scripts):
+        raw = run_change(module, script, creating=creating and index == 0, depth=depth)
+        module.results["changed"] = True
+    return raw
+
+
+# -- command-line budget --------------------------------------------------------------------------
+
+def command_line_length(script, depth=4):
+    """Characters of the cmd.exe command line that carries ``script`` (see winrm.MAX_COMMAND_LINE)."""
+    return len(" ".join(POWERSHELL + [encode_command(wrap_script(script, depth=depth))]))
+
+
+def fits(script, depth=4):
+    return command_line_length(script, depth) <= MAX_COMMAND_LINE
+
+
+# Entries of one list parameter sent in one command: keeps each Set- small enough to be packed.
+LIST_CHUNK_CHARACTERS = 1200
+
+
+def list_chunks(current, target):
+    """PSListModifiers that together turn ``current`` into ``target``: removals first, then additions,
+    each carrying entries of at most LIST_CHUNK_CHARACTERS characters. Empty when nothing differs."""
+    add, remove = list_delta(current, target)
+    modifiers = []
+    for key, entries in (("remove", remove), ("add", add)):
+        chunk, size = [], 0
+        for entry in entries:
+            if chunk and size + len(entry) > LIST_CHUNK_CHARACTERS:
+                modifiers.append(PSListModifier(**{key: chunk}))
+                chunk, size = [], 0
+            chunk.append(entry)
+            size += len(entry) + 4
+        if chunk:
+            modifiers.append(PSListModifier(**{key: chunk}))
+    return modifiers
+
+
+def pack(build, commands, depth=4):
+    """Scripts carrying ``commands`` (rendered statements) in order, as few as fit the command line.
+    ``build(statements, last)`` returns a script's text; only the last script reads the object back.
+    Raises ValueError when a single command cannot fit even alone."""
+    scripts, pending = [], []
+    for command in commands:
+        # Measured with the read back, so whichever script ends up last still fits.
+        if pending and not fits(build(pending + [command], True), depth):
+            scripts.append(pending)
+            pending = []
+        pending.append(command)
+    scripts.append(pending)
+    rendered = [build(statements, index == len(scripts) - 1) for index, statements in enumerate(scripts)]
+    for text in rendered:
+        if not fits(text, depth):
+            raise ValueError("a single change is longer than one command line allows (%d characters, limit %d); "
+                             "shorten the values" % (command_line_length(text, depth), MAX_COMMAND_LINE))
+    return rendered

@@ -183,13 +183,14 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_objects 
     choose_pool,
     desired_list,
     fqdn_error,
-    list_modifier,
+    list_chunks,
     list_mutually_exclusive,
     list_option_errors,
     list_options,
     pool_records,
+    pack,
     records,
-    run_change,
+    run_changes,
 )
 from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell import PSCommand, PSVariable
 
@@ -269,10 +270,10 @@ def predicted(before, desired, name, pool):
     return after
 
 
-def change_script(before, desired, name, pool):
-    """New- (when missing) and Set- for what differs, then the category read back."""
-    identity = before["Identity"] if before else "%s\\%s" % (pool, name)
-    script = ReadScript().variable("id", identity)
+def change_commands(before, desired, name, pool):
+    """New- (when missing), then Set-: list removals, the other settings, list additions (each list
+    change in pieces small enough to pack into command lines)."""
+    commands = []
     current = before or NEW_CATEGORY
     if not before:
         new = (PSCommand("New-CsPersistentChatCategory").param("Name", name).param("PersistentChatPoolFqdn", pool)
@@ -283,29 +284,46 @@ def change_script(before, desired, name, pool):
             new.switch("EnableFileUpload")
         if desired["ChatHistory"] is False:
             new.switch("RemoveChatHistory")
-        script.add("$null=" + new.render())
+        commands.append("$null=" + new.render())
         current = predicted(None, {"Description": desired["Description"], "Invites": desired["Invites"],
                                    "FileUpload": desired["FileUpload"], "ChatHistory": desired["ChatHistory"]},
                             name, pool)
-    setter = PSCommand("Set-CsPersistentChatCategory").param("Identity", PSVariable("id"))
+
+    def setter():
+        return PSCommand("Set-CsPersistentChatCategory").param("Identity", PSVariable("id"))
+
+    removals, additions = [], []
+    for prop in LISTS.values():
+        if desired[prop] is not None:
+            for modifier in list_chunks(current.get(prop) or [], desired[prop]):
+                target = removals if modifier.parts[0][0] == "Remove" else additions
+                target.append(setter().param(prop, modifier).render())
+    settings = setter()
     needed = False
     for prop in changed_properties(current, {"Description": desired["Description"]}):
-        setter.param(prop, desired[prop])
+        settings.param(prop, desired[prop])
         needed = True
     for _option, (prop, param) in FLAGS.items():
         if desired[prop] is not None and current.get(prop) != desired[prop]:
-            setter.param(param, desired[prop])
+            settings.param(param, desired[prop])
             needed = True
-    for prop in LISTS.values():
-        if desired[prop] is not None:
-            modifier = list_modifier(current.get(prop) or [], desired[prop])
-            if modifier is not None:
-                setter.param(prop, modifier)
-                needed = True
-    if needed:
-        script.add(setter.render())
-    script.collect("category", PSCommand("Get-CsPersistentChatCategory").param("Identity", PSVariable("id")), PROPERTIES)
-    return script.render()
+    return commands + removals + ([settings.render()] if needed else []) + additions
+
+
+def change_scripts(before, desired, name, pool):
+    """The change as scripts that each fit one command line (one, unless the lists are long); the last
+    one reads the category back."""
+    identity = before["Identity"] if before else "%s\\%s" % (pool, name)
+
+    def build(statements, last):
+        script = ReadScript().variable("id", identity)
+        for statement in statements:
+            script.add(statement)
+        if last:
+            script.collect("category", PSCommand("Get-CsPersistentChatCategory").param("Identity", PSVariable("id")),
+                           PROPERTIES)
+        return script.render()
+    return pack(build, change_commands(before, desired, name, pool))
 
 
 def remove_script(before):
@@ -354,7 +372,11 @@ def main():
     if not module.check_mode:
         step = "create category %s\\%s" % (pool, name) if before is None else "change category %s" % before["Identity"]
         with module.step(step):
-            raw = run_change(module, change_script(before, desired, name, pool), creating=before is None)
+            try:
+                scripts = change_scripts(before, desired, name, pool)
+            except ValueError as error:
+                module.fail_json(msg=str(error))
+            raw = run_changes(module, scripts, creating=before is None)
             read_back = records(raw, "category", PROPERTIES)
             after = read_back[0] if read_back else after
     module.set_diff(before or {}, after)

@@ -193,13 +193,14 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_objects 
     choose_pool,
     desired_list,
     fqdn_error,
-    list_modifier,
+    list_chunks,
     list_mutually_exclusive,
     list_option_errors,
     list_options,
     pool_records,
+    pack,
     records,
-    run_change,
+    run_changes,
     same_text,
     wildcard_safe,
 )
@@ -310,9 +311,11 @@ def predicted(before, desired, name, pool):
     return after
 
 
-def change_script(before, desired, name, pool, category_identity):
-    identity = before["Identity"] if before else "%s\\%s" % (pool, name)
-    script = ReadScript().variable("id", identity)
+def change_commands(before, desired, name, pool, category_identity):
+    """New- (when missing), then Set-: list removals, the other settings, list additions. That order
+    lets presenters go before a room becomes Normal, and come after it becomes an Auditorium or
+    moves to a category that allows them."""
+    commands = []
     current = before
     if before is None:
         new = (PSCommand("New-CsPersistentChatRoom").param("Name", name).param("Category", category_identity)
@@ -320,29 +323,46 @@ def change_script(before, desired, name, pool, category_identity):
         for prop in ("Description", "Type", "Privacy", "Invitations", "Disabled"):
             new.optional(prop, desired[prop])
         new.optional("Addin", desired["Addin"] or None)
-        script.add("$null=" + new.render())
+        commands.append("$null=" + new.render())
         current = predicted(None, dict((k, v) for k, v in desired.items() if k not in LISTS.values()), name, pool)
-    setter = PSCommand("Set-CsPersistentChatRoom").param("Identity", PSVariable("id"))
+
+    def setter():
+        return PSCommand("Set-CsPersistentChatRoom").param("Identity", PSVariable("id"))
+
+    removals, additions = [], []
+    settings = setter()
     needed = False
     for prop in differences(current, desired):
         if prop in LISTS.values():
-            modifier = list_modifier(current.get(prop) or [], desired[prop])
-            if modifier is not None:
-                setter.param(prop, modifier)
-                needed = True
+            for modifier in list_chunks(current.get(prop) or [], desired[prop]):
+                target = removals if modifier.parts[0][0] == "Remove" else additions
+                target.append(setter().param(prop, modifier).render())
         elif prop == "Category":
-            setter.param("Category", category_identity)
+            settings.param("Category", category_identity)
             needed = True
         elif prop == "Addin":
-            setter.param("Addin", desired["Addin"] or None)
+            settings.param("Addin", desired["Addin"] or None)
             needed = True
         else:
-            setter.param(prop, desired[prop])
+            settings.param(prop, desired[prop])
             needed = True
-    if needed:
-        script.add(setter.render())
-    script.collect("room", PSCommand("Get-CsPersistentChatRoom").param("Identity", PSVariable("id")), PROPERTIES)
-    return script.render()
+    return commands + removals + ([settings.render()] if needed else []) + additions
+
+
+def change_scripts(before, desired, name, pool, category_identity):
+    """The change as scripts that each fit one command line (one, unless the lists are long); the last
+    one reads the room back."""
+    identity = before["Identity"] if before else "%s\\%s" % (pool, name)
+
+    def build(statements, last):
+        script = ReadScript().variable("id", identity)
+        for statement in statements:
+            script.add(statement)
+        if last:
+            script.collect("room", PSCommand("Get-CsPersistentChatRoom").param("Identity", PSVariable("id")),
+                           PROPERTIES)
+        return script.render()
+    return pack(build, change_commands(before, desired, name, pool, category_identity))
 
 
 def remove_script(before):
@@ -406,8 +426,11 @@ def main():
     if not module.check_mode:
         step = "create room %s\\%s" % (pool, name) if before is None else "change room %s" % before["Identity"]
         with module.step(step):
-            script = change_script(before, desired, name, pool, category["Identity"] if category else None)
-            raw = run_change(module, script, creating=before is None)
+            try:
+                scripts = change_scripts(before, desired, name, pool, category["Identity"] if category else None)
+            except ValueError as error:
+                module.fail_json(msg=str(error))
+            raw = run_changes(module, scripts, creating=before is None)
             read_back = records(raw, "room", PROPERTIES)
             if read_back:
                 after = read_back[0]

@@ -46,16 +46,29 @@ def test_create_sends_new_with_settings_then_set_for_lists(monkeypatch, capsys):
     assert run.output["diff"]["before"] == {} and run.output["room"]["Category"] == "IT"
 
 
-def test_changes_go_in_one_set(monkeypatch, capsys):
+def test_changes_go_in_one_script_removals_first_additions_last(monkeypatch, capsys):
     run = run_module(room, monkeypatch, capsys,
                      {"name": "help [desk]*", "category": "HR", "type": "Auditorium", "presenters": ["sip:p@contoso.local"],
                       "members_remove": ["SIP:A@contoso.local"], "addin": "Wiki", "description": "d"},
                      answers=[{"pools": POOLS, "room": [ROOM], "category": [HR]}, {"room": [ROOM]}])
-    (line,) = [line for line in run.scripts[1].splitlines() if line.startswith("Set-CsPersistentChatRoom")]
-    assert line == ("Set-CsPersistentChatRoom -Identity $id -Description 'd' -Type 'Auditorium' "
-                    "-Members @{Remove = @('sip:a@contoso.local')} -Presenters @{Add = @('sip:p@contoso.local')} "
-                    "-Addin 'Wiki' -Category 'pcpool.contoso.local\\HR'")
+    assert len(run.scripts) == 2
+    lines = [line for line in run.scripts[1].splitlines() if line.startswith("Set-CsPersistentChatRoom")]
+    # Presenters can only be added once the room is an Auditorium in the category that allows them.
+    assert lines == [
+        "Set-CsPersistentChatRoom -Identity $id -Members @{Remove = @('sip:a@contoso.local')}",
+        "Set-CsPersistentChatRoom -Identity $id -Description 'd' -Type 'Auditorium' -Addin 'Wiki' "
+        "-Category 'pcpool.contoso.local\\HR'",
+        "Set-CsPersistentChatRoom -Identity $id -Presenters @{Add = @('sip:p@contoso.local')}"]
     assert set(run.output["changed_properties"]) == {"Description", "Type", "Members", "Presenters", "Addin", "Category"}
+
+
+def test_presenters_go_before_the_room_becomes_normal(monkeypatch, capsys):
+    auditorium = dict(ROOM, Type="Auditorium", Presenters=["sip:p@contoso.local"])
+    run = run_module(room, monkeypatch, capsys, {"name": "Help [Desk]*", "type": "Normal", "presenters": []},
+                     answers=[{"pools": POOLS, "room": [auditorium]}, {"room": [ROOM]}])
+    lines = [line for line in run.scripts[1].splitlines() if line.startswith("Set-CsPersistentChatRoom")]
+    assert lines == ["Set-CsPersistentChatRoom -Identity $id -Presenters @{Remove = @('sip:p@contoso.local')}",
+                     "Set-CsPersistentChatRoom -Identity $id -Type 'Normal'"]
 
 
 def test_empty_addin_clears_it_and_enum_case_does_not_matter(monkeypatch, capsys):
@@ -85,3 +98,12 @@ def test_bad_values_fail_before_connecting(monkeypatch, capsys):
     run = run_module(room, monkeypatch, capsys, {"name": "R", "managers": ["sip:nodomain"], "description": "d" * 300})
     assert run.code == 1 and run.clients == []
     assert "managers: 'sip:nodomain' is neither" in run.output["msg"] and "description is 300" in run.output["msg"]
+
+
+def test_an_entry_too_long_for_any_command_line_fails_cleanly(monkeypatch, capsys):
+    huge = "CN=%s,DC=contoso,DC=local" % ("x" * 3000)
+    run = run_module(room, monkeypatch, capsys, {"name": "Help [Desk]*", "members_add": [huge]},
+                     answers=[{"pools": POOLS, "room": [ROOM]}])
+    assert run.code == 1 and len(run.scripts) == 1 and run.output["changed"] is False
+    assert run.output["msg"].startswith("fe01.contoso.local: change room pcpool.contoso.local\\Help [Desk]*: "
+                                        "a single change is longer than one command line allows")
