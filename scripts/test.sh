@@ -7,21 +7,35 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
 export ANSIBLE_CONFIG="$PWD/ansible.cfg"
 
-step() { printf '\n=== %s ===\n' "$*"; }
+# Every step runs even when an earlier one failed, so one CI run shows every problem; the exit code
+# says whether all passed.
+failed=()
+step() {
+  local name=$1; shift
+  printf '\n=== %s ===\n' "$name"
+  local started=$SECONDS
+  if "$@"; then
+    printf '=== %s: passed in %ss ===\n' "$name" $((SECONDS - started))
+  else
+    printf '=== %s: FAILED after %ss ===\n' "$name" $((SECONDS - started))
+    failed+=("$name")
+  fi
+}
 
-step "lab tests (lab/tests)"
-pytest -q -p no:cacheprovider lab/tests
+step "lab tests (lab/tests)" pytest -q -p no:cacheprovider -n 2 lab/tests
 
-step "collection unit tests (tests/unit)"
-pytest -q -p no:cacheprovider tests/unit
+step "collection unit tests (tests/unit)" pytest -q -p no:cacheprovider tests/unit
 
-step "ansible-test sanity (no ignore files)"
-tests/sanity/run.sh
+step "ansible-test sanity (no ignore files)" tests/sanity/run.sh
 
 if [ -d roles ] && [ -n "$(ls -A roles playbooks 2>/dev/null)" ]; then
-  step "ansible-lint (production profile)"
-  ansible-lint --profile production
+  step "ansible-lint (production profile)" ansible-lint --profile production
 fi
 
-step "integration tests against the lab (tests/integration)"
-pytest -q -p no:cacheprovider tests/integration
+step "integration tests against the lab (tests/integration)" pytest -q -p no:cacheprovider tests/integration
+
+if [ ${#failed[@]} -gt 0 ]; then
+  printf '\nFAILED: %s\n' "${failed[*]}"
+  exit 1
+fi
+printf '\nAll test steps passed.\n'
