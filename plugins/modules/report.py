@@ -64,9 +64,8 @@ attributes:
   bypass_host_loop:
     support: none
   action_group:
-    support: full
-    membership:
-      - lync.persistent_chat.persistent_chat
+    support: none
+    details: Not in the collection's action group, whose defaults (connection options) it does not take.
 author:
   - lync.persistent_chat contributors (@lync-persistent-chat)
 seealso:

@@ -126,6 +126,10 @@ def migrated(request, tmp_path_factory):
         lab.cli("down")
 
 
+# The corruptions and the verify play run on the standard dataset's migration (the module-scoped lab is reused).
+ON_STANDARD = pytest.mark.parametrize("migrated", ["standard"], indirect=True)
+
+
 # Import's ids -> readiness finding ids (Import reports per object; readiness groups by id).
 IMPORT_TO_FINDING = {"ROOM_NAME_TOO_LONG": "ROOM_NAME_TOO_LONG", "CATEGORY_FLATTENED": "NESTED_CATEGORY",
                      "INVITATION_CONFLICT": "INVITATION_CONFLICT", "DISABLED_ROOM": "DISABLED_ROOMS",
@@ -182,6 +186,20 @@ def test_a_correct_migration_passes(migrated, mode):
     assert result["explained"]["FEDERATED_DISABLED"] == len(migrated.notable["notable"]["federated_users"])
 
 
+@ON_STANDARD
+def test_a_verify_play_writes_the_report_and_prints_the_summary(migrated, tmp_path):
+    done = subprocess.run([str(BIN / "ansible-playbook"), str(REPO / "tests/integration/playbooks/parity_report.yml"),
+                           "-e", json.dumps({"legacy_odbc": migrated.legacy, "mgc_odbc": migrated.mgc,
+                                             "report_dir": str(tmp_path)})],
+                          env=migrated.env, cwd=REPO, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    assert "Migration lab-standard" in done.stdout and "parity: PASSED, 0 difference(s)" in done.stdout
+    document = json.loads((tmp_path / "lab-standard.json").read_text(encoding="utf-8"))
+    assert document["parity"]["passed"] and document["readiness"]["summary"]["errors"] == 1
+    page = (tmp_path / "lab-standard.html").read_text(encoding="utf-8")
+    assert page.count('<g class="category"') == min(40, len(document["parity"]["categories"]))
+
+
 def corrupted_copy(lab, tmp_path, *statements):
     """A copy of mgc changed with plain SQL (sqlite3 on the file, as a DBA would)."""
     copy = tmp_path / "mgc-corrupted.db"
@@ -209,17 +227,9 @@ def kinds(result):
     return {(d["kind"], d["object"]) for d in result["differences"]}
 
 
-@pytest.fixture
-def standard(migrated):
-    return migrated
-
-
-# The corruptions run on the standard dataset's migration (the module-scoped lab is reused).
-ON_STANDARD = pytest.mark.parametrize("migrated", ["standard"], indirect=True)
-
-
 @ON_STANDARD
-def test_a_missing_message(standard, tmp_path):
+def test_a_missing_message(migrated, tmp_path):
+    standard = migrated
     room, name = busiest_room(standard)
     target = corrupted_copy(standard, tmp_path, ("DELETE FROM tblChat WHERE channelId = ? AND chatId = 7", (room,)))
     result = parity(standard, target)
@@ -228,7 +238,8 @@ def test_a_missing_message(standard, tmp_path):
 
 
 @ON_STANDARD
-def test_a_changed_message(standard, tmp_path):
+def test_a_changed_message(migrated, tmp_path):
+    standard = migrated
     room, name = busiest_room(standard)
     target = corrupted_copy(standard, tmp_path, (
         "UPDATE tblChat SET content = substr(content, 1, length(content) - 1) || '#' WHERE channelId = ? AND chatId = 11", (room,)))
@@ -239,7 +250,8 @@ def test_a_changed_message(standard, tmp_path):
 
 
 @ON_STANDARD
-def test_a_dropped_member(standard, tmp_path):
+def test_a_dropped_member(migrated, tmp_path):
+    standard = migrated
     conn = sqlite3.connect("file:%s?mode=ro" % database_file(standard.mgc), uri=True)
     node, principal, name, uri = conn.execute(
         "SELECT r.prinRoleNodeID, r.prinRolePrinID, n.nodeName, p.prinUri FROM tblPrincipalRole r"
@@ -256,7 +268,8 @@ def test_a_dropped_member(standard, tmp_path):
 
 
 @ON_STANDARD
-def test_a_renamed_room(standard, tmp_path):
+def test_a_renamed_room(migrated, tmp_path):
+    standard = migrated
     target = corrupted_copy(standard, tmp_path, ("UPDATE tblNode SET nodeName = 'Partners lounge (old)'"
                                                  " WHERE nodeName = 'Partners lounge'", ()))
     result = parity(standard, target)
@@ -265,7 +278,8 @@ def test_a_renamed_room(standard, tmp_path):
 
 
 @ON_STANDARD
-def test_an_extra_room(standard, tmp_path):
+def test_an_extra_room(migrated, tmp_path):
+    standard = migrated
     target = corrupted_copy(standard, tmp_path, (
         "INSERT INTO tblNode (nodeGuid, parentID, nodeType, nodeName, behavior, visibility, disabled)"
         " SELECT '11111111-2222-3333-4444-555555555555', nodeID, 0, 'Leftover test room', 4, 3, 0 FROM tblNode"
@@ -276,7 +290,8 @@ def test_an_extra_room(standard, tmp_path):
 
 
 @ON_STANDARD
-def test_a_lost_addin(standard, tmp_path):
+def test_a_lost_addin(migrated, tmp_path):
+    standard = migrated
     target = corrupted_copy(standard, tmp_path, ("DELETE FROM tblSiopWhiteList WHERE siopName = 'Tickets'", ()))
     result = parity(standard, target)
     assert ("ADDIN_MISSING", "Tickets") in kinds(result)
