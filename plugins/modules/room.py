@@ -137,6 +137,9 @@ notes:
   - A new room is created with C(New-CsPersistentChatRoom) and its member lists are then set with
     C(Set-CsPersistentChatRoom) in the same script; if that second command fails the room exists without
     them, and running the task again completes it.
+  - Every script must fit one C(cmd.exe) command line (8191 characters). Member lists long enough not to fit
+    are sent as several C(Set-) commands over extra round trips (removals first, additions last); a single
+    entry that cannot fit fails before anything is sent.
 author:
   - lync.persistent_chat contributors (@lync-persistent-chat)
 seealso:
