@@ -168,9 +168,8 @@ def read_script(params):
 def copy_script(params):
     with_hash = params["verify"] == "hash"
     lines = ["$r=[ordered]@{}", "$d=[ordered]@{}"]
-    lines += timed_lines("robocopy", [command_line(params["source"], params["destination"], params["retries"],
-                                               params["wait"], False),
-                                  "$r['rc']=$LASTEXITCODE", "$r['out']=$o"])
+    robocopy = command_line(params["source"], params["destination"], params["retries"], params["wait"], False)
+    lines += timed_lines("robocopy", [robocopy, "$r['rc']=$LASTEXITCODE", "$r['out']=$o"])
     lines += timed_lines("inventory", inventory_lines("src", params["source"], with_hash)
                          + inventory_lines("dst", params["destination"], with_hash))
     lines += ["$r['durations']=$d", "$r"]

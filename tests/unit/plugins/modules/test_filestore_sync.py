@@ -6,11 +6,13 @@ from steps_harness import run
 from ansible_collections.lync.persistent_chat.plugins.modules import filestore_sync
 
 ARGS = {"source": "\\\\gc01\\Files", "destination": "\\\\fs01\\Store"}
-SRC = {"Root": "\\\\gc01\\Files", "Files": [{"Path": "\\\\gc01\\Files\\a\\x.txt", "Size": 3, "Hash": "aa"},
-                                          {"Path": "\\\\gc01\\Files\\y.txt", "Size": 4, "Hash": "BB"}]}
-DST = {"Root": "\\\\fs01\\Store\\", "Files": [{"Path": "\\\\fs01\\Store\\A\\X.TXT", "Size": 3, "Hash": "AA"},
-                                             {"Path": "\\\\fs01\\Store\\y.txt", "Size": 4, "Hash": "CC"},
-                                             {"Path": "\\\\fs01\\Store\\extra.txt", "Size": 1, "Hash": "DD"}]}
+SRC = {"Root": "\\\\gc01\\Files", "Files": [
+    {"Path": "\\\\gc01\\Files\\a\\x.txt", "Size": 3, "Hash": "aa"},
+    {"Path": "\\\\gc01\\Files\\y.txt", "Size": 4, "Hash": "BB"}]}
+DST = {"Root": "\\\\fs01\\Store\\", "Files": [
+    {"Path": "\\\\fs01\\Store\\A\\X.TXT", "Size": 3, "Hash": "AA"},
+    {"Path": "\\\\fs01\\Store\\y.txt", "Size": 4, "Hash": "CC"},
+    {"Path": "\\\\fs01\\Store\\extra.txt", "Size": 1, "Hash": "DD"}]}
 LISTED = ["\t                  1\t\\\\gc01\\Files\\", "\t    Changed   \t\t       4\ty.txt"]
 
 

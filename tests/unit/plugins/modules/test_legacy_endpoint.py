@@ -29,8 +29,8 @@ def test_plans():
 
 
 def test_user_goes_before_the_endpoint_comes():
-    script = legacy_endpoint.change_script(params(display_name="it's"), [("remove_user", "CN=L,DC=c"),
-                                                                        ("create_endpoint", SIP)], SIP)
+    actions = [("remove_user", "CN=L,DC=c"), ("create_endpoint", SIP)]
+    script = legacy_endpoint.change_script(params(display_name="it's"), actions, SIP)
     assert script.index("Remove-ADUser -Identity 'CN=L,DC=c' -Confirm:$false") < script.index(
         "New-CsPersistentChatEndpoint -SipAddress 'sip:ocschat@contoso.local' -PersistentChatPoolFqdn "
         "'PC.contoso.local' -DisplayName 'it''s'")
