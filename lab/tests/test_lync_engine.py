@@ -93,3 +93,23 @@ def test_lookup_user_then_endpoint_sequence(lync_lab):
 def test_sql_cmdlets_refuse_what_the_lab_does_not_do(lync_lab, script):
     code, _, err = ps(lync_lab, script, host="SQL01")
     assert code != 0, err
+
+
+def test_a_fresh_pool_provisions_ad_principals_on_demand(lync_lab):
+    """Real pools resolve AD users, groups and OUs when a cmdlet names them; the lab does the same."""
+    code, _, err = ps(lync_lab, "New-CsPersistentChatCategory -Name Fresh -PersistentChatPoolFqdn pcpool.contoso.local")
+    assert code == 0, err
+    code, out, err = ps(lync_lab, "Set-CsPersistentChatCategory -Identity 'pcpool.contoso.local\\Fresh' "
+                                  "-AllowedMembers @{Add='sip:alice@contoso.local','OU=Chat,OU=Lync Users,DC=contoso,DC=local'} "
+                                  "-Creators @{Add='sip:alice@contoso.local'}; "
+                                  "(Get-CsPersistentChatCategory -Identity 'pcpool.contoso.local\\Fresh').AllowedMembers")
+    assert code == 0, err
+    assert "sip:alice@contoso.local" in out and "OU=Chat,OU=Lync Users,DC=contoso,DC=local" in out
+
+
+def test_principals_ad_does_not_hold_are_not_provisioned(lync_lab):
+    ps(lync_lab, "New-CsPersistentChatCategory -Name Fresh2 -PersistentChatPoolFqdn pcpool.contoso.local")
+    for who in ("sip:nobody@contoso.local", "sip:partner01@fabrikam.com", "OU=Nowhere,DC=contoso,DC=local"):
+        code, _, err = ps(lync_lab, "Set-CsPersistentChatCategory -Identity 'pcpool.contoso.local\\Fresh2' "
+                                    "-AllowedMembers @{Add='%s'}" % who)
+        assert code != 0 and "is not provisioned" in err, who

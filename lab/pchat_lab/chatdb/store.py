@@ -52,6 +52,8 @@ class ChatStore:
         self.conn = S.connect(self.path)
         row = self.conn.execute("SELECT configContent FROM tblConfig WHERE configLabel='pool'").fetchone()
         self.pool_fqdn = pool_fqdn or (row[0] if row else "pc.contoso.local")
+        # Optional AD lookup: ident -> add_principal() keyword arguments, or None when AD has no such object.
+        self.provision_from_directory = None
 
     def close(self) -> None:
         self.conn.close()
@@ -91,6 +93,11 @@ class ChatStore:
                                     (text,)).fetchone()
         else:
             row = None
+        if row is None and self.provision_from_directory is not None:
+            # A real pool looks principals up in AD on demand (its AD sync fills tblPrincipal).
+            found = self.provision_from_directory(text)
+            if found is not None:
+                return self.add_principal(**found)
         if row is None:
             raise PrincipalNotFound("The principal \"%s\" is not provisioned. Specify a SIP URI or the "
                                     "distinguished name of a user, group or organizational unit." % ident)

@@ -162,6 +162,31 @@ class Directory:
                 return group
         return None
 
+    def chat_principal(self, identity: str) -> Optional[dict]:
+        """What the Persistent Chat AD sync would provision for a SIP URI or a distinguished name: a
+        SIP-enabled user, a group, an OU or the domain. None for anything AD does not hold (federated
+        users, unknown names), which the cmdlets then refuse as "not provisioned" [DOC §6.14]."""
+        key = identity.strip()
+        low = key.lower()
+        if low.startswith("sip:") or "=" not in low:
+            user = self.find_user(key) if low.startswith("sip:") else None
+            if user is None or not user.lync_enabled or user.federated:
+                return None
+            return dict(uri=user.sip_address, ad_path=user.dn, display_name=user.name, ptype=5, guid=user.guid)
+        user = next((u for u in self.users.values() if u.dn.lower() == low), None)
+        if user is not None:
+            if not user.lync_enabled:
+                return None
+            return dict(uri=user.sip_address, ad_path=user.dn, display_name=user.name, ptype=5, guid=user.guid)
+        group = next((g for g in self.groups.values() if g.dn.lower() == low), None)
+        if group is not None:
+            return dict(ad_path=group.dn, display_name=group.name, ptype=9, guid=group.guid)
+        if low in (ou.lower() for ou in self.ous):
+            return dict(ad_path=key, display_name=key.split(",", 1)[0][3:], ptype=10, guid=_guid("ou", low))
+        if low == self.base_dn.lower():
+            return dict(ad_path=self.base_dn, display_name=self.topo.domain, ptype=8, guid=_guid("dc", low))
+        return None
+
     def remove_user(self, user: ADUser) -> None:
         del self.users[user.sam.lower()]
         for group in self.groups.values():

@@ -24,6 +24,7 @@ def _store(ctx, cmdlet_class: str):
     lync = authorised(ctx, permissions.PC_MANAGE)
     store = lync.db.store()
     store.pool_fqdn = lync.topo.pc_pool.fqdn
+    store.provision_from_directory = lync.directory.chat_principal
     try:
         yield lync, store
     except dberrors.ObjectNotFound as exc:
