@@ -1,7 +1,7 @@
 """The two info modules, driven through `ansible` ad hoc against the lab, as an operator would."""
 from __future__ import annotations
 
-from conftest import run_ansible
+from conftest import PORT_OFFSET, run_ansible
 
 
 def _shells_opened(entries: list) -> int:
@@ -33,7 +33,7 @@ def test_wrong_password_fails_naming_host_and_transport_but_not_the_password(lab
     status, result = results["fe01"]
     assert status == "FAILED!"
     message = result["msg"]
-    assert "127.0.0.1" in message and "15985" in message and "ntlm" in message.lower()
+    assert "127.0.0.1:%d" % (15985 + PORT_OFFSET) in message and "ntlm" in message.lower()
     assert "Not-The-Password-42" not in results["_process"].stdout
     assert "Not-The-Password-42" not in results["_process"].stderr
 
