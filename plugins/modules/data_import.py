@@ -21,6 +21,10 @@ description:
     C(.import.pchat.json)) with the file's SHA256, the instance, and the errors and warnings. A later run that
     finds this record for the same file and instance does nothing, so the import is never repeated
     (O(force=true) imports again).
+  - The record is written as C(started) just before the import and as C(done) after it. A connection lost
+    during the import leaves the import running on the server; the next run then finds a C(started) record
+    and fails instead of starting a second import (check, then use O(force=true) or delete the record). An import
+    that fails with an error is recorded as C(failed) and may be run again.
   - Import and -WhatIf are long commands; RV(durations) says how long each took.
 options:
   db_instance:
@@ -221,11 +225,20 @@ def whatif_script(params):
 
 
 def import_script(params, record):
+    path = record_path(params["file_name"], RECORD_SUFFIX)
+    started = dict(record, status="started", errors=None, warnings=None)
     lines = ["Import-Module Lync", "$r=[ordered]@{}", "$d=[ordered]@{}", "$pe=@();$pw=@()"]
-    lines += timed_lines("import", [import_command(params, False).render()])
+    # Marked as started first: a run that loses its connection leaves the import going on the server,
+    # and the next run must not start a second one.
+    lines.append(record_write_line(path, started))
+    # A failure the script sees (the cmdlet stopped with an error) is recorded as such, so the next run
+    # may import again; only a run that never heard back leaves "started" behind.
+    failed = dict(started, status="failed")
+    lines += timed_lines("import", ["try{%s}catch{%s;throw}" % (import_command(params, False).render(),
+                                                               record_write_line(path, failed))])
     lines += COLLECT
     lines.append("$errors=$r['errors'];$warnings=$r['warnings']")
-    lines.append(record_write_line(record_path(params["file_name"], RECORD_SUFFIX), record))
+    lines.append(record_write_line(path, dict(record, status="done")))
     lines += ["$r['durations']=$d", "$r"]
     return "\n".join(lines)
 
@@ -245,9 +258,17 @@ def shape_warnings(raw):
     return [str(item) for item in as_list(raw) if item is not None]
 
 
-def already_imported(record, sha256, db_instance):
+def same_import(record, sha256, db_instance):
     return (record is not None and sha256_equal(record.get("sha256"), sha256)
             and (record.get("db_instance") or "").lower() == db_instance.lower())
+
+
+def already_imported(record, sha256, db_instance):
+    return same_import(record, sha256, db_instance) and record.get("status", "done") == "done"
+
+
+def import_started(record, sha256, db_instance):
+    return same_import(record, sha256, db_instance) and record.get("status") == "started"
 
 
 def refused_errors(errors, accepted):
@@ -291,6 +312,11 @@ def main():
     if record:
         results["record"] = record
 
+    if not params["whatif"] and not params["force"] and import_started(record, sha256, params["db_instance"]):
+        module.fail_json(msg="an import of this file into %s started at %s and never recorded its end: it may still "
+                             "be running (a lost connection leaves it running on the server). Check the Persistent Chat "
+                             "database and the import report, then run again with force=true or delete %s" % (
+                                 record.get("db_instance"), record.get("imported_at"), results["record_path"]))
     if not params["whatif"] and not params["force"] and already_imported(record, sha256, params["db_instance"]):
         results["reason"] = "this file was already imported into %s at %s" % (
             record.get("db_instance"), record.get("imported_at"))

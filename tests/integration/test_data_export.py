@@ -103,3 +103,20 @@ def test_an_account_without_rights_changes_nothing(clean_lab):
     status, result, _log = module(clean_lab, "fe01", "data_export", ARGS, *READONLY)
     assert status == "FAILED!" and "readonly" in result["msg"]
     assert exports(clean_lab) == 0
+
+
+def test_a_dropped_connection_mid_export_then_a_rerun_does_not_export_again(clean_lab):
+    stop_legacy_services(clean_lab)
+    # The second Receive is the export's: the connection closes while the export runs on the server.
+    clean_lab.fault(kind="drop", host="fe01", nth=2)
+    status, result, log = module(clean_lab, "fe01", "data_export", ARGS)
+    assert status == "FAILED!" and "cannot connect" in result["msg"], result
+    assert any(entry["action"] == "DroppedConnection" for entry in log)
+    clean_lab.clear_faults()
+    # The server finished the export and wrote its record, so the re-run finds it current.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and exports(clean_lab) < 1:
+        time.sleep(0.2)
+    status, result, _log = module(clean_lab, "fe01", "data_export", ARGS)
+    assert status == "SUCCESS" and result["reason"] == "the recorded export is current", result
+    assert exports(clean_lab) == 1

@@ -92,3 +92,17 @@ def test_an_account_without_rights_imports_nothing(clean_lab):
     status, result, _log = module(clean_lab, "fe01", "data_import", dict(IMPORT, whatif=True), *READONLY)
     assert status == "FAILED!" and "readonly" in result["msg"]
     assert imports(clean_lab, whatif=True) == 0
+
+
+def test_a_dropped_connection_mid_import_then_a_rerun_does_not_import_again(clean_lab):
+    export = exported(clean_lab)
+    args = dict(IMPORT, accept_errors=accepted(clean_lab), expected_sha256=export["sha256"])
+    # Receives of the next run: 1 read, 2 -WhatIf, 3 the import, which goes on on the server.
+    clean_lab.fault(kind="drop", host="fe01", nth=3)
+    status, result, log = module(clean_lab, "fe01", "data_import", args)
+    assert status == "FAILED!" and "cannot connect" in result["msg"], result
+    assert any(entry["action"] == "DroppedConnection" for entry in log)
+    clean_lab.clear_faults()
+    status, result, _log = module(clean_lab, "fe01", "data_import", args)
+    assert status == "SUCCESS" and "already imported" in result["reason"], result
+    assert imports(clean_lab) == 1

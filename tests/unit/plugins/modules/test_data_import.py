@@ -68,3 +68,18 @@ def test_recorded_import_is_not_repeated(monkeypatch, capsys):
     code, out, client = run(data_import, monkeypatch, capsys, ARGS, [dict(READ, record=record)])
     assert code == 0 and out["changed"] is False and len(client.scripts) == 1
     assert "already imported" in out["reason"]
+
+
+def test_a_started_import_is_not_started_again(monkeypatch, capsys):
+    record = ('{"format": "lync.persistent_chat/step-record/1", "kind": "data_import", "sha256": "%s", '
+              '"db_instance": "sql01\\\\RTC", "imported_at": "2026-01-01T00:00:00Z", "status": "started"}' % ("aa" * 32))
+    code, out, client = run(data_import, monkeypatch, capsys, ARGS, [dict(READ, record=record)])
+    assert code == 1 and "may still be running" in out["msg"] and len(client.scripts) == 1
+
+
+def test_the_import_script_marks_start_and_end():
+    from ansible_collections.lync.persistent_chat.plugins.module_utils.long_step import make_record
+    script = data_import.import_script(dict(ARGS, report=None, whatif_report=None), make_record("data_import", sha256="A"))
+    started, imported, done = (script.index("'status' = 'started'"), script.index("Import-CsPersistentChatData"),
+                               script.index("'status' = 'done'"))
+    assert started < imported < done
