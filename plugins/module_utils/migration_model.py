@@ -106,26 +106,28 @@ class ChatTree(object):
         self.addins = {}         # add-in id (lower-case text) -> {"name", "url"}
         self.principals = {}     # key -> {"uri", "disabled", "federated"}
         self.ids = {}            # prinID -> key
+        self._chains = {}
 
     @classmethod
-    def read(cls, client, legacy):
+    def read(cls, client, legacy, all_roles=True):
+        """Read a database; ``all_roles=False`` reads only the roles readiness reports on."""
         tree = cls(legacy)
-        for row in client.query(Q.PRINCIPALS):
+        for row in Q.rows(client, Q.PRINCIPALS):
             tree.ids[int(row["principal_id"])] = tree._principal(row)
         nodes = Q.LEGACY_NODES if legacy else Q.TARGET_NODES
-        for row in client.query(Q.for_client(nodes, client)):
+        for row in Q.rows(client, Q.for_client(nodes, client)):
             for column in ("invite", "logged", "file_post", "disabled"):
                 row[column] = flag(row.get(column))
             row.setdefault("topic", None)
             tree.nodes[int(row["node_id"])] = row
-        for row in client.query(Q.ROLES):
+        for row in Q.rows(client, Q.ROLES if all_roles else Q.ROLES_FOR_READINESS):
             role = ROLE_NAMES.get((row.get("role") or "").lower())
             if role:
                 tree.roles.setdefault(int(row["node_id"]), {}).setdefault(role, set()).add(tree.key_of(row["principal_id"]))
-        for row in client.query(Q.SCOPES):
+        for row in Q.rows(client, Q.SCOPES):
             allowed, denied = tree.scopes.setdefault(int(row["node_id"]), (set(), set()))
             (denied if flag(row.get("denied")) else allowed).add(tree.key_of(row["principal_id"]))
-        for row in client.query(Q.ADDINS):
+        for row in Q.rows(client, Q.ADDINS):
             tree.addins[str(row["addin_id"]).lower()] = {"name": row.get("name") or "", "url": row.get("url") or ""}
         return tree
 
@@ -148,7 +150,12 @@ class ChatTree(object):
         return [n for _i, n in sorted(self.nodes.items()) if n["node_type"] == NODE_ROOM]
 
     def chain(self, node_id):
-        """Node ids from the root down to ``node_id``."""
+        """Node ids from the root down to ``node_id`` (kept per node: rooms share their category's)."""
+        if node_id not in self._chains:
+            self._chains[node_id] = self._walk(node_id)
+        return self._chains[node_id]
+
+    def _walk(self, node_id):
         out, seen = [], set()
         while node_id in self.nodes and node_id not in seen:
             seen.add(node_id)
@@ -160,15 +167,22 @@ class ChatTree(object):
         return out[::-1]
 
     def path(self, node_id):
-        return [self.nodes[n]["name"] for n in self.chain(node_id) if n != ROOT_NODE_ID]
+        """Names from the top-level category down to ``node_id`` (a new list each time)."""
+        key = ("path", node_id)
+        if key not in self._chains:
+            self._chains[key] = [self.nodes[n]["name"] for n in self.chain(node_id) if n != ROOT_NODE_ID]
+        return list(self._chains[key])
 
     def effective(self, node_id, column):
         """The inherited value: the nearest non-NULL value from the node up to the root."""
-        value = None
-        for node in self.chain(node_id):
-            if self.nodes[node].get(column) is not None:
-                value = self.nodes[node][column]
-        return bool(value)
+        key = (column, node_id)
+        if key not in self._chains:
+            value = None
+            for node in self.chain(node_id):
+                if self.nodes[node].get(column) is not None:
+                    value = self.nodes[node][column]
+            self._chains[key] = bool(value)
+        return self._chains[key]
 
     def role(self, node_id, role):
         return self.roles.get(node_id, {}).get(role, set())
@@ -328,7 +342,7 @@ class Expectation(object):
             managers = set(tree.role(node, "managers"))
             added = self.root_managers - managers
             if added:
-                self.changes.append(_issue("ROOT_MANAGERS_ADDED", node, label, principals=sorted(added)))
+                self.changes.append(_issue("ROOT_MANAGERS_ADDED", node, label, added=len(added)))
             addin = room.get("addin_id")
             self.rooms.append({
                 "legacy_id": node, "guid": room.get("guid"), "label": label, "name": name,

@@ -82,7 +82,7 @@ def _setting(diffs, kind, object_type, name, setting, expected, actual):
 def _room_fingerprints(client, start_ticks=None, counts_only=False):
     statement, params = Q.fingerprint_query(start_ticks, counts_only)
     out = {}
-    for row in client.query(Q.for_client(statement, client), params):
+    for row in Q.rows(client, Q.for_client(statement, client), params):
         out[int(row["room_id"])] = (int(row["messages"] or 0), int(row["fingerprint"] or 0))
     return out
 
@@ -92,7 +92,7 @@ def _room_digests(client, authors, start_ticks=None):
     statement, params = Q.ordered_messages_query(start_ticks)
     out = {}
     room, digest, count = None, None, 0
-    for row in client.query(statement, params):
+    for row in Q.rows(client, statement, params):
         if row["room_id"] != room:
             if room is not None:
                 out[int(room)] = (count, digest.hexdigest())
@@ -121,9 +121,9 @@ def name_message_differences(legacy_client, target_client, legacy_room, target_r
     """Merge both rooms' messages by chatId and describe up to ``limit`` that differ."""
     found = []
     statement, params = Q.room_messages_query(legacy_room, start_ticks)
-    left = iter(legacy_client.query(statement, params))
+    left = iter(Q.rows(legacy_client, statement, params))
     statement, params = Q.room_messages_query(target_room)
-    right = iter(target_client.query(statement, params))
+    right = iter(Q.rows(target_client, statement, params))
     a, b = next(left, None), next(right, None)
     while (a is not None or b is not None) and len(found) < limit:
         if b is None or (a is not None and a["chat_id"] < b["chat_id"]):

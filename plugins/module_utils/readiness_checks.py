@@ -118,10 +118,10 @@ def check(legacy_client, target_client=None, scope=None, cutoff=None, scan_messa
     ``cutoff``: a datetime; messages before it are counted (needs a scan of tblChat, as does
     ``scan_messages``, which counts the ``ma-filelink:`` messages). ``file_repository``: the file
     repository's ``{"path", "files", "bytes"}`` (legacy_info's result) when known."""
-    legacy = ChatTree.read(legacy_client, legacy=True)
+    legacy = ChatTree.read(legacy_client, legacy=True, all_roles=False)
     target = None
     if target_client is not None:
-        target = TargetIndex(ChatTree.read(target_client, legacy=False))
+        target = TargetIndex(ChatTree.read(target_client, legacy=False, all_roles=False))
     model = Expectation(legacy, scope=scope, existing=target)
     result = ReadinessResult()
     facts = {"categories": len(legacy.categories()), "rooms": len(legacy.rooms()), "addins": len(legacy.addins),
@@ -159,7 +159,7 @@ def check(legacy_client, target_client=None, scope=None, cutoff=None, scan_messa
         room_names = {room["legacy_id"]: room["label"] for room in model.rooms}
         old_total, link_total, link_rooms, messages = 0, 0, 0, 0
         old_rooms = []
-        for row in legacy_client.query(Q.MESSAGE_SCAN, [cutoff_ticks]):
+        for row in Q.rows(legacy_client, Q.MESSAGE_SCAN, [cutoff_ticks]):
             messages += int(row["messages"] or 0)
             old = int(row["old_messages"] or 0)
             links = int(row["file_links"] or 0)

@@ -12,6 +12,7 @@ import copy
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.lync.persistent_chat.plugins.module_utils import sql as sql_utils
+from ansible_collections.lync.persistent_chat.plugins.module_utils.chat_queries import streaming
 
 TARGET_ARG_SPEC = dict(
     target_sql_connection_string=dict(type="str", no_log=True,
@@ -45,9 +46,23 @@ def target_connection_string(params):
         trust_server_certificate=params.get("sql_trust_server_certificate"), timeout=params.get("sql_timeout"))
 
 
-def open_target(module):
-    """A read-only client on ``mgc`` for a PchatModule run (closed by the caller)."""
+def _open(module, connection_string):
+    if not sql_utils.HAS_PYODBC:
+        module.fail_json(msg="pyodbc is not installed: %s" % sql_utils.PYODBC_IMPORT_ERROR)
+    return sql_utils.SQLClient(streaming(connection_string), timeout=module.params.get("sql_timeout") or 30)
+
+
+def open_legacy(module):
+    """A read-only, streaming client on the legacy database for a PchatModule run (closed by the caller)."""
     try:
-        return sql_utils.SQLClient(target_connection_string(module.params), timeout=module.params.get("sql_timeout") or 30)
+        return _open(module, module.sql_connection_string())
+    except sql_utils.SQLError as error:
+        module.fail_json(msg=str(error))
+
+
+def open_target(module):
+    """A read-only, streaming client on ``mgc`` for a PchatModule run (closed by the caller)."""
+    try:
+        return _open(module, target_connection_string(module.params))
     except sql_utils.SQLError as error:
         module.fail_json(msg=str(error))

@@ -207,6 +207,7 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.common import
 from ansible_collections.lync.persistent_chat.plugins.module_utils import parity_compare
 from ansible_collections.lync.persistent_chat.plugins.module_utils.migration_model import parse_date, ticks
 from ansible_collections.lync.persistent_chat.plugins.module_utils.target_db import (
+    open_legacy,
     open_target,
     target_argument_spec,
     target_configured,
@@ -237,17 +238,19 @@ def main():
     except ValueError as error:
         module.fail_json(msg="start_date: %s" % error)
 
+    legacy = open_legacy(module)
     target = open_target(module)
     try:
         with module.step("compare the legacy and 2013 databases"):
             try:
                 result = parity_compare.compare(
-                    module.sql(), target, scope=params["scope"], start_ticks=ticks(start) if start else None,
+                    legacy, target, scope=params["scope"], start_ticks=ticks(start) if start else None,
                     messages=params["messages"], ignore=params["ignore_target_items"],
                     max_differences=params["max_differences"], max_message_differences=params["max_message_differences"])
             except ValueError as error:
                 module.fail_json(msg=str(error))
     finally:
+        legacy.close()
         target.close()
     if not params["return_rooms"]:
         result.pop("rooms", None)

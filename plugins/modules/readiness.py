@@ -164,6 +164,7 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.common import
 from ansible_collections.lync.persistent_chat.plugins.module_utils import readiness_checks
 from ansible_collections.lync.persistent_chat.plugins.module_utils.migration_model import parse_date
 from ansible_collections.lync.persistent_chat.plugins.module_utils.target_db import (
+    open_legacy,
     open_target,
     target_argument_spec,
     target_configured,
@@ -193,16 +194,18 @@ def main():
     except ValueError as error:
         module.fail_json(msg="cutoff_date: %s" % error)
 
+    legacy = open_legacy(module)
     target = open_target(module) if target_configured(params) else None
     try:
         with module.step("read the legacy and 2013 databases"):
             try:
                 result, facts = readiness_checks.check(
-                    module.sql(), target, scope=params["scope"], cutoff=cutoff, scan_messages=params["scan_messages"],
+                    legacy, target, scope=params["scope"], cutoff=cutoff, scan_messages=params["scan_messages"],
                     file_repository=params["file_repository"])
             except ValueError as error:
                 module.fail_json(msg=str(error))
     finally:
+        legacy.close()
         if target is not None:
             target.close()
 
