@@ -33,7 +33,8 @@ SCAN = ("SELECT nodeID, nodeGuid, parentID, nodeType, nodeName, nodeDesc, topic,
 
 
 def odbc(path):
-    return "Driver=SQLite3;Database=%s;BigInt=1" % path
+    # As the lab writes them, plus StepAPI=1, which the modules add (module_utils.chat_queries.streaming).
+    return "Driver=SQLite3;Database=%s;BigInt=1;StepAPI=1" % path
 
 
 def collection_path():
