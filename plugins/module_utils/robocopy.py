@@ -36,10 +36,12 @@ def argument_path(path):
     return text
 
 
-def command_line(source, destination, retries, wait, list_only):
+def command_line(source, destination, retries, wait, list_only, restartable=False):
     """The robocopy invocation as PowerShell code, every argument a literal; output goes to $o."""
     arguments = [argument_path(source), argument_path(destination), "/E", "/COPY:DAT", "/R:%d" % retries,
                  "/W:%d" % wait, "/NP", "/NJH", "/BYTES"]
+    if restartable:
+        arguments.append("/Z")
     if list_only:
         arguments.append("/L")
     return "$o=@(robocopy %s)" % " ".join(ps_literal(argument) for argument in arguments)

@@ -38,6 +38,12 @@ options:
     description: Seconds between retries (C(/W)).
     type: int
     default: 5
+  restartable:
+    description:
+      - Copy in robocopy's restartable mode (C(/Z)), so a file interrupted half way is resumed rather than copied
+        again. Slower; worth it for large files over unreliable links.
+    type: bool
+    default: false
   verify:
     description: V(hash) compares size and SHA256 of every file, V(size) sizes only.
     type: str
@@ -168,7 +174,8 @@ def read_script(params):
 def copy_script(params):
     with_hash = params["verify"] == "hash"
     lines = ["$r=[ordered]@{}", "$d=[ordered]@{}"]
-    robocopy = command_line(params["source"], params["destination"], params["retries"], params["wait"], False)
+    robocopy = command_line(params["source"], params["destination"], params["retries"], params["wait"], False,
+                            params["restartable"])
     lines += timed_lines("robocopy", [robocopy, "$r['rc']=$LASTEXITCODE", "$r['out']=$o"])
     lines += timed_lines("inventory", inventory_lines("src", params["source"], with_hash)
                          + inventory_lines("dst", params["destination"], with_hash))
@@ -210,6 +217,7 @@ def main():
             destination=dict(type="str", required=True),
             retries=dict(type="int", default=3),
             wait=dict(type="int", default=5),
+            restartable=dict(type="bool", default=False),
             verify=dict(type="str", choices=["hash", "size"], default="hash"),
         ),
         supports_check_mode=True,

@@ -34,7 +34,8 @@ options:
     description:
       - Full path of the backup file, as the SQL Server service sees it (a local path of the SQL Server or a UNC path).
       - Its folder must exist.
-    type: path
+      - Taken as written (no C(~) or C($VAR) expansion on the controller).
+    type: str
     required: true
   method:
     description:
@@ -250,7 +251,7 @@ def main():
         argument_spec=dict(
             server_instance=dict(type="str", required=True),
             database=dict(type="str", required=True),
-            backup_file=dict(type="path", required=True),
+            backup_file=dict(type="str", required=True),
             method=dict(type="str", choices=["cmdlet", "sqlcmd"], default="cmdlet"),
             compression=dict(type="bool", default=False),
             force=dict(type="bool", default=False),

@@ -54,8 +54,8 @@ def test_a_partial_copy_is_finished_by_the_next_run(clean_lab):
     status, result, _log = module(clean_lab, "fs01", "filestore_sync",
                                   dict(ARGS, source=SOURCE + "\\" + first, destination=DEST + "\\" + first))
     assert status == "CHANGED", result
-    status, result, _log = module(clean_lab, "fs01", "filestore_sync", ARGS)
-    assert status == "CHANGED"
+    status, result, log = module(clean_lab, "fs01", "filestore_sync", dict(ARGS, restartable=True))
+    assert status == "CHANGED" and "'/Z'" in scripts(log)[-1]
     done_first = [item for item in listing["would_copy"] if item["path"].startswith(first + "\\")]
     assert result["robocopy"]["summary"]["files"]["copied"] == len(listing["would_copy"]) - len(done_first)
     assert result["robocopy"]["summary"]["files"]["skipped"] == len(done_first)

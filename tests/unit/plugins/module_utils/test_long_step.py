@@ -58,6 +58,7 @@ def test_robocopy_arguments_are_literals_without_trailing_backslash():
     line = robocopy.command_line("\\\\gc01\\Group Chat's\\", "D:\\", 2, 1, True)
     assert line == ("$o=@(robocopy '\\\\gc01\\Group Chat''s' 'D:\\.' '/E' '/COPY:DAT' '/R:2' '/W:1' '/NP' '/NJH' "
                     "'/BYTES' '/L')")
+    assert robocopy.command_line("a", "b", 0, 0, False, restartable=True).endswith("'/BYTES' '/Z')")
 
 
 OUTPUT = [
