@@ -9,17 +9,28 @@ Python that runs on the controller and speaks WinRM itself. So this plugin:
 1. turns the host's connection variables (ansible_host, ansible_user, ansible_winrm_*) into the
    modules' winrm_* options, where the task did not set them explicitly;
 2. runs the module on the controller through a local connection and the controller's own Python,
-   whatever ``ansible_connection`` the host has, so Ansible never opens a WinRM connection itself.
+   whatever ``ansible_connection`` the host has, so Ansible never opens a WinRM connection itself;
+3. shows at -vv the progress lines a long-running module appends to the file named by the
+   PCHAT_PROGRESS_FILE environment variable while it runs (module_utils/long_step.py Progress).
 """
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
+import threading
 
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+
+display = Display()
+
+# The module inherits the controller's environment through the local connection.
+PROGRESS_ENV = "PCHAT_PROGRESS_FILE"
 
 # module option -> host variables that may carry it, first match wins (the order the winrm
 # connection plugin itself reads them in).
@@ -98,6 +109,60 @@ def connection_args_from_host(host_vars, explicit_args):
     return derived
 
 
+class ProgressTail(object):
+    """While the module runs, show (display.vv) each line it appends to a temporary progress file."""
+
+    def __init__(self, host, interval=0.5, show=None):
+        handle, self.path = tempfile.mkstemp(prefix="pchat-progress-", suffix=".log")
+        os.close(handle)
+        self.host = host
+        self.interval = interval
+        self._show_line = show or (lambda line: display.vv(line, host=self.host))
+        self._offset = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="pchat-progress", daemon=True)
+        self._previous = None
+
+    def __enter__(self):
+        self._previous = os.environ.get(PROGRESS_ENV)
+        os.environ[PROGRESS_ENV] = self.path
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self.show_new_lines()
+        if self._previous is None:
+            os.environ.pop(PROGRESS_ENV, None)
+        else:
+            os.environ[PROGRESS_ENV] = self._previous
+        try:
+            os.unlink(self.path)
+        except OSError:
+            pass
+        return False
+
+    def _run(self):
+        while not self._stop.wait(self.interval):
+            self.show_new_lines()
+
+    def show_new_lines(self):
+        try:
+            with open(self.path, "rb") as handle:
+                handle.seek(self._offset)
+                data = handle.read()
+        except OSError:
+            return
+        end = data.rfind(b"\n")
+        if end < 0:
+            return  # only a partial line so far
+        self._offset += end + 1
+        for line in data[:end].decode("utf-8", errors="replace").split("\n"):
+            if line.strip():
+                self._show_line(line)
+
+
 class PchatActionModule(ActionBase):
     """Run a lync.persistent_chat module on the controller with the host's WinRM settings."""
 
@@ -151,8 +216,9 @@ class PchatActionModule(ActionBase):
         remote_connection = self._connection
         self._connection = self._local_connection()
         try:
-            result.update(self._execute_module(module_name=self._task.resolved_action or self._task.action,
-                                               module_args=module_args, task_vars=local_vars))
+            with ProgressTail(task_vars.get("inventory_hostname")):
+                result.update(self._execute_module(module_name=self._task.resolved_action or self._task.action,
+                                                   module_args=module_args, task_vars=local_vars))
         finally:
             try:
                 if self._connection._shell.tmpdir is not None:
