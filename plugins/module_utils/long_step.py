@@ -8,14 +8,17 @@ Long steps (export, import, backup, file copy) run as one PowerShell command eac
 loop re-polls every time the server answers OperationTimeout (winrm_operation_timeout seconds), so a
 command may run for hours as long as winrm_read_timeout is longer than winrm_operation_timeout, which
 WinRMClient enforces. Each part of a step measures itself on the server (Get-Date before and after) and
-the module returns the numbers in ``durations``.
+the module returns the numbers in ``durations``. While a long command runs, Progress lines go to a file
+the action plugin shows at -vv (see plugin_utils/pchat_action.py).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import time
 
+from ansible_collections.lync.persistent_chat.plugins.module_utils import winrm as winrm_utils
 from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell import check_identifier, ps_literal
 
 RECORD_SUFFIX = ".pchat.json"
@@ -135,3 +138,109 @@ class _Measure(object):
     def __exit__(self, *exc_info):
         self.target[self.name] = round(time.monotonic() - self.start, 3)
         return False
+
+
+# -- progress while a long command runs -------------------------------------------------------------
+
+PROGRESS_ENV = "PCHAT_PROGRESS_FILE"
+
+
+class Progress(object):
+    """Lines for the action plugin to show while the module runs (ansible -vv). The action plugin names a
+    file in the PCHAT_PROGRESS_FILE environment variable and shows every line appended to it; without that
+    variable (a module run some other way) nothing is written."""
+
+    def __init__(self, environ=None, clock=time.monotonic, every=0.0):
+        environ = os.environ if environ is None else environ
+        self.path = environ.get(PROGRESS_ENV)
+        self.clock = clock
+        self.every = every
+        self.activity = None
+        self.started = None
+        self.last = None
+
+    def say(self, text):
+        if not self.path:
+            return
+        try:
+            with open(self.path, "a", encoding="utf-8") as handle:
+                handle.write(text.replace("\n", " ") + "\n")
+        except OSError:
+            pass  # progress is a courtesy; the step's result does not depend on it
+
+    def start(self, activity):
+        self.activity, self.started = activity, self.clock()
+        self.last = self.started
+        self.say("%s: started" % activity)
+
+    def tick(self):
+        """Called after every Receive that did not finish the command: once per WinRM operation timeout
+        (winrm_operation_timeout, 20 s by default) while the command runs, unless ``every`` asks for fewer."""
+        if self.activity is None:
+            return
+        now = self.clock()
+        if now - self.last >= self.every:
+            self.last = now
+            self.say("%s: still running after %ds" % (self.activity, int(now - self.started)))
+
+    def finish(self):
+        if self.activity is not None:
+            self.say("%s: finished after %.1fs" % (self.activity, self.clock() - self.started))
+        self.activity = None
+
+
+class _PollingMixin(object):
+    """WinRMClient whose Receive loop tells ``progress`` each time the server answers without the command
+    having finished (pywinrm's get_command_output does the same loop, silently)."""
+
+    progress = None
+
+    def _attempt(self, command_args):
+        shell_id = self._ensure_shell()
+        command_id = self._protocol.run_command(shell_id, winrm_utils.POWERSHELL[0], command_args)
+        try:
+            stdout, stderr, code, done = [], [], None, False
+            while not done:
+                try:
+                    out, err, code, done = self._protocol.get_command_output_raw(shell_id, command_id)
+                    stdout.append(out)
+                    stderr.append(err)
+                except winrm_utils.winrm_exceptions.WinRMOperationTimeoutError:
+                    pass  # the server's OperationTimeout: the command is still running
+                if not done and self.progress is not None:
+                    self.progress.tick()
+            return b"".join(stdout), b"".join(stderr), code
+        finally:
+            try:
+                self._protocol.cleanup_command(shell_id, command_id)
+            except Exception:  # pylint: disable=broad-except
+                pass
+
+
+_ORIGINAL_CLIENT = winrm_utils.WinRMClient
+
+
+def polling_client(**kwargs):
+    """The WinRM client factory of the long-step modules. When winrm_utils.WinRMClient has been replaced
+    (unit tests), the replacement is used as it is."""
+    if winrm_utils.WinRMClient is not _ORIGINAL_CLIENT:
+        return winrm_utils.WinRMClient(**kwargs)
+    return PollingWinRMClient(**kwargs)
+
+
+class PollingWinRMClient(_PollingMixin, _ORIGINAL_CLIENT):
+    pass
+
+
+def run_long(module, progress, activity, script, depth=4, idempotent=False):
+    """Run a long script (by default one that must not be re-sent) with progress lines around and during it."""
+    client = module.winrm()
+    if isinstance(client, _PollingMixin):
+        client.progress = progress
+    progress.start(activity)
+    try:
+        return client.run_json(script, depth=depth, idempotent=idempotent)
+    finally:
+        progress.finish()
+        if isinstance(client, _PollingMixin):
+            client.progress = None

@@ -166,14 +166,17 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.common import
 from ansible_collections.lync.persistent_chat.plugins.module_utils.legacy_fingerprint import fingerprint
 from ansible_collections.lync.persistent_chat.plugins.module_utils.long_step import (
     Clock,
+    Progress,
     durations_from,
     file_state_lines,
     make_record,
     parent_folder,
     parse_record,
+    polling_client,
     record_path,
     record_read_lines,
     record_write_line,
+    run_long,
     sha256_equal,
     timed_lines,
     utc_now,
@@ -293,8 +296,10 @@ def main():
         ),
         connections=("winrm", "sql"),
         supports_check_mode=True,
+        winrm_factory=polling_client,
     )
     params = module.params
+    progress = Progress()
     if params["start_date"]:
         try:
             parse_start_date(params["start_date"])
@@ -335,7 +340,7 @@ def main():
     module.results["changed"] = True
     with module.step("export the legacy Group Chat data"):
         with clock.measure("change"):
-            result = module.winrm().run_json(change_script(params, record), depth=4, idempotent=False) or {}
+            result = run_long(module, progress, "export", change_script(params, record)) or {}
     module.results["durations"].update(durations_from(result.get("durations")))
     after_file = result.get("file") or {}
     after = dict(planned, size=after_file.get("Size"), sha256=after_file.get("Sha256"))

@@ -173,13 +173,16 @@ durations:
 from ansible_collections.lync.persistent_chat.plugins.module_utils.common import PchatModule
 from ansible_collections.lync.persistent_chat.plugins.module_utils.long_step import (
     Clock,
+    Progress,
     durations_from,
     file_state_lines,
     make_record,
     parse_record,
+    polling_client,
     record_path,
     record_read_lines,
     record_write_line,
+    run_long,
     sha256_equal,
     timed_lines,
     utc_now,
@@ -289,8 +292,10 @@ def main():
             force=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
+        winrm_factory=polling_client,
     )
     params = module.params
+    progress = Progress()
     clock = Clock(module.results)
     results = module.results
     results.update(record_path=record_path(params["file_name"], RECORD_SUFFIX), whatif_errors=[],
@@ -323,7 +328,7 @@ def main():
         module.exit_json(changed=False)
 
     with module.step("run Import-CsPersistentChatData -WhatIf"):
-        whatif = module.winrm().run_json(whatif_script(params), depth=5) or {}
+        whatif = run_long(module, progress, "import -WhatIf", whatif_script(params), depth=5, idempotent=True) or {}
     results["durations"].update(durations_from(whatif.get("durations")))
     errors, warnings = shape_errors(whatif.get("errors")), shape_warnings(whatif.get("warnings"))
     results["whatif_errors"], results["whatif_warnings"] = errors, warnings
@@ -353,7 +358,7 @@ def main():
     results["changed"] = True
     with module.step("run Import-CsPersistentChatData"):
         with clock.measure("change"):
-            done = module.winrm().run_json(import_script(params, new_record), depth=5, idempotent=False) or {}
+            done = run_long(module, progress, "import", import_script(params, new_record), depth=5) or {}
     results["durations"].update(durations_from(done.get("durations")))
     results["imported"] = True
     results["import_errors"] = shape_errors(done.get("errors"))

@@ -138,7 +138,14 @@ durations:
 """
 
 from ansible_collections.lync.persistent_chat.plugins.module_utils.common import PchatModule
-from ansible_collections.lync.persistent_chat.plugins.module_utils.long_step import Clock, durations_from, timed_lines
+from ansible_collections.lync.persistent_chat.plugins.module_utils.long_step import (
+    Clock,
+    Progress,
+    durations_from,
+    polling_client,
+    run_long,
+    timed_lines,
+)
 from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_views import as_list
 from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell import check_identifier, ps_literal
 from ansible_collections.lync.persistent_chat.plugins.module_utils.robocopy import (
@@ -221,8 +228,10 @@ def main():
             verify=dict(type="str", choices=["hash", "size"], default="hash"),
         ),
         supports_check_mode=True,
+        winrm_factory=polling_client,
     )
     params = module.params
+    progress = Progress()
     if params["retries"] < 0 or params["wait"] < 0:
         module.fail_json(msg="retries and wait must be 0 or more")
     clock = Clock(module.results)
@@ -230,7 +239,9 @@ def main():
 
     with module.step("list what robocopy would copy"):
         with clock.measure("read"):
-            raw = module.winrm().run_json(read_script(params), depth=5) or {}
+            # Listing and hashing both trees can take as long as the copy: shown as progress too.
+            raw = run_long(module, progress, "robocopy /L and inventory", read_script(params), depth=5,
+                           idempotent=True) or {}
     if raw.get("src") is None:
         module.fail_json(msg="the source folder %s does not exist" % params["source"])
     listing = parse_output(as_list(raw.get("out")), raw["src"].get("Root") or params["source"])
@@ -257,7 +268,7 @@ def main():
     results["changed"] = True
     with module.step("copy the file repository"):
         with clock.measure("change"):
-            done = module.winrm().run_json(copy_script(params), depth=5, idempotent=False) or {}
+            done = run_long(module, progress, "robocopy", copy_script(params), depth=5) or {}
     results["durations"].update(durations_from(done.get("durations")))
     code = done.get("rc")
     code = int(code) if code is not None else 16

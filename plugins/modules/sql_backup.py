@@ -152,13 +152,16 @@ durations:
 from ansible_collections.lync.persistent_chat.plugins.module_utils.common import PchatModule
 from ansible_collections.lync.persistent_chat.plugins.module_utils.long_step import (
     Clock,
+    Progress,
     durations_from,
     file_state_lines,
     make_record,
     parse_record,
+    polling_client,
     record_path,
     record_read_lines,
     record_write_line,
+    run_long,
     sha256_equal,
     timed_lines,
     utc_now,
@@ -258,8 +261,10 @@ def main():
             query_timeout=dict(type="int", default=65535),
         ),
         supports_check_mode=True,
+        winrm_factory=polling_client,
     )
     params = module.params
+    progress = Progress()
     if not 1 <= params["query_timeout"] <= 65535:
         module.fail_json(msg="query_timeout must be between 1 and 65535")
     clock = Clock(module.results)
@@ -296,7 +301,7 @@ def main():
     module.results["changed"] = True
     with module.step("back up %s" % params["database"]):
         with clock.measure("change"):
-            result = module.winrm().run_json(script, depth=4, idempotent=False)
+            result = run_long(module, progress, "backup of %s" % params["database"], script)
     module.results["durations"].update(durations_from((result or {}).get("durations")))
     after_file = (result or {}).get("file") or {}
     after = dict(planned, size=after_file.get("Size"), sha256=after_file.get("Sha256"), verified=True)

@@ -4,6 +4,9 @@ without rights: the lab lets any domain account in over WinRM and has no file AC
 refuse it; reported as a lab gap.)"""
 from __future__ import annotations
 
+import json
+
+from conftest import run_ansible
 from steps_support import module, playbook, round_trips, scripts
 
 SOURCE = "\\\\gc01.contoso.local\\GroupChatFiles"
@@ -79,3 +82,17 @@ def test_missing_source_and_hostile_destination(clean_lab):
     assert files_in(clean_lab, hostile)["files"] == result["verification"]["files"]
     status, result, _log = module(clean_lab, "fs01", "filestore_sync", dict(ARGS, destination=hostile))
     assert result["changed"] is False
+
+
+def test_progress_is_shown_at_vv_while_the_copy_runs(clean_lab):
+    # Three OperationTimeout answers (they hit the first Receives: the listing) stand for a step that
+    # outlasts three operation timeouts.
+    clean_lab.fault(kind="operation_timeout", host="fs01", count=3)
+    results = run_ansible("fs01", "-m", "lync.persistent_chat.filestore_sync", "-a", json.dumps(ARGS), "-vv")
+    output = results["_process"].stdout
+    assert results["fs01"][0] == "CHANGED", output[-3000:]
+    lines = [line for line in output.splitlines() if line.startswith("<fs01> robocopy")]
+    assert lines[0] == "<fs01> robocopy /L and inventory: started"
+    assert len([line for line in lines if "still running after" in line]) == 3
+    assert "<fs01> robocopy: started" in lines
+    assert lines[-1].startswith("<fs01> robocopy: finished after ")
