@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import hashlib
 
+from concurrent.futures import ThreadPoolExecutor
+
 from ansible_collections.lync.persistent_chat.plugins.module_utils import chat_queries as Q
 from ansible_collections.lync.persistent_chat.plugins.module_utils.migration_model import (
     BEHAVIORS,
@@ -146,14 +148,27 @@ def name_message_differences(legacy_client, target_client, legacy_room, target_r
     return found
 
 
+def _read_side(client, legacy, messages, start_ticks):
+    """One database's tree and per-room message aggregates."""
+    tree = ChatTree.read(client, legacy=legacy)
+    if messages == "digest":
+        return tree, _room_digests(client, tree.ids, start_ticks)
+    return tree, _room_fingerprints(client, start_ticks, messages == "count")
+
+
 def compare(legacy_client, target_client, scope=None, start_ticks=None, messages="fingerprint", ignore=(),
             max_differences=1000, max_message_differences=5):
     """Compare both databases. Returns a dict: passed, differences, differences_total, differences_by_kind,
     explained, skipped, categories, rooms, addins, counts."""
     if messages not in MESSAGE_MODES:
         raise ValueError("messages must be one of %s" % ", ".join(MESSAGE_MODES))
-    legacy = ChatTree.read(legacy_client, legacy=True)
-    target_tree = ChatTree.read(target_client, legacy=False)
+    # Both databases are read at once: the aggregate queries run in the database engines (and the ODBC
+    # driver), outside Python's lock, so the two sides overlap.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        left = pool.submit(_read_side, legacy_client, True, messages, start_ticks)
+        right = pool.submit(_read_side, target_client, False, messages, None)
+        legacy, legacy_rooms = left.result()
+        target_tree, target_rooms = right.result()
     target = TargetIndex(target_tree)
     model = Expectation(legacy, scope=scope)
     everything = Expectation(legacy) if scope else model
@@ -269,12 +284,6 @@ def compare(legacy_client, target_client, scope=None, start_ticks=None, messages
 
     # -- messages ----------------------------------------------------------------------------------
     legacy_authors, target_authors = legacy.ids, target_tree.ids
-    if messages == "digest":
-        legacy_rooms = _room_digests(legacy_client, legacy_authors, start_ticks)
-        target_rooms = _room_digests(target_client, target_authors)
-    else:
-        legacy_rooms = _room_fingerprints(legacy_client, start_ticks, messages == "count")
-        target_rooms = _room_fingerprints(target_client, counts_only=messages == "count")
     messages_legacy = messages_target = 0
     for expected, node in room_pairs:
         left = legacy_rooms.get(expected["legacy_id"], (0, None))

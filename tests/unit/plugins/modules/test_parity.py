@@ -224,3 +224,10 @@ def test_module_builds_the_target_connection_from_the_legacy_settings(dbs, capsy
     assert code == 0 and result["passed"]
     code, result = run_module({"sql_driver": "SQLite3", "sql_database": str(legacy)}, capsys)
     assert code == 1 and "2013 database is not configured" in result["msg"]
+
+
+def test_sqlite_connections_stream_rows_instead_of_loading_the_result():
+    assert chat_queries.streaming("Driver=SQLite3;Database=/x.db;BigInt=1") == "Driver=SQLite3;Database=/x.db;BigInt=1;StepAPI=1"
+    assert chat_queries.streaming("Driver=SQLite3;Database=/x.db;StepAPI=0") == "Driver=SQLite3;Database=/x.db;StepAPI=0"
+    sql_server = "Driver={ODBC Driver 18 for SQL Server};Server={sql01};Database={mgc}"
+    assert chat_queries.streaming(sql_server) == sql_server
