@@ -143,11 +143,10 @@ def streaming(connection_string):
     return connection_string
 
 
-def rows(client, statement, params=()):
-    """Rows of one read-only query as dicts of the driver's own values (int, str, bool, None), streamed.
-
-    The same guard and error messages as SQLClient.query, without its per-value JSON conversion, which
-    costs more than the query itself over millions of rows; the values these queries select need none."""
+def _batches(client, statement, params):
+    """(column names, rows) batches of one read-only query, with SQLClient's guard and error messages but
+    without its per-value JSON conversion, which costs more than the query itself over millions of rows
+    (the values these queries select are plain int, str, bool or None already)."""
     sql_utils.check_read_only(statement)
     connection = client._ensure()
     try:
@@ -158,13 +157,26 @@ def rows(client, statement, params=()):
             batch = cursor.fetchmany(_FETCH)
             if not batch:
                 break
-            for row in batch:
-                yield dict(zip(names, row))
+            yield names, batch
         cursor.close()
     except Exception as error:  # pylint: disable=broad-except
         if not sql_utils.HAS_PYODBC or not isinstance(error, sql_utils.pyodbc.Error):
             raise
         raise client._translate(error)
+
+
+def tuples(client, statement, params=()):
+    """Rows of one read-only query as tuples in the order of the select list, streamed."""
+    for _names, batch in _batches(client, statement, params):
+        for row in batch:
+            yield row
+
+
+def rows(client, statement, params=()):
+    """Rows of one read-only query as dicts (column alias -> value), streamed."""
+    for names, batch in _batches(client, statement, params):
+        for row in batch:
+            yield dict(zip(names, row))
 
 
 def for_client(statement, client):

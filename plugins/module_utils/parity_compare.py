@@ -94,16 +94,16 @@ def _room_digests(client, authors, start_ticks=None):
     statement, params = Q.ordered_messages_query(start_ticks)
     out = {}
     room, digest, count = None, None, 0
-    for row in Q.rows(client, statement, params):
-        if row["room_id"] != room:
+    author = authors.get
+    for room_id, _chat_id, chat_date, user_id, alert, content in Q.tuples(client, statement, params):
+        if room_id != room:
             if room is not None:
                 out[int(room)] = (count, digest.hexdigest())
-            room, digest, count = row["room_id"], hashlib.sha256(), 0
+            room, digest, count = room_id, hashlib.sha256(), 0
         count += 1
-        digest.update(("%s\x1f%s\x1f%d\x1f" % (row["chat_date"], authors.get(row["user_id"], "?%s" % row["user_id"]),
-                                               1 if row["alert"] else 0)).encode("utf-8"))
-        digest.update((row["content"] or "").encode("utf-8", "surrogatepass"))
-        digest.update(b"\x1e")
+        # One record per message: date, author key, alert flag, content; \x1f and \x1e separate them.
+        digest.update(("%s\x1f%s\x1f%d\x1f%s\x1e" % (chat_date, author(user_id) or "?%s" % user_id, 1 if alert else 0,
+                                                    content or "")).encode("utf-8", "surrogatepass"))
     if room is not None:
         out[int(room)] = (count, digest.hexdigest())
     return out

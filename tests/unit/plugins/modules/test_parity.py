@@ -5,6 +5,7 @@ files through pyodbc and the SQLite3 ODBC driver; the 2013 side is hand-written 
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import pytest
 from ansible.module_utils.testing import patch_module_args
@@ -231,3 +232,14 @@ def test_sqlite_connections_stream_rows_instead_of_loading_the_result():
     assert chat_queries.streaming("Driver=SQLite3;Database=/x.db;StepAPI=0") == "Driver=SQLite3;Database=/x.db;StepAPI=0"
     sql_server = "Driver={ODBC Driver 18 for SQL Server};Server={sql01};Database={mgc}"
     assert chat_queries.streaming(sql_server) == sql_server
+
+
+def test_a_database_without_the_tables_fails_the_module_with_the_database_named(dbs, tmp_path, capsys):
+    legacy, _mgc = dbs
+    empty = tmp_path / "empty.db"
+    sqlite3_conn = sqlite3.connect(str(empty))
+    sqlite3_conn.execute("CREATE TABLE unrelated (x INTEGER)")
+    sqlite3_conn.close()
+    code, result = run_module({"sql_connection_string": F.odbc(legacy), "target_sql_connection_string": F.odbc(empty)}, capsys)
+    assert code == 1 and "compare the legacy and 2013 databases" in result["msg"]
+    assert "no such table" in result["msg"] and "empty.db" in result["msg"]
