@@ -15,7 +15,7 @@ Messages are compared per room in one of three ways (``messages``):
   the cost of counting): catches missing, extra, moved or re-dated messages and changes of length or of
   the first character, not an edit that keeps both, nor a change of author;
 - ``digest``: an exact SHA-256 per room over (author, date, alert flag, content) in chatId order, from
-  every message streamed through the client (constant memory, several times slower).
+  every message streamed through the client (constant memory; 15-30 times the fingerprint's time).
 A room that differs is then read message by message on both sides to name the messages concerned.
 """
 

@@ -31,7 +31,7 @@ options:
     description:
       - How messages are compared per room.
       - V(digest) (exact) - SHA-256 over author, date, alert flag and content of every message in chatId
-        order; every message is read once from each database.
+        order; every message is read once from each database (constant memory; on 5 million messages about 15-30 times the time of counting them in SQL).
       - V(fingerprint) - number of messages and a fingerprint computed in SQL (about the cost of counting
         them) that changes with a missing, added, moved or re-dated message or one whose length or first
         character changed; an edit keeping both, or a change of author, goes unseen.
