@@ -81,6 +81,8 @@ attributes:
     membership:
       - lync.persistent_chat.persistent_chat
 notes:
+  - While a long command runs, the task shows progress at C(-vv) (C(started), C(still running after Ns) once per WinRM
+    operation timeout, C(finished after Ns)).
   - Needs membership of the RBAC role CsPersistentChatAdministrator.
 author:
   - Lync Persistent Chat contributors (@lync-persistent-chat)

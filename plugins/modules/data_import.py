@@ -84,6 +84,8 @@ attributes:
     membership:
       - lync.persistent_chat.persistent_chat
 notes:
+  - While a long command runs, the task shows progress at C(-vv) (C(started), C(still running after Ns) once per WinRM
+    operation timeout, C(finished after Ns)).
   - Needs membership of the RBAC role CsPersistentChatAdministrator. Stop the Persistent Chat services and back up
     C(mgc) first (M(lync.persistent_chat.service), M(lync.persistent_chat.sql_backup)).
   - The record lives next to the export file, not in the Persistent Chat database, so the module never writes to
@@ -237,8 +239,8 @@ def import_script(params, record):
     # A failure the script sees (the cmdlet stopped with an error) is recorded as such, so the next run
     # may import again; only a run that never heard back leaves "started" behind.
     failed = dict(started, status="failed")
-    lines += timed_lines("import", ["try{%s}catch{%s;throw}" % (import_command(params, False).render(),
-                                                               record_write_line(path, failed))])
+    guarded = "try{%s}catch{%s;throw}" % (import_command(params, False).render(), record_write_line(path, failed))
+    lines += timed_lines("import", [guarded])
     lines += COLLECT
     lines.append("$errors=$r['errors'];$warnings=$r['warnings']")
     lines.append(record_write_line(path, dict(record, status="done")))

@@ -74,6 +74,8 @@ attributes:
     membership:
       - lync.persistent_chat.persistent_chat
 notes:
+  - While a long command runs, the task shows progress at C(-vv) (C(started), C(still running after Ns) once per WinRM
+    operation timeout, C(finished after Ns)).
   - The task's host runs robocopy; its account needs read access to O(source) and write access to O(destination).
 author:
   - Lync Persistent Chat contributors (@lync-persistent-chat)

@@ -82,6 +82,8 @@ attributes:
     membership:
       - lync.persistent_chat.persistent_chat
 notes:
+  - While a long command runs, the task shows progress at C(-vv) (C(started), C(still running after Ns) once per WinRM
+    operation timeout, C(finished after Ns)).
   - The record is a file next to the backup rather than controller-side state, so any controller (and a
     person looking at the backup folder) sees what was taken, and deleting the backup also invalidates it.
   - Values reach T-SQL as N'...' string literals with quotes doubled, and names as [bracketed] identifiers;
