@@ -120,20 +120,25 @@ class ChatTree(object):
                 row[column] = flag(row.get(column))
             row.setdefault("topic", None)
             tree.nodes[int(row["node_id"])] = row
-        for row in Q.rows(client, Q.ROLES if all_roles else Q.ROLES_FOR_READINESS):
-            role = ROLE_NAMES.get((row.get("role") or "").lower())
+        # The role table is the largest after tblChat: plain tuples, names resolved once per role type.
+        role_names = {}
+        for node_id, role_type, principal_id in Q.tuples(client, Q.ROLES if all_roles else Q.ROLES_FOR_READINESS):
+            if role_type not in role_names:
+                role_names[role_type] = ROLE_NAMES.get((role_type or "").lower())
+            role = role_names[role_type]
             if role:
-                tree.roles.setdefault(int(row["node_id"]), {}).setdefault(role, set()).add(tree.key_of(row["principal_id"]))
-        for row in Q.rows(client, Q.SCOPES):
-            allowed, denied = tree.scopes.setdefault(int(row["node_id"]), (set(), set()))
-            (denied if flag(row.get("denied")) else allowed).add(tree.key_of(row["principal_id"]))
+                tree.roles.setdefault(node_id, {}).setdefault(role, set()).add(tree.key_of(principal_id))
+        for node_id, denied, principal_id in Q.tuples(client, Q.SCOPES):
+            allowed_keys, denied_keys = tree.scopes.setdefault(node_id, (set(), set()))
+            (denied_keys if flag(denied) else allowed_keys).add(tree.key_of(principal_id))
         for row in Q.rows(client, Q.ADDINS):
             tree.addins[str(row["addin_id"]).lower()] = {"name": row.get("name") or "", "url": row.get("url") or ""}
         return tree
 
     def key_of(self, principal_id):
         """The key of a principal by its id in this database (an unknown id keeps a key of its own)."""
-        return self.ids.get(int(principal_id), "?%s" % principal_id)
+        key = self.ids.get(principal_id)
+        return key if key is not None else "?%s" % principal_id
 
     def _principal(self, row):
         key = principal_key(row.get("uri"), row.get("ad_path"))

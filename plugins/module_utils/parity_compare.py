@@ -66,6 +66,8 @@ def _uris(tree, keys):
 
 
 def _compare_sets(diffs, kind_missing, kind_extra, object_type, name, what, expected, actual, legacy, target):
+    if expected == actual:
+        return
     missing, extra = expected - actual, actual - expected
     for key in sorted(missing):
         diffs.add(kind_missing, object_type, name, "%s missing: %s" % (what, _uris(legacy, [key])[0]),
