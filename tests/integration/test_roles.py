@@ -1,0 +1,74 @@
+"""The stage roles' gates against the lab (small dataset): what they refuse, and that a finished stage
+run again changes nothing. Each test has its own ledger (pchat_ledger_dir) on a freshly reset lab."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import REPO, run_playbook
+
+PLAYBOOKS = REPO / "playbooks"
+
+
+def stage(lab, ledger_dir: Path, name: str, *extra: str):
+    return run_playbook(PLAYBOOKS / ("%s.yml" % name), "-e", "pchat_lab_state_dir=%s" % lab.state_dir,
+                        "-e", "pchat_ledger_dir=%s" % ledger_dir, "-e", "pchat_report_dir=%s" % (ledger_dir / "report"),
+                        *extra)
+
+
+def ok(process):
+    assert process.returncode == 0, process.stdout[-6000:] + process.stderr[-2000:]
+    return process
+
+
+def ledger(ledger_dir: Path) -> dict:
+    return json.loads((ledger_dir / "lab.json").read_text())
+
+
+def recap_changed(process) -> int:
+    line = [line for line in process.stdout.splitlines() if line.startswith("fe01")][-1]
+    return int(line.split("changed=")[1].split()[0])
+
+
+def test_a_finished_stage_run_again_changes_nothing(clean_lab, tmp_path):
+    first = ok(stage(clean_lab, tmp_path, "preflight"))
+    assert recap_changed(first) == 2          # started, done
+    second = ok(stage(clean_lab, tmp_path, "preflight"))
+    assert recap_changed(second) == 0
+    assert ledger(tmp_path)["stages"]["preflight"]["data"]["legacy_product"] == "lync2010"
+
+
+def test_cutover_without_a_backup_is_refused_before_anything_stops(clean_lab, tmp_path):
+    ok(stage(clean_lab, tmp_path, "preflight"))
+    ok(stage(clean_lab, tmp_path, "readiness"))
+    refused = stage(clean_lab, tmp_path, "cutover")
+    assert refused.returncode != 0
+    assert "refused: cutover needs backup done (it is absent)" in refused.stdout
+    assert "Stop the legacy Group Chat services" not in refused.stdout.split("refused:")[0]
+    assert "cutover" not in ledger(tmp_path)["stages"]
+
+
+def test_cutover_outside_an_acknowledged_downtime_window_is_refused(clean_lab, tmp_path):
+    refused = stage(clean_lab, tmp_path, "cutover", "-e", "pchat_downtime_acknowledged=false")
+    assert refused.returncode != 0 and "pchat_downtime_acknowledged=true" in refused.stdout
+
+
+def test_decommission_without_a_passing_verification_is_refused(clean_lab, tmp_path):
+    ok(stage(clean_lab, tmp_path, "preflight"))
+    refused = stage(clean_lab, tmp_path, "decommission")
+    assert refused.returncode != 0
+    assert "refused: decommission needs verify done (it is absent)" in refused.stdout
+    assert "decommission" not in ledger(tmp_path)["stages"]
+
+
+def test_import_after_a_failed_whatif_is_refused_and_a_rerun_with_the_error_accepted_goes_on(clean_lab, tmp_path):
+    for name in ("preflight", "readiness", "backup"):
+        ok(stage(clean_lab, tmp_path, name))
+    refused = stage(clean_lab, tmp_path, "cutover", "-e", json.dumps({"cutover_accept_errors": []}))
+    steps = ledger(tmp_path)["stages"]["cutover"]["steps"]
+    assert steps["import_whatif"]["data"]["errors"] == ["ROOM_NAME_TOO_LONG"]   # the dataset's over-long room
+    assert refused.returncode != 0
+    assert "refused: cutover/import needs cutover/import_whatif done (it is failed)" in refused.stdout
+    assert "import" not in steps
+    ok(stage(clean_lab, tmp_path, "cutover"))
+    assert ledger(tmp_path)["stages"]["cutover"]["status"] == "done"
