@@ -17,8 +17,11 @@ def test_three_failed_attempts_then_a_finished_cutover_and_a_passing_verificatio
     assert stages["cutover"]["status"] == "done" and stages["cutover"]["attempts"] == 4
     failures = [e.get("error", "") for e in lab.ledger()["events"] if e["stage"] == "cutover" and e["status"] == "failed"
                 and "step" not in e]
-    assert ["export" in f for f in failures] == [True, False, False]
-    assert ["import" in f for f in failures][1] and ["file copy" in f for f in failures][2]
+    assert len(failures) == 3
+    assert failures[0].startswith("2. Export the legacy data") and "Injected: export interrupted." in failures[0]
+    assert failures[1].startswith("Import the legacy data") and "Injected: import interrupted." in failures[1]
+    assert failures[2].startswith("7. Copy the posted files") and "Injected: file copy interrupted." in failures[2]
+    assert "list what robocopy would copy" not in failures[2]     # it failed in the copy round trip
     assert stages["verify"]["status"] == "done" and stages["verify"]["data"]["passed"] is True
 
 
