@@ -131,50 +131,17 @@ WHERE content LIKE 'ma-filelink:%'
 """
 
 _LEN = re.compile(r"\bLEN\(")
-_FETCH = 2000
-
-
-def streaming(connection_string):
-    """The connection string with the SQLite3 driver's StepAPI on: without it the driver reads a whole
-    result set into memory before returning the first row (1.3 GB for 5 million messages)."""
-    _server, _database, driver = sql_utils.describe_connection_string(connection_string)
-    if sql_utils.is_sqlite_driver(driver) and "stepapi" not in connection_string.lower():
-        return connection_string.rstrip(";") + ";StepAPI=1"
-    return connection_string
-
-
-def _batches(client, statement, params):
-    """(column names, rows) batches of one read-only query, with SQLClient's guard and error messages but
-    without its per-value JSON conversion, which costs more than the query itself over millions of rows
-    (the values these queries select are plain int, str, bool or None already)."""
-    sql_utils.check_read_only(statement)
-    connection = client._ensure()
-    try:
-        cursor = connection.cursor()
-        cursor.execute(statement, list(params))
-        names = [column[0] for column in cursor.description]
-        while True:
-            batch = cursor.fetchmany(_FETCH)
-            if not batch:
-                break
-            yield names, batch
-        cursor.close()
-    except Exception as error:  # pylint: disable=broad-except
-        if not sql_utils.HAS_PYODBC or not isinstance(error, sql_utils.pyodbc.Error):
-            raise
-        raise client._translate(error)
 
 
 def tuples(client, statement, params=()):
     """Rows of one read-only query as tuples in the order of the select list, streamed."""
-    for _names, batch in _batches(client, statement, params):
-        for row in batch:
-            yield row
+    for _names, batch in client.batches(statement, params):
+        yield from batch
 
 
 def rows(client, statement, params=()):
     """Rows of one read-only query as dicts (column alias -> value), streamed."""
-    for names, batch in _batches(client, statement, params):
+    for names, batch in client.batches(statement, params):
         for row in batch:
             yield dict(zip(names, row))
 

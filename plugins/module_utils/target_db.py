@@ -12,7 +12,6 @@ import copy
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.lync.persistent_chat.plugins.module_utils import sql as sql_utils
-from ansible_collections.lync.persistent_chat.plugins.module_utils.chat_queries import streaming
 
 TARGET_ARG_SPEC = dict(
     target_sql_connection_string=dict(type="str", no_log=True,
@@ -49,7 +48,7 @@ def target_connection_string(params):
 def _open(module, connection_string):
     if not sql_utils.HAS_PYODBC:
         module.fail_json(msg="pyodbc is not installed: %s" % sql_utils.PYODBC_IMPORT_ERROR)
-    return sql_utils.SQLClient(streaming(connection_string), timeout=module.params.get("sql_timeout") or 30)
+    return sql_utils.SQLClient(sql_utils.streaming(connection_string), timeout=module.params.get("sql_timeout") or 30)
 
 
 def open_legacy(module):

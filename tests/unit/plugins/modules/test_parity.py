@@ -11,7 +11,7 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.lync.persistent_chat.plugins.module_utils import chat_queries, parity_compare
-from ansible_collections.lync.persistent_chat.plugins.module_utils.sql import SQLClient, check_read_only
+from ansible_collections.lync.persistent_chat.plugins.module_utils.sql import SQLClient, check_read_only, streaming
 from ansible_collections.lync.persistent_chat.plugins.modules import parity
 
 import parity_fixture as F
@@ -228,10 +228,10 @@ def test_module_builds_the_target_connection_from_the_legacy_settings(dbs, capsy
 
 
 def test_sqlite_connections_stream_rows_instead_of_loading_the_result():
-    assert chat_queries.streaming("Driver=SQLite3;Database=/x.db;BigInt=1") == "Driver=SQLite3;Database=/x.db;BigInt=1;StepAPI=1"
-    assert chat_queries.streaming("Driver=SQLite3;Database=/x.db;StepAPI=0") == "Driver=SQLite3;Database=/x.db;StepAPI=0"
+    assert streaming("Driver=SQLite3;Database=/x.db;BigInt=1") == "Driver=SQLite3;Database=/x.db;BigInt=1;StepAPI=1"
+    assert streaming("Driver=SQLite3;Database=/x.db;StepAPI=0") == "Driver=SQLite3;Database=/x.db;StepAPI=0"
     sql_server = "Driver={ODBC Driver 18 for SQL Server};Server={sql01};Database={mgc}"
-    assert chat_queries.streaming(sql_server) == sql_server
+    assert streaming(sql_server) == sql_server
 
 
 def test_a_database_without_the_tables_fails_the_module_with_the_database_named(dbs, tmp_path, capsys):
