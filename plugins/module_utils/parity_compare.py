@@ -104,8 +104,9 @@ def _room_digests(client, authors, start_ticks=None):
             room, digest, count = room_id, hashlib.sha256(), 0
         count += 1
         # One record per message: date, author key, alert flag, content; \x1f and \x1e separate them.
-        digest.update(("%s\x1f%s\x1f%d\x1f%s\x1e" % (chat_date, author(user_id) or "?%s" % user_id, 1 if alert else 0,
-                                                    content or "")).encode("utf-8", "surrogatepass"))
+        record = "%s\x1f%s\x1f%d\x1f%s\x1e" % (chat_date, author(user_id) or "?%s" % user_id, 1 if alert else 0,
+                                               content or "")
+        digest.update(record.encode("utf-8", "surrogatepass"))
     if room is not None:
         out[int(room)] = (count, digest.hexdigest())
     return out
