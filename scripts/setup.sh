@@ -7,9 +7,10 @@ root=$(pwd)
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# System packages: Python with venv, unixODBC and the SQLite3 ODBC driver (the lab's SQL instances).
+# System packages: Python with venv, unixODBC and the SQLite3 ODBC driver (the lab's SQL instances),
+# ShellCheck (ansible-test sanity) and Chromium (the HTML report is checked in a headless browser).
 # For a real SQL Server install Microsoft's msodbcsql18 or FreeTDS (tdsodbc) instead; see README.
-packages=(python3 python3-venv python3-dev gcc unixodbc odbcinst libsqliteodbc git shellcheck)
+packages=(python3 python3-venv python3-dev gcc unixodbc odbcinst libsqliteodbc git shellcheck chromium)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
