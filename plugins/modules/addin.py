@@ -36,6 +36,7 @@ options:
       - Required to create the add-in.
     type: str
 extends_documentation_fragment:
+  - lync.persistent_chat.attributes
   - lync.persistent_chat.connection
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
@@ -47,19 +48,6 @@ attributes:
   diff_mode:
     support: full
     details: Before and after are the add-in's documented properties (empty when it does not exist).
-  platform:
-    platforms: windows
-  action:
-    support: full
-    details: The action plugin turns the host's WinRM variables into options and runs the module on the controller.
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
-  action_group:
-    support: full
-    membership:
-      - lync.persistent_chat.persistent_chat
 author:
   - lync.persistent_chat contributors (@lync-persistent-chat)
 seealso:

@@ -97,6 +97,7 @@ options:
     type: list
     elements: str
 extends_documentation_fragment:
+  - lync.persistent_chat.attributes
   - lync.persistent_chat.connection
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
@@ -108,19 +109,6 @@ attributes:
   diff_mode:
     support: full
     details: Before and after are the category's documented properties (empty when it does not exist).
-  platform:
-    platforms: windows
-  action:
-    support: full
-    details: The action plugin turns the host's WinRM variables into options and runs the module on the controller.
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
-  action_group:
-    support: full
-    membership:
-      - lync.persistent_chat.persistent_chat
 notes:
   - Lync accepts only principals the Persistent Chat pool has provisioned; others fail with
     "principal ... is not provisioned" and the module reports that error with the step that failed.

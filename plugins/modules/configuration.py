@@ -48,6 +48,7 @@ options:
       - Address of a custom room management page (C(-RoomManagementUrl)). V("") clears it.
     type: str
 extends_documentation_fragment:
+  - lync.persistent_chat.attributes
   - lync.persistent_chat.connection
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
@@ -59,19 +60,6 @@ attributes:
   diff_mode:
     support: full
     details: Before and after are the scope's documented settings (empty when the scope does not exist).
-  platform:
-    platforms: windows
-  action:
-    support: full
-    details: The action plugin turns the host's WinRM variables into options and runs the module on the controller.
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
-  action_group:
-    support: full
-    membership:
-      - lync.persistent_chat.persistent_chat
 author:
   - lync.persistent_chat contributors (@lync-persistent-chat)
 seealso:

@@ -56,6 +56,7 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
+  - lync.persistent_chat.attributes
   - lync.persistent_chat.connection
   - lync.persistent_chat.sql
   - ansible.builtin.action_common_attributes
@@ -68,18 +69,6 @@ attributes:
   diff_mode:
     support: full
     details: Before and after are the recorded export (file, size, SHA256, parameters, fingerprint).
-  platform:
-    platforms: windows
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
-  action_group:
-    support: full
-    membership:
-      - lync.persistent_chat.persistent_chat
 notes:
   - While a long command runs, the task shows progress at C(-vv) (C(started), C(still running after Ns) once per WinRM
     operation timeout, C(finished after Ns)).

@@ -60,6 +60,7 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
+  - lync.persistent_chat.attributes
   - lync.persistent_chat.connection
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
@@ -71,18 +72,6 @@ attributes:
   diff_mode:
     support: full
     details: Before and after are the import record of the file.
-  platform:
-    platforms: windows
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
-  action_group:
-    support: full
-    membership:
-      - lync.persistent_chat.persistent_chat
 notes:
   - While a long command runs, the task shows progress at C(-vv) (C(started), C(still running after Ns) once per WinRM
     operation timeout, C(finished after Ns)).

@@ -50,6 +50,7 @@ options:
     choices: [hash, size]
     default: hash
 extends_documentation_fragment:
+  - lync.persistent_chat.attributes
   - lync.persistent_chat.connection
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
@@ -61,18 +62,6 @@ attributes:
   diff_mode:
     support: full
     details: Before and after list the files that differ between source and destination.
-  platform:
-    platforms: windows
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
-  action_group:
-    support: full
-    membership:
-      - lync.persistent_chat.persistent_chat
 notes:
   - While a long command runs, the task shows progress at C(-vv) (C(started), C(still running after Ns) once per WinRM
     operation timeout, C(finished after Ns)).

@@ -62,6 +62,7 @@ options:
     elements: str
     default: []
 extends_documentation_fragment:
+  - lync.persistent_chat.attributes
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
   - ansible.builtin.action_common_attributes.actiongroups
@@ -72,19 +73,6 @@ attributes:
   diff_mode:
     support: full
     details: Before and after are the stage's (or step's) entry.
-  platform:
-    platforms: posix
-  action:
-    support: full
-    details: The action plugin runs the module on the controller.
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
-  action_group:
-    support: full
-    membership:
-      - lync.persistent_chat.persistent_chat
 author:
   - lync.persistent_chat contributors (@lync-persistent-chat)
 seealso:

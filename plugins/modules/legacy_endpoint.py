@@ -39,6 +39,7 @@ options:
     choices: [present, absent]
     default: present
 extends_documentation_fragment:
+  - lync.persistent_chat.attributes
   - lync.persistent_chat.connection
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
@@ -50,18 +51,6 @@ attributes:
   diff_mode:
     support: full
     details: Before and after show the user holding the address and the endpoint.
-  platform:
-    platforms: windows
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
-  action_group:
-    support: full
-    membership:
-      - lync.persistent_chat.persistent_chat
 notes:
   - Removing the user needs Domain Admins (or delegated rights on the user object); the endpoint needs
     CsPersistentChatAdministrator, CsAdministrator or RTCUniversalServerAdmins.

@@ -79,6 +79,7 @@ options:
     type: bool
     default: true
 extends_documentation_fragment:
+  - lync.persistent_chat.attributes
   - lync.persistent_chat.sql
   - lync.persistent_chat.target_sql
   - ansible.builtin.action_common_attributes
@@ -91,19 +92,6 @@ attributes:
   diff_mode:
     support: N/A
     details: Changes nothing, so has no diff.
-  platform:
-    platforms: windows
-  action:
-    support: full
-    details: The action plugin runs the module on the controller.
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
-  action_group:
-    support: full
-    membership:
-      - lync.persistent_chat.persistent_chat
 author:
   - lync.persistent_chat contributors (@lync-persistent-chat)
 seealso:

@@ -58,6 +58,7 @@ options:
     type: list
     elements: str
 extends_documentation_fragment:
+  - lync.persistent_chat.attributes
   - lync.persistent_chat.connection
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
@@ -69,19 +70,6 @@ attributes:
   diff_mode:
     support: full
     details: Before and after hold the policy's documented properties and the users granted by the run.
-  platform:
-    platforms: windows
-  action:
-    support: full
-    details: The action plugin turns the host's WinRM variables into options and runs the module on the controller.
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
-  action_group:
-    support: full
-    membership:
-      - lync.persistent_chat.persistent_chat
 notes:
   - Granting only ever assigns this policy; it does not take it away from users who are no longer listed.
   - Groups and OUs are expanded on the server in the change step too, so a user added to a group between the

@@ -45,6 +45,7 @@ options:
       - The registered result of M(lync.persistent_chat.parity).
     type: dict
 extends_documentation_fragment:
+  - lync.persistent_chat.attributes
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
   - ansible.builtin.action_common_attributes.actiongroups
@@ -54,18 +55,10 @@ attributes:
     details: Reports whether the files would change without writing them.
   diff_mode:
     support: none
-  platform:
-    platforms: posix
-  action:
-    support: full
-    details: The action plugin runs the module on the controller.
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
   action_group:
     support: none
     details: Not in the collection's action group, whose defaults (connection options) it does not take.
+    membership: []
 author:
   - lync.persistent_chat contributors (@lync-persistent-chat)
 seealso:

@@ -109,6 +109,7 @@ options:
     type: list
     elements: str
 extends_documentation_fragment:
+  - lync.persistent_chat.attributes
   - lync.persistent_chat.connection
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
@@ -120,19 +121,6 @@ attributes:
   diff_mode:
     support: full
     details: Before and after are the room's documented properties (empty when it does not exist).
-  platform:
-    platforms: windows
-  action:
-    support: full
-    details: The action plugin turns the host's WinRM variables into options and runs the module on the controller.
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
-  action_group:
-    support: full
-    membership:
-      - lync.persistent_chat.persistent_chat
 notes:
   - A new room is created with C(New-CsPersistentChatRoom) and its member lists are then set with
     C(Set-CsPersistentChatRoom) in the same script; if that second command fails the room exists without

@@ -46,6 +46,7 @@ options:
     type: int
     default: 120
 extends_documentation_fragment:
+  - lync.persistent_chat.attributes
   - lync.persistent_chat.connection
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
@@ -57,18 +58,6 @@ attributes:
   diff_mode:
     support: full
     details: Before and after are each selected service's status and start-up type.
-  platform:
-    platforms: windows
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
-  action_group:
-    support: full
-    membership:
-      - lync.persistent_chat.persistent_chat
 author:
   - Lync Persistent Chat contributors (@lync-persistent-chat)
 seealso:

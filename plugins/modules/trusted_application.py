@@ -37,6 +37,7 @@ options:
     type: bool
     default: true
 extends_documentation_fragment:
+  - lync.persistent_chat.attributes
   - lync.persistent_chat.connection
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
@@ -48,18 +49,6 @@ attributes:
   diff_mode:
     support: full
     details: Before and after list the pool and its applications.
-  platform:
-    platforms: windows
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
-  action_group:
-    support: full
-    membership:
-      - lync.persistent_chat.persistent_chat
 notes:
   - Needs RTCUniversalServerAdmins (or CsAdministrator). Uninstall the Group Chat software from the pool's computers first.
   - For OCS 2007 R2 Group Chat there is no trusted application pool in the topology; its trusted service entries
