@@ -8,6 +8,7 @@ mandatory check. Values are converted to the declared type on binding.
 """
 from __future__ import annotations
 
+import datetime as _dt
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -407,7 +408,7 @@ def _bind_pipeline(spec: CmdletSpec, bound: dict, candidates, pipeline: list, co
         return [Invocation(_finish(spec, bound, candidates, command_extent), [])]
     by_value = [p for p in spec.params if p.from_pipeline and p.name not in bound and _in_sets(p, candidates)]
     by_name = [p for p in spec.params if p.from_pipeline_by_name and p.name not in bound and _in_sets(p, candidates)]
-    if not by_value and not by_name:
+    if not any(p.from_pipeline or p.from_pipeline_by_name for p in spec.params):
         # The cmdlet reads its input itself (or ignores it): one call with the whole list.
         return [Invocation(_finish(spec, bound, candidates, command_extent), list(pipeline))]
     array_param = next((p for p in by_value if p.type.endswith("[]")), None)
@@ -418,24 +419,14 @@ def _bind_pipeline(spec: CmdletSpec, bound: dict, candidates, pipeline: list, co
         return [Invocation(_finish(spec, local, sets, command_extent), list(pipeline))]
     invocations = []
     for obj in pipeline:
+        # Each object starts again from the arguments and sets the command line left, as PowerShell
+        # restores its pre-pipeline state between objects.
         local = dict(bound)
         sets = candidates
         done = False
-        for param in by_value:
-            try:
-                local[param.name] = (param, convert(spec, param, obj, command_extent))
-            except PSError:
-                continue
-            sets = _narrow(candidates, param)
-            done = True
-            break
-        if isinstance(obj, PSObject):
-            for param in by_name:
-                for name in (param.name,) + tuple(param.aliases):
-                    if name in obj and param.name not in local:
-                        local[param.name] = (param, convert(spec, param, obj.get(name), command_extent))
-                        sets = _narrow(sets, param)
-                        done = True
+        for by_property, coerce in PIPELINE_STATES:
+            sets, bound_any = _bind_state(spec, local, sets, obj, by_property, coerce, command_extent)
+            done = done or bound_any
         if not done:
             raise _error(spec, "The input object cannot be bound to any parameters for the command either because "
                                "the command does not take pipeline input or the input and its properties do not "
@@ -443,6 +434,96 @@ def _bind_pipeline(spec: CmdletSpec, bound: dict, candidates, pipeline: list, co
                          command_extent, target=obj)
         invocations.append(Invocation(_finish(spec, local, sets, command_extent), [obj]))
     return invocations
+
+
+# PowerShell's order of pipeline binding (CmdletParameterBinderController.BindPipelineParameters):
+# by value without type coercion, by property name without, then by value and by property name with it.
+PIPELINE_STATES = ((False, False), (True, False), (False, True), (True, True))
+
+
+def _bind_state(spec: CmdletSpec, local: dict, sets, obj, by_property: bool, coerce: bool, command_extent):
+    """One binding state; the default set, while still possible, is tried alone first, then the other sets
+    still possible. Returns the narrowed sets and whether anything bound."""
+    default = spec.default_set
+    if sets is not None and default and default in sets:
+        narrowed, bound_any = _bind_in_sets(spec, local, sets, {default}, obj, by_property, coerce, command_extent)
+        if bound_any:
+            return narrowed, True
+        others = sets - {default}
+        if not others:
+            return sets, False
+        return _bind_in_sets(spec, local, sets, others, obj, by_property, coerce, command_extent)
+    return _bind_in_sets(spec, local, sets, sets, obj, by_property, coerce, command_extent)
+
+
+def _bind_in_sets(spec: CmdletSpec, local: dict, sets, allowed, obj, by_property: bool, coerce: bool,
+                  command_extent):
+    bound_any = False
+    for param in spec.params:
+        if param.name in local or not _in_sets(param, allowed) or not _in_sets(param, sets):
+            continue
+        if by_property:
+            if not param.from_pipeline_by_name or not isinstance(obj, PSObject):
+                continue
+            name = next((n for n in (param.name,) + tuple(param.aliases) if n in obj), None)
+            if name is None:
+                continue
+            value = obj.get(name)
+            if not coerce and not _fits_without_coercion(param, value):
+                continue
+            # A property that does not convert is PowerShell's binding error, not a reason to skip.
+            local[param.name] = (param, convert(spec, param, value, command_extent))
+        else:
+            if not param.from_pipeline:
+                continue
+            if not coerce and not _fits_without_coercion(param, obj):
+                continue
+            try:
+                local[param.name] = (param, convert(spec, param, obj, command_extent))
+            except PSError as err:
+                if coerce and "ValidationError" not in err.error_id:
+                    continue        # the object does not convert: try the next parameter
+                raise
+        sets = _narrow(sets, param)
+        allowed = _narrow(allowed, param)
+        bound_any = True
+        if not by_property:
+            break           # one parameter takes the object itself
+    return sets, bound_any
+
+
+def _fits_without_coercion(param: Param, value: Any) -> bool:
+    """Whether ``value`` already is of the parameter's type (or an array of it, for array parameters)."""
+    t = param.type
+    if t in ("object", "object[]") or value is None:
+        return True
+    if t == "byte[]":
+        return isinstance(value, (bytes, bytearray))
+    if t.endswith("[]") and isinstance(value, list):
+        element = Param(param.name, t[:-2], enum_type=param.enum_type)
+        return bool(value) and all(_fits_without_coercion(element, v) for v in value)
+    base = t[:-2] if t.endswith("[]") else t
+    if base == "string":
+        return isinstance(value, str)
+    if base in ("int", "long"):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if base == "double":
+        return isinstance(value, float)
+    if base in ("bool", "switch"):
+        return isinstance(value, bool)
+    if base == "datetime":
+        return isinstance(value, _dt.datetime)
+    if base == "timespan":
+        return isinstance(value, _dt.timedelta)
+    if base == "hashtable":
+        return isinstance(value, dict) and not isinstance(value, PSObject)
+    if base == "scriptblock":
+        return isinstance(value, ScriptBlock)
+    if base == "enum":
+        return isinstance(value, PSEnum) and (not param.enum_type or value.type_name == param.enum_type)
+    if base == "pslistmodifier":
+        return isinstance(value, PSListModifier)
+    return False
 
 
 def _narrow(candidates, param: Param):

@@ -608,14 +608,12 @@ def _select_services(ctx, args, pipeline) -> list:
     return chosen
 
 
-# InputObject is declared before Name: PowerShell binds a piped ServiceController to InputObject by its
-# type before it would convert it to a string for Name; the lab's binder takes the first that fits.
+# A piped ServiceController binds to InputObject by value, without coercion, in the default set; that
+# set then rules out Name, which PowerShell also binds by property name (a [pscustomobject]@{Name=...}).
 SERVICE_SELECTION = [
     Param("InputObject", "object[]", mandatory=True, position=0, sets=("InputObject",), from_pipeline=True),
-    # Name is ValueFromPipelineByPropertyName in PowerShell too; left out until the binder stops binding
-    # by property name a parameter outside the set already chosen (a piped ServiceController has Name).
     Param("Name", "string[]", mandatory=True, position=0, sets=("Default",), aliases=("ServiceName",),
-          from_pipeline=True),
+          from_pipeline=True, from_pipeline_by_name=True),
     Param("DisplayName", "string[]", mandatory=True, sets=("DisplayName",)),
     Param("Include", "string[]"),
     Param("Exclude", "string[]"),
@@ -740,7 +738,7 @@ def restart_service(ctx, args, pipeline):
 @cmdlet("Set-Service", module=MANAGEMENT, default_set="Name", should_process=True, params=[
     Param("InputObject", "object", sets=("InputObject",), from_pipeline=True),
     Param("Name", "string", mandatory=True, position=0, sets=("Name",), aliases=("ServiceName", "SN"),
-          from_pipeline=True),
+          from_pipeline=True, from_pipeline_by_name=True),
     Param("DisplayName", "string", aliases=("DN",)),
     Param("Description", "string"),
     Param("StartupType", "enum", values=("Automatic", "Manual", "Disabled"), aliases=("StartMode", "SM", "ST"),
