@@ -165,3 +165,25 @@ def test_copies_between_drives_of_the_same_host(win_lab):
 def test_quiet_switches(win_lab):
     rc, out = robocopy(win_lab, "%s %s /E /NFL /NDL /NP" % (LEGACY, STORE))
     assert rc == 1 and "New File" not in out and "New Dir" not in out and "Total" in out
+
+
+def test_full_path_and_time_stamp_logging_options(win_lab):
+    # /FP, /TS and /BYTES are documented logging options: accepted, echoed, and they shape the file lines.
+    rc, out = robocopy(win_lab, "%s %s /E /FP /TS /BYTES /NP" % (LEGACY, STORE))
+    assert rc == 1, out
+    assert "Invalid Parameter" not in out
+    assert " /TS /FP /NP /BYTES " in out                                  # the Options line
+    source = win_lab.host("GC01").drives["E"].root / "GroupChat" / "FileRepository" / "room1" / "a.txt"
+    import datetime
+    stamp = datetime.datetime.fromtimestamp(source.stat().st_mtime).strftime("%Y/%m/%d %H:%M:%S")
+    assert "\t    New File  \t\t       5\t%s\t\\\\gc01\\GroupChatFiles\\room1\\a.txt\r\n" % stamp in out
+    # Without them, the line holds the bare name.
+    rc, out = robocopy(win_lab, "%s %s\\again /E /NP" % (LEGACY, STORE))
+    assert "\t    New File  \t\t       5\ta.txt\r\n" in out
+
+
+def test_undocumented_logging_switches_stay_invalid(win_lab):
+    rc, out = robocopy(win_lab, "%s %s /E /FULLPATH" % (LEGACY, STORE))
+    assert rc == 16 and 'ERROR : Invalid Parameter #4 : "/FULLPATH"' in out
+    rc, out = robocopy(win_lab, "%s %s /E /TS:1" % (LEGACY, STORE))
+    assert rc == 16 and 'ERROR : Invalid Parameter #4 : "/TS:1"' in out

@@ -19,7 +19,8 @@ from . import console
 from .filesystem import wildcard_regex
 
 FLAG_SWITCHES = {"S", "E", "MIR", "PURGE", "COPYALL", "NP", "NFL", "NDL", "NJH", "NJS", "TEE", "XO", "XN", "XC",
-                 "XX", "XL", "L", "MT", "Z", "B", "ZB", "FFT", "BYTES", "NS", "NC", "IS", "IT", "V", "SEC"}
+                 "XX", "XL", "L", "MT", "Z", "B", "ZB", "FFT", "BYTES", "NS", "NC", "IS", "IT", "V", "SEC",
+                 "FP", "TS"}      # /FP full path names, /TS source time stamps (documented logging options)
 VALUE_SWITCHES = {"COPY", "DCOPY", "R", "W", "LOG", "LOG+", "MT"}
 LIST_SWITCHES = {"XF", "XD"}
 RULE = "-" * 79
@@ -123,7 +124,7 @@ def parse(args: list) -> Options:
 def _options_line(options: Options) -> str:
     parts = list(options.files)
     order = ["S", "E", "PURGE", "MIR", "L", "XO", "XN", "XC", "XX", "XL", "IS", "IT", "Z", "B", "ZB", "FFT",
-             "NP", "NFL", "NDL", "NJH", "NJS", "BYTES", "NS", "NC", "TEE", "V"]
+             "TS", "FP", "NP", "NFL", "NDL", "NJH", "NJS", "BYTES", "NS", "NC", "TEE", "V"]
     parts += ["/" + f for f in order if f in options.flags]
     parts += options.shown
     if not any(s.startswith("/COPY:") for s in options.shown):
@@ -184,9 +185,15 @@ class Run:
         if "NDL" not in self.options.flags:
             self.write("\t%s%8d\t%s\r\n" % (("%-11s" % label) if label else " " * 11, count, path))
 
-    def file_line(self, label: str, size: int, name: str) -> None:
-        if "NFL" not in self.options.flags:
-            self.write("\t    %-10s\t\t%8s\t%s\r\n" % (label, _size(size, "BYTES" in self.options.flags), name))
+    def file_line(self, label: str, size: int, path) -> None:
+        """One file: its class, size, (with /TS) last-write time and name (with /FP its full path)."""
+        if "NFL" in self.options.flags:
+            return
+        stamp = ""
+        if "TS" in self.options.flags:
+            stamp = _dt.datetime.fromtimestamp(os.stat(path.real).st_mtime).strftime("%Y/%m/%d %H:%M:%S") + "\t"
+        name = path.display if "FP" in self.options.flags else path.name
+        self.write("\t    %-10s\t\t%8s\t%s%s\r\n" % (label, _size(size, "BYTES" in self.options.flags), stamp, name))
 
     def summary(self) -> None:
         if "NJS" in self.options.flags:
@@ -263,7 +270,7 @@ class Run:
                 size = os.path.getsize(path.real)
                 self.totals.add("Files", "extras")
                 self.totals.add("Bytes", "extras", size)
-                self.file_line("*EXTRA File", size, name)
+                self.file_line("*EXTRA File", size, path)
                 if self.options.purge and not self.options.list_only:
                     os.remove(path.real)
 
@@ -276,7 +283,7 @@ class Run:
             if dest.is_dir():
                 self.totals.add("Files", "mismatch")
                 self.totals.add("Bytes", "mismatch", stat.st_size)
-                self.file_line("*Mismatch", stat.st_size, source.name)
+                self.file_line("*Mismatch", stat.st_size, source)
                 return
             other = os.stat(dest.real)
             same_time = self._same_time(stat, other)
@@ -294,7 +301,7 @@ class Run:
                     self.totals.add("Files", "skipped")
                     self.totals.add("Bytes", "skipped", stat.st_size)
                     return
-        self.file_line(label, stat.st_size, source.name)
+        self.file_line(label, stat.st_size, source)
         if self.options.list_only:
             self.totals.add("Files", "copied")
             self.totals.add("Bytes", "copied", stat.st_size)
