@@ -474,6 +474,7 @@ def ps_compare(left: Any, right: Any, case_sensitive: bool = False) -> int:
 
 
 def wildcard_to_regex(pattern: str) -> str:
+    """PowerShell's WildcardPattern as a regular expression: ``*``, ``?``, ``[a-z]``, backtick escapes."""
     out = []
     i = 0
     while i < len(pattern):

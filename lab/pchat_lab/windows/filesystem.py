@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..powershell.api import PSError
+from ..powershell.values import wildcard_to_regex
 
 PROVIDER_PREFIXES = ("microsoft.powershell.core\\filesystem::", "filesystem::")
 INVALID_CHARS = set('<>"|') | {chr(c) for c in range(32)}
@@ -62,28 +63,7 @@ def has_wildcards(path: str) -> bool:
 
 def wildcard_regex(pattern: str) -> re.Pattern:
     """PowerShell's WildcardPattern (``*``, ``?``, ``[a-z]``, backtick escapes), case-insensitive."""
-    out, i = [], 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "`" and i + 1 < len(pattern):
-            out.append(re.escape(pattern[i + 1]))
-            i += 2
-            continue
-        if c == "*":
-            out.append(".*")
-        elif c == "?":
-            out.append(".")
-        elif c == "[":
-            end = pattern.find("]", i + 1)
-            if end == -1:
-                out.append(re.escape(c))
-            else:
-                out.append("[" + pattern[i + 1:end].replace("\\", "\\\\") + "]")
-                i = end
-        else:
-            out.append(re.escape(c))
-        i += 1
-    return re.compile("^" + "".join(out) + "$", re.IGNORECASE | re.DOTALL)
+    return re.compile(wildcard_to_regex(pattern), re.IGNORECASE | re.DOTALL)
 
 
 def unescape_wildcards(text: str) -> str:
