@@ -119,9 +119,12 @@ def test_net_user_from_lab_accounts(win_lab):
     assert "Local Group Memberships      *Administrators       *RTC Local Administrators" in result.out
     assert "Global Group memberships     *Domain Admins" in result.out
     assert result.out.endswith("The command completed successfully.\r\n\r\n")
-    readonly = run(win_lab, "net user readonly", host="FE01")
+    readonly = run(win_lab, "net user readonly", host="GC01")
     assert "Local Group Memberships\r\n" in readonly.out
     assert "Global Group memberships     *Domain Users" in readonly.out
+    # FE01 lets readonly use WinRM through Remote Management Users.
+    readonly = run(win_lab, "net user readonly", host="FE01")
+    assert "Local Group Memberships      *Remote Management Users" in readonly.out
 
 
 def test_net_user_for_an_unknown_user(win_lab):

@@ -83,13 +83,14 @@ def test_unknown_command_id(labtest, endpoints):
 
 def test_too_many_shells_per_user(labtest, endpoints, lab_server, monkeypatch):
     monkeypatch.setattr(lab_server.shells, "max_shells_per_user", 3)
-    p = protocol(endpoints["GC01"]["http"], user="readonly", password="Read-0nly!")
+    # readonly may use WinRM on FE01 only (Remote Management Users there).
+    p = protocol(endpoints["FE01"]["http"], user="readonly", password="Read-0nly!")
     shells = [p.open_shell() for _ in range(3)]
     fault = fault_of(p.open_shell)
     assert fault.wsman_fault_code == 2150859173
     assert "maximum number of 3 concurrent shells" in fault.reason
     # The quota is per user: lyncadmin still gets a shell; closing one frees a slot.
-    assert_still_serving(endpoints["GC01"]["http"])
+    assert_still_serving(endpoints["FE01"]["http"])
     p.close_shell(shells.pop())
     shells.append(p.open_shell())
     for shell_id in shells:

@@ -46,8 +46,8 @@ def test_run_cmd_over_basic_http(labtest, endpoints):
 
 
 def test_each_host_runs_its_own_commands(labtest, endpoints):
-    session = winrm.Session(endpoints["SQL01"]["http"], auth=("CONTOSO\\readonly", "Read-0nly!"))
-    assert session.run_cmd("labtest whoami").std_out == b"CONTOSO\\readonly|437|SQL01"
+    session = winrm.Session(endpoints["SQL01"]["http"], auth=(LAB_USER, LAB_PASSWORD))
+    assert session.run_cmd("labtest whoami").std_out == b"CONTOSO\\lyncadmin|437|SQL01"
 
 
 def test_raw_protocol_flow_with_arguments_and_exit_code(labtest, endpoints, lab):

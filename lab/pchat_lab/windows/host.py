@@ -21,12 +21,17 @@ START_MODE = {"Boot": 0, "System": 1, "Automatic": 2, "Manual": 3, "Disabled": 4
 # Keys of a topology host entry this model reads, and of its nested entries. Anything else is a typo
 # or a feature the lab does not have: refuse it instead of ignoring it.
 HOST_KEYS = {"name", "fqdn", "role", "os", "os_version", "http_port", "https_port", "modules", "drives",
-             "services", "shares", "local_groups", "env", "memory_mb", "products"}
+             "services", "shares", "local_groups", "winrm_access_groups", "env", "memory_mb", "products"}
 DRIVE_KEYS = {"letter", "filesystem", "size_gb", "free_gb", "label"}
 SHARE_KEYS = {"name", "path", "description"}
 SERVICE_KEYS = {"name", "display_name", "status", "start_type", "depends_on"}
 PRODUCT_KEYS = {"name", "version", "vendor"}      # installed software, as Win32_Product lists it
 FILESYSTEMS = ("NTFS", "FAT32", "ReFS")
+# The default RootSDDL of the WinRM listener (Windows Server 2012 R2 on) grants BUILTIN\Administrators
+# (and interactive users, never a WinRM logon); `winrm configSDDL default` adds other groups.
+DEFAULT_WINRM_ACCESS_GROUPS = ("Administrators",)
+# Groups the PowerShell and WMI endpoints grant, but not the cmd shell's RootSDDL.
+REMOTE_MANAGEMENT_GROUPS = ("Remote Management Users", "WinRMRemoteWMIUsers__")
 
 # Host keys owned by products layered on the host (e.g. the Lync backend); they register them here.
 EXTENSION_HOST_KEYS: set = set()
@@ -205,6 +210,8 @@ class SimHost:
         self.shares: dict = {}          # name (lower) -> Share
         self.services = ServiceTable()
         self.local_groups: dict = {}    # group name -> list of members (DOMAIN\name)
+        # Local groups the WinRM listener's RootSDDL grants (the cmd shell pywinrm and Ansible use).
+        self.winrm_access_groups: list = list(DEFAULT_WINRM_ACCESS_GROUPS)
         self.memory_mb = 16384
         self.extra_env: dict = {}
         self.products: list = []        # dicts with name, version, vendor
@@ -256,6 +263,10 @@ class SimHost:
         if not isinstance(groups, dict):
             raise TopologyError("%s: local_groups must map a group name to its members" % where)
         host.local_groups = {str(g): [str(m) for m in (members or [])] for g, members in groups.items()}
+        access = spec.get("winrm_access_groups", list(DEFAULT_WINRM_ACCESS_GROUPS))
+        if not isinstance(access, list):
+            raise TopologyError("%s: winrm_access_groups must be a list of local group names" % where)
+        host.winrm_access_groups = [str(g) for g in access]
         host._create_skeleton(lab)
         return host
 
@@ -399,6 +410,21 @@ class SimHost:
         names.update(("%s\\%s" % (netbios, g)).lower() for g in account.get("groups", []))
         return [group for group, members in self.local_groups.items()
                 if any(m.lower() in names for m in members)]
+
+    def is_local_admin(self, account: dict) -> bool:
+        """Member of the local Administrators group (directly or through a domain group)."""
+        return any(g.lower() == "administrators" for g in self.local_groups_of(account))
+
+    def winrm_access(self, account: dict) -> str:
+        """What the WinRM service does with this authenticated account: "allowed" (a group the listener's
+        RootSDDL grants), "denied" (a remote management group, which only the PowerShell and WMI endpoints
+        grant: the cmd shell answers Access is denied), or "unauthorized" (HTTP 401)."""
+        groups = {g.lower() for g in self.local_groups_of(account)}
+        if groups & {g.lower() for g in self.winrm_access_groups}:
+            return "allowed"
+        if groups & {g.lower() for g in REMOTE_MANAGEMENT_GROUPS}:
+            return "denied"
+        return "unauthorized"
 
     def __repr__(self) -> str:
         return "SimHost(%s)" % self.name

@@ -16,6 +16,7 @@ ACTION_NOT_SUPPORTED = 2150858771        # 0x80338013 ERROR_WSMAN_ACTION_NOT_SUP
 SCHEMA_VALIDATION_ERROR = 2150858817     # 0x80338041 ERROR_WSMAN_SCHEMA_VALIDATION_ERROR
 ENCODING_LIMIT = 2150858805              # 0x80338035 ERROR_WSMAN_ENCODING_LIMIT
 RESOURCE_NOT_FOUND = 2150858752          # 0x80338000 ERROR_WSMAN_RESOURCE_NOT_FOUND
+ACCESS_DENIED = 5                         # ERROR_ACCESS_DENIED, as WinRM reports it for a refused shell
 
 _FAULT = (
     '<s:Envelope xml:lang="en-US" xmlns:s="http://www.w3.org/2003/05/soap-envelope" '
@@ -116,3 +117,9 @@ def encoding_limit(limit: int, detail: str = "") -> WSManFault:
                       text + (detail or "The envelope is larger than MaxEnvelopeSize (%d bytes)." % limit),
                       fault_detail="http://schemas.dmtf.org/wbem/wsman/1/wsman/faultDetail/MaxEnvelopeSize")
 
+
+
+def access_denied() -> WSManFault:
+    """An authenticated user whose groups the shell's security descriptor does not grant."""
+    text = "Access is denied. "
+    return WSManFault("AccessDenied", ACCESS_DENIED, "w:AccessDenied", text, text)

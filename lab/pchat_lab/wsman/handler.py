@@ -80,6 +80,11 @@ class WSManHandler(BaseHTTPRequestHandler):
         user = self._authenticate()
         if user is None:
             return
+        access = self._access(user)
+        if access == "unauthorized":
+            # Authenticated, but no group of this host lets the account use WinRM: 401 as for a bad password.
+            self._unauthorized("%s is not authorized on %s" % (user, host), attempted=user)
+            return
         content_type = self.headers.get("Content-Type") or ""
         encrypted = auth.is_encrypted(content_type)
         if encrypted:
@@ -102,7 +107,7 @@ class WSManHandler(BaseHTTPRequestHandler):
         elif "application/soap+xml" not in content_type.lower():
             self._reply(415, b"", "text/plain")
             return
-        self._serve(host, user, body, encrypted)
+        self._serve(host, user, body, encrypted, denied=access == "denied")
 
     # --- authentication --------------------------------------------------------------------------
     def _authenticate(self) -> Optional[str]:
@@ -168,7 +173,15 @@ class WSManHandler(BaseHTTPRequestHandler):
         self._reply(401, b"", "text/plain", headers)
 
     # --- SOAP ------------------------------------------------------------------------------------
-    def _serve(self, host: str, user: str, body: bytes, encrypted: bool) -> None:
+    def _access(self, user: str) -> str:
+        """"allowed", "denied" or "unauthorized" for this host (see SimHost.winrm_access)."""
+        lab = self.server.lab
+        account = lab.account(user)
+        if account is None:
+            return "unauthorized"
+        return lab.host(self.server.host_name).winrm_access(account)
+
+    def _serve(self, host: str, user: str, body: bytes, encrypted: bool, denied: bool = False) -> None:
         service = self.server.service
         request = None
         try:
@@ -178,6 +191,8 @@ class WSManHandler(BaseHTTPRequestHandler):
             limit = service.envelope_limit(request)
             if len(body) > limit:
                 raise faults.encoding_limit(limit)
+            if denied:
+                raise faults.access_denied()
             reply = service.handle(host, user, request, self._endpoint(), self.client_address[0])
         except faults.WSManFault as fault:
             self.server.lab.log.add(host=host, user=user, action=fault.name,
