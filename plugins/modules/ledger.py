@@ -73,6 +73,10 @@ attributes:
   diff_mode:
     support: full
     details: Before and after are the stage's (or step's) entry.
+  action_group:
+    support: none
+    details: Not in the collection's action group, whose defaults (connection options) it does not take.
+    membership: []
 author:
   - lync.persistent_chat contributors (@lync-persistent-chat)
 seealso:
