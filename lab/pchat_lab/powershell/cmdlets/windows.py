@@ -655,6 +655,24 @@ def _label(service) -> str:
     return "%s (%s)" % (service.display_name, service.name)
 
 
+def _is_admin(ctx) -> bool:
+    """The WinRM user is in this host's local Administrators group: the SCM grants SERVICE_START,
+    SERVICE_STOP and SERVICE_CHANGE_CONFIG to administrators only (status queries to everyone)."""
+    lab = getattr(ctx, "lab", None)
+    account = lab.account(ctx.user) if lab is not None and ctx.user else None
+    return account is not None and ctx.host.is_local_admin(account)
+
+
+def _cannot_open(ctx, service, stopping: bool) -> PSError:
+    """Windows PowerShell 5.1's error when OpenService refuses a non-administrator."""
+    verb, error_id, category = (("stopped", "CouldNotStopService", "CloseError") if stopping
+                                else ("started", "CouldNotStartService", "OpenError"))
+    return PSError("Service '%s' cannot be %s due to the following error: Cannot open %s service on computer '.'."
+                   % (_label(service), verb, service.name), error_id=fqid(error_id, ctx), category=category,
+                   target=service.to_psobject(),
+                   exception_type="Microsoft.PowerShell.Commands.ServiceCommandException")
+
+
 def _start(ctx, service, started: list) -> bool:
     if service.status == "Running":
         return True
@@ -697,6 +715,9 @@ def start_service(ctx, args, pipeline):
     for service in _select_services(ctx, args, pipeline):
         if not ctx.should_process(_label(service), "Start-Service"):
             continue
+        if service.status != "Running" and not _is_admin(ctx):
+            ctx.write_error(_cannot_open(ctx, service, stopping=False))
+            continue
         with ctx.host.lock:
             ok = _start(ctx, service, [])
         if ok and args.get("PassThru"):
@@ -710,6 +731,9 @@ def stop_service(ctx, args, pipeline):
     for service in _select_services(ctx, args, pipeline):
         if not ctx.should_process(_label(service), "Stop-Service"):
             continue
+        if service.status != "Stopped" and not _is_admin(ctx):
+            ctx.write_error(_cannot_open(ctx, service, stopping=True))
+            continue
         with ctx.host.lock:
             ok = _stop(ctx, service, bool(args.get("Force")), [])
         if ok and args.get("PassThru"):
@@ -721,6 +745,10 @@ def stop_service(ctx, args, pipeline):
 def restart_service(ctx, args, pipeline):
     for service in _select_services(ctx, args, pipeline):
         if not ctx.should_process(_label(service), "Restart-Service"):
+            continue
+        if not _is_admin(ctx):
+            # Restart-Service stops first: a non-administrator fails there, as Stop-Service does.
+            ctx.write_error(_cannot_open(ctx, service, stopping=service.status != "Stopped"))
             continue
         with ctx.host.lock:
             stopped: list = []
@@ -758,6 +786,13 @@ def set_service(ctx, args, pipeline):
                       error_id=fqid("InvalidOperationException", ctx), category="InvalidOperation", target=name,
                       exception_type="System.InvalidOperationException")
     if not ctx.should_process(_label(service), "Set-Service"):
+        return
+    if not _is_admin(ctx):
+        # Set-Service opens the service for SERVICE_CHANGE_CONFIG whatever it changes.
+        ctx.write_error(PSError("Service '%s' cannot be configured due to the following error: Access is denied"
+                                % _label(service), error_id=fqid("CouldNotSetService", ctx),
+                                category="PermissionDenied", target=service.to_psobject(),
+                                exception_type="Microsoft.PowerShell.Commands.ServiceCommandException"))
         return
     status = args.get("Status")
     with ctx.host.lock:
