@@ -110,3 +110,22 @@ def test_a_service_name_given_on_the_command_line_leaves_no_set_for_a_piped_cont
     result = ps(win_lab, "Get-Service -Name RTCCHAT | Stop-Service -Name RTCCHATCOMPLIANCE", host="PC01")
     assert result.rc == 1
     assert "The input object cannot be bound to any parameters for the command" in result.errors
+
+
+def test_an_upstream_command_that_writes_nothing_leaves_the_cmdlet_unrun(win_lab):
+    # After a |, a mandatory parameter the pipeline could bind is not asked for; no input, no error.
+    script = ("New-Item -ItemType Directory -Path C:\\EmptyRepository | Out-Null; "
+              "Get-ChildItem -LiteralPath C:\\EmptyRepository -File | Get-FileHash -Algorithm SHA256; "
+              "@() | Stop-Service; 'done'")
+    result = ps(win_lab, script, host="GC01")
+    assert result.rc == 0 and result.errors == ""
+    assert result.out == "done\r\n"
+
+
+def test_first_in_the_pipeline_a_missing_mandatory_parameter_is_still_an_error():
+    result = engine_ps("Get-EngineTestPipeHash")
+    assert result.code == 1
+    assert "missing mandatory parameters: Path" in result.error_text
+    # After a |, a mandatory parameter the pipeline cannot bind is still missing.
+    refused = engine_ps("@() | Get-EngineTestItem")
+    assert "MissingMandatoryParameter" in refused.error_text

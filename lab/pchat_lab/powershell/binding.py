@@ -300,7 +300,10 @@ class BindResult:
     common: dict                 # common parameter name -> value
 
 
-def bind(spec: CmdletSpec, raw: list, pipeline: list, command_extent=None) -> BindResult:
+def bind(spec: CmdletSpec, raw: list, pipeline: list, command_extent=None,
+         expecting_input: bool = False) -> BindResult:
+    """``expecting_input``: the command stands after a ``|``, so parameters that take pipeline input
+    wait for it (an upstream command that writes nothing leaves the cmdlet's process step unrun)."""
     bound: dict = {}
     common: dict = {}
     positional: list = []
@@ -371,6 +374,16 @@ def bind(spec: CmdletSpec, raw: list, pipeline: list, command_extent=None) -> Bi
         if candidates is not None and ALL_SETS not in chosen.sets:
             candidates &= set(chosen.sets)
 
+    if expecting_input and not pipeline:
+        try:
+            return BindResult([Invocation(_finish(spec, bound, candidates, command_extent), [])], common)
+        except BindingError as err:
+            waiting = [p for p in spec.params if p.name in getattr(err, "missing", ())]
+            if waiting and all(p.from_pipeline or p.from_pipeline_by_name for p in waiting):
+                # PowerShell does not ask for mandatory parameters the pipeline may still bind; with no
+                # input arriving, ProcessRecord never runs: no output and no error.
+                return BindResult([], common)
+            raise
     invocations = _bind_pipeline(spec, bound, candidates, pipeline, command_extent)
     return BindResult(invocations, common)
 
@@ -391,8 +404,10 @@ def _finish(spec: CmdletSpec, bound: dict, candidates: Optional[set], command_ex
                              "AmbiguousParameterSet", command_extent)
     missing = _missing(spec, bound, chosen)
     if missing:
-        raise _error(spec, "Cannot process command because of one or more missing mandatory parameters: %s."
+        err = _error(spec, "Cannot process command because of one or more missing mandatory parameters: %s."
                      % " ".join(missing), "MissingMandatoryParameter", command_extent)
+        err.missing = missing
+        raise err
     args = BoundArguments((name, value) for name, (param, value) in bound.items())
     args.parameter_set = chosen
     return args

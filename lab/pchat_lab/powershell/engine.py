@@ -1277,7 +1277,8 @@ class Interpreter:
             err.activity = ""
             err.position = name_extent
             raise Terminating(err)
-        return self._with_redirects(redirects, lambda: self._invoke(target, raw, pipeline, extent, node))
+        return self._with_redirects(redirects, lambda: self._invoke(target, raw, pipeline, extent, node,
+                                                                    expecting_input=not first))
 
     def _with_redirects(self, redirects: list, action) -> list:
         saved = getattr(self, "_error_redirect", None)
@@ -1301,7 +1302,7 @@ class Interpreter:
             return []
         return merged + result if merged else result
 
-    def _invoke(self, target, raw: list, pipeline: list, extent, node: Node) -> list:
+    def _invoke(self, target, raw: list, pipeline: list, extent, node: Node, expecting_input: bool = False) -> list:
         if isinstance(target, FunctionDef):
             return self.call_function(target, raw, pipeline, extent, node)
         spec: CmdletSpec = target
@@ -1315,7 +1316,7 @@ class Interpreter:
                 err.position = extent
                 raise Terminating(err)
         try:
-            result = bind(spec, raw, pipeline, extent)
+            result = bind(spec, raw, pipeline, extent, expecting_input=expecting_input)
         except PSError as err:
             err.command_name = err.command_name or spec.name
             if err.position is None:
