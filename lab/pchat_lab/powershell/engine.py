@@ -1918,6 +1918,8 @@ class Interpreter:
             value = get_property(obj, name)
         except NotImplementedMember as exc:
             raise self.refuse(node, str(exc)) from None
+        if obj is None and name.lower() in ("count", "length") and self.strict < 2:
+            return 0        # PowerShell 3+: $null has Count and Length 0, outside strict mode 2+
         if value is None and self.strict >= 2 and not _has_member(obj, name):
             raise self.expression_error(runtime_error(
                 "The property '%s' cannot be found on this object. Verify that the property exists." % name,
