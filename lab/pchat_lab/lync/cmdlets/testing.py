@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from ...powershell.api import Param, cmdlet
+from ...powershell.api import Param, PSError, cmdlet
 from .. import permissions
 from ._common import LYNC, authorised, obj
 
 OUTPUT_TYPE = "Microsoft.Rtc.SyntheticTransactions.TaskOutput"
+_CMDLET_TYPE = "Microsoft.Rtc.SyntheticTransactions.PowerShell.TestPersistentChatMessageCmdlet"   # [ASSUMED]
 AUTH_MODES = ("TrustedServer", "Negotiate", "ClientCertificate", "LiveID")
 
 
@@ -26,12 +27,16 @@ def effective_policy_enabled(lync, user) -> bool:
     return bool(lync.policies.get("global")["EnablePersistentChat"])
 
 
-@cmdlet("Test-CsPersistentChatMessage", module=LYNC, default_set="Default", params=[
+# Parameter sets as the Lync 2013 help prints them: ServerPlatform (the pool's test users, no
+# credentials) and ClientPlatform (real users, -SenderCredential/-ReceiverCredential mandatory, so an
+# unset `$c1` is PowerShell's "Cannot bind argument ... because it is null", never a silent run).
+# One Param cannot be mandatory in one set only: the SIP addresses stay optional in both [lab limit].
+@cmdlet("Test-CsPersistentChatMessage", module=LYNC, default_set="ServerPlatform", params=[
     Param("TargetFqdn", "string", mandatory=True, position=0),
-    Param("SenderSipAddress", "string", sets=("Default",)),
-    Param("SenderCredential", "object", sets=("Default",)),
-    Param("ReceiverSipAddress", "string", sets=("Default",)),
-    Param("ReceiverCredential", "object", sets=("Default",)),
+    Param("SenderSipAddress", "string", sets=("ServerPlatform", "ClientPlatform")),
+    Param("SenderCredential", "object", mandatory=True, sets=("ClientPlatform",)),
+    Param("ReceiverSipAddress", "string", sets=("ServerPlatform", "ClientPlatform")),
+    Param("ReceiverCredential", "object", mandatory=True, sets=("ClientPlatform",)),
     Param("ChatRoomUri", "string"),
     Param("Authentication", "enum", values=AUTH_MODES,
           enum_type="Microsoft.Rtc.Management.SyntheticTransactions.AuthenticationMechanism"),
@@ -43,6 +48,13 @@ def effective_policy_enabled(lync, user) -> bool:
 ])
 def test_cs_persistent_chat_message(ctx, args, pipeline):
     lync = authorised(ctx, permissions.SERVER_ADMIN)
+    if args.parameter_set == "ClientPlatform":
+        # The engine cannot build a PSCredential and the lab's chat users have no passwords: a logon with
+        # user credentials cannot be checked, so it is refused rather than reported as a success.
+        raise PSError("pchat-lab: Test-CsPersistentChatMessage with -SenderCredential/-ReceiverCredential "
+                      "(a logon as real users) is not simulated by the lab; omit the credentials to test "
+                      "with the pool's test users.", "NotSimulated,%s" % _CMDLET_TYPE, "NotImplemented",
+                      exception_type="System.NotSupportedException")
     started = _dt.datetime.now()
     target = args["TargetFqdn"]
     error, diagnosis = _check(lync, args)
