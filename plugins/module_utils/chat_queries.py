@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.lync.persistent_chat.plugins.module_utils import sql as sql_utils
 
 # Rows of tblNode. Legacy has the room topic; 2013 has none (reference §1.7).
 LEGACY_NODES = """

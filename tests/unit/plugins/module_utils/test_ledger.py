@@ -32,9 +32,9 @@ def test_a_stage_starts_finishes_and_a_rerun_changes_nothing():
 
 def test_a_failed_stage_is_resumed_as_a_new_attempt_and_keeps_its_steps():
     book = ledger.empty("m")
-    book, _ = run(book, "cutover", "started")
-    book, _ = run(book, "cutover", "done", step="export", data={"sha256": "AB"})
-    book, _ = run(book, "cutover", "failed", error="import: boom")
+    book, _changed = run(book, "cutover", "started")
+    book, _changed = run(book, "cutover", "done", step="export", data={"sha256": "AB"})
+    book, _changed = run(book, "cutover", "failed", error="import: boom")
     assert ledger.status(book, "cutover") == "failed" and book["stages"]["cutover"]["error"] == "import: boom"
     book, changed = run(book, "cutover", "started", at=LATER)
     entry = book["stages"]["cutover"]
@@ -44,25 +44,25 @@ def test_a_failed_stage_is_resumed_as_a_new_attempt_and_keeps_its_steps():
 
 def test_a_rolled_back_stage_starts_over_without_its_steps():
     book = ledger.empty("m")
-    book, _ = run(book, "cutover", "started")
-    book, _ = run(book, "cutover", "done", step="stop_legacy")
-    book, _ = run(book, "cutover", "rolled_back", error="rolled back")
-    book, _ = run(book, "cutover", "started")
+    book, _changed = run(book, "cutover", "started")
+    book, _changed = run(book, "cutover", "done", step="stop_legacy")
+    book, _changed = run(book, "cutover", "rolled_back", error="rolled back")
+    book, _changed = run(book, "cutover", "started")
     assert book["stages"]["cutover"]["steps"] == {} and ledger.status(book, "cutover/stop_legacy") == "absent"
 
 
 def test_requirements_name_what_is_not_done():
     book = ledger.empty("m")
-    book, _ = run(book, "cutover", "failed", step="import_whatif", error="RoomNameTooLong")
+    book, _changed = run(book, "cutover", "failed", step="import_whatif", error="RoomNameTooLong")
     assert ledger.unmet(book, ["backup", "cutover/import_whatif"]) == [("backup", "absent"), ("cutover/import_whatif", "failed")]
-    book, _ = run(book, "backup", "done")
+    book, _changed = run(book, "backup", "done")
     assert ledger.unmet(book, ["backup"]) == []
 
 
 def test_the_file_is_written_whole_and_belongs_to_one_migration(tmp_path):
     path = ledger.ledger_path(str(tmp_path / "new"), "gc 2010/../x")
     assert path.endswith("gc_2010_.._x.json") and str(tmp_path / "new") in path
-    book, _ = run(ledger.empty("gc"), "preflight", "done")
+    book, _changed = run(ledger.empty("gc"), "preflight", "done")
     ledger.save(path, book)
     assert ledger.load(path, "gc") == json.loads(open(path).read()) == book
     with pytest.raises(ValueError, match="ledger of migration 'gc'"):
