@@ -312,6 +312,17 @@ def check_credentials_refused(env, r):
     assert "PSCredential" in r.err
 
 
+def check_test_message_success(env, r):
+    # Without credentials (the pool's test-user set) the same test succeeds: alice and bob are homed on
+    # the 2013 pool, the global policy enables them, rooms exist and the service runs again (§6.10).
+    assert listed(r.out, "Result") == ["Success"], r.out
+
+
+def check_get_credential_refused(env, r):
+    # Lync's synthetic-transaction help builds the credentials with Get-Credential: refused as such.
+    assert "NotImplemented" in r.err and "does not support the cmdlet Get-Credential" in r.err, r.err
+
+
 def check_test_message_with_credentials_refused(env, r):
     assert "is not simulated by the lab" in r.err and "NotImplemented" in r.err, r.err
     assert "Result" not in r.out
@@ -394,8 +405,12 @@ SEQUENCE = [
     Step("setup-start-services", "§1.9", "", 0, no_check,
          setup="Start-CsWindowsService -ComputerName pc01.contoso.local"),
     Step("3.13-test-message", "3.13", TEST_MESSAGE, 1, check_test_message_null_credentials),
+    Step("setup-test-message-without-credentials", "§3.11", "", 0, check_test_message_success,
+         setup=for_lab(TEST_MESSAGE).replace(" -SenderCredential $c1", "").replace(" -ReceiverCredential $c2", "")),
     Step("setup-credentials", "§3.11", "", 1, check_credentials_refused,
          setup='$c1 = New-Object System.Management.Automation.PSCredential -ArgumentList "CONTOSO\\alice", $pw'),
+    Step("setup-get-credential", "§3.11", "", 1, check_get_credential_refused,
+         setup='$c1 = Get-Credential "CONTOSO\\alice"'),
     Step("setup-test-message-with-credential", "§3.11", "", 1, check_test_message_with_credentials_refused,
          setup="$c1 = 'CONTOSO\\alice'; $c2 = 'CONTOSO\\bob'; " + for_lab(TEST_MESSAGE)),
     Step("3.13-remove-trusted-application", "3.13", "Remove-CsTrustedApplication -Identity "
