@@ -130,7 +130,9 @@ class WinPath:
             limit = Path(os.path.realpath(self.limit))
         except OSError:
             return False
-        return real == limit or limit in real.parents or real in limit.parents
+        # Above the limit is fine only for an ancestor of the limit itself (a share folder not made
+        # yet), never for a symlink inside the lab that points up and out of it.
+        return real == limit or limit in real.parents or (real in limit.parents and probe in self.limit.parents)
 
     def parent(self) -> Optional["WinPath"]:
         if self.is_root:
