@@ -198,6 +198,67 @@ def _is_bareword_list_gap(node: Node) -> bool:
             and after.type == "generic_token" and after.text.startswith(b",") and len(after.text) > 1)
 
 
+# A comma after a bare word, followed by blanks and another bare word, outside strings and comments:
+# `Select-Object Name, Status` (PowerShell reads an array of strings; the grammar cannot).
+_LIST_COMMA = re.compile(r"(?<=[A-Za-z0-9_*?\-]),[ \t]+(?=[A-Za-z_*])")
+
+
+def _close_bareword_lists(text: str) -> str:
+    """``text`` with the blanks after such commas removed, strings, here-strings and comments untouched."""
+    out, i, n = [], 0, len(text)
+    while i < n:
+        start = i
+        if text.startswith("<#", i):
+            end = text.find("#>", i + 2)
+            i = n if end < 0 else end + 2
+        elif text[i] == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif text.startswith(("@'", '@"'), i):
+            closer = "\n" + text[i + 1] + "@"
+            end = text.find(closer, i + 2)
+            i = n if end < 0 else end + len(closer)
+        elif text[i] in SINGLE_QUOTES or text[i] in DOUBLE_QUOTES:
+            double = text[i] in DOUBLE_QUOTES
+            quotes = DOUBLE_QUOTES if double else SINGLE_QUOTES
+            i += 1
+            while i < n:
+                if text[i] == "`" and double:
+                    i += 2
+                    continue
+                if text[i] in quotes:
+                    if i + 1 < n and text[i + 1] in quotes:   # doubled quote: still inside
+                        i += 2
+                        continue
+                    i += 1
+                    break
+                i += 1
+        else:
+            end = i
+            while end < n and text[end] not in "#'\"@<" + SINGLE_QUOTES + DOUBLE_QUOTES:
+                end += 1
+            i = max(end, i + 1)
+            out.append(_LIST_COMMA.sub(",", text[start:i]))
+            continue
+        out.append(text[start:i])
+    return "".join(out)
+
+
+def _retry_with_closed_lists(root: Node, source: Source) -> Node:
+    """tree-sitter-powershell cannot read ``Name, Status`` (a blank after the comma of a bare-word list).
+    When closing those lists is all a script needs to parse, run the closed text; the source then holds
+    it, so error positions on such a line count without those blanks. Otherwise keep the first tree and
+    its error."""
+    repaired = _close_bareword_lists(source.text)
+    if repaired == source.text:
+        return root
+    retry = Parser(LANGUAGE).parse(repaired.encode("utf-8")).root_node
+    if retry.has_error and not all(_is_bareword_list_gap(n) for n in _problems(retry)):
+        return root
+    source.__init__(repaired)
+    return retry
+
+
 def _last_leaf(node: Node) -> Node:
     while node.children:
         node = node.children[-1]
@@ -209,6 +270,8 @@ def parse(text: str, source: Optional[Source] = None) -> Node:
     source = source or Source(text)
     tree = Parser(LANGUAGE).parse(source.data)
     root = tree.root_node
+    if root.has_error and not all(_is_bareword_list_gap(n) for n in _problems(root)):
+        root = _retry_with_closed_lists(root, source)
     if root.has_error and not all(_is_bareword_list_gap(n) for n in _problems(root)):
         problem = _first_problem(root) or root
         gap = _grammar_gap(problem)
