@@ -57,7 +57,15 @@ def test_hostile_pattern_arrives_intact_and_matches_nothing(clean_lab):
 
 
 def test_an_account_without_rbac_rights_is_refused_by_the_lync_cmdlets(clean_lab):
-    status, result, _log = module(clean_lab, "pc01", "service", {"name": ["RTCCHAT"], "state": "stopped"}, *READONLY)
+    # readonly may open a WinRM shell on fe01 (Remote Management Users there) but holds no Lync role.
+    status, result, _log = module(clean_lab, "fe01", "service", {"name": ["RTCSRV"], "state": "stopped"}, *READONLY)
     assert status == "FAILED!"
     assert "Get-CsWindowsService" in result["msg"] and "readonly" in result["msg"]
+    assert state(clean_lab)["backends"]["lync"]["services"]["fe01"]["RTCSRV"] == "Running"
+
+
+def test_an_account_that_is_no_administrator_of_the_host_cannot_open_a_shell(clean_lab):
+    status, result, _log = module(clean_lab, "pc01", "service", {"name": ["RTCCHAT"], "state": "stopped"}, *READONLY)
+    assert status == "FAILED!"
+    assert "rejected the credentials" in result["msg"] and "Read-0nly!" not in result["msg"]
     assert state(clean_lab)["backends"]["lync"]["services"]["pc01"]["RTCCHAT"] == "Running"
