@@ -1,6 +1,7 @@
 """The molecule scenarios (molecule/*), run from pytest so the test suite runs them: each is
 `molecule test -s <scenario>` with its own lab on its own ports (PCHAT_LAB_PORT_OFFSET + 500 + 20 * n, clear
-of the session lab of conftest.py), all started at once so the five fit CI's budget on two cores.
+of the session lab of conftest.py), all started at once so the five fit CI's budget on two cores. Each run gets its own ANSIBLE_HOME, where
+molecule keeps every scenario's state: shared, concurrent runs read each other's half-written state files.
 PCHAT_MOLECULE_SCENARIOS=default,rollback runs a subset."""
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ def molecule_runs(tmp_path_factory):
         env["PATH"] = "%s:%s" % (BIN, env.get("PATH", ""))
         env["PCHAT_LAB_PORT_OFFSET"] = str(BASE_OFFSET + 20 * SCENARIOS.index(name))
         env["ANSIBLE_CONFIG"] = str(REPO / "ansible.cfg")
+        env["ANSIBLE_HOME"] = str(logs / ("%s.ansible-home" % name))
         env["ANSIBLE_NOCOLOR"] = env["NO_COLOR"] = "1"
         log = open(logs / ("%s.log" % name), "w")
         processes[name] = (subprocess.Popen([str(BIN / "molecule"), "test", "-s", name], cwd=REPO, env=env,
