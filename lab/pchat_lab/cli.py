@@ -102,7 +102,7 @@ def _print_endpoints(endpoints: dict, control_url: str) -> None:
 def cmd_up(args) -> int:
     state_dir = Path(args.state_dir).resolve()
     if args.foreground:
-        return _serve(args.topology, state_dir, args.dataset)
+        return _serve(args.topology, state_dir, args.dataset, args.seed)
     if _running(state_dir):
         info = _info(state_dir)
         print("pchat-lab is already running (pid %d)" % _pid(state_dir))
@@ -115,7 +115,7 @@ def cmd_up(args) -> int:
     with open(log_path, "ab") as log_handle:
         process = subprocess.Popen(
             [sys.executable, "-m", "pchat_lab.cli", "up", "--foreground", "--topology", args.topology,
-             "--state-dir", str(state_dir), "--dataset", args.dataset],
+             "--state-dir", str(state_dir), "--dataset", args.dataset, "--seed", str(args.seed)],
             stdin=subprocess.DEVNULL, stdout=log_handle, stderr=subprocess.STDOUT, start_new_session=True,
             cwd=str(state_dir))
     deadline = time.monotonic() + START_TIMEOUT
@@ -136,7 +136,7 @@ def cmd_up(args) -> int:
     return 1
 
 
-def _serve(topology_name: str, state_dir: Path, dataset: str) -> int:
+def _serve(topology_name: str, state_dir: Path, dataset: str, seed: int = 0) -> int:
     """The lab process itself: build the lab, listen, write pidfile + lab.json, wait for SIGTERM."""
     from .lab import Lab, load_topology
     from .server import LabServer
@@ -144,7 +144,7 @@ def _serve(topology_name: str, state_dir: Path, dataset: str) -> int:
     logging.basicConfig(level=os.environ.get("PCHAT_LAB_LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     state_dir.mkdir(parents=True, exist_ok=True)
-    lab = Lab(load_topology(topology_name), state_dir, dataset)
+    lab = Lab(load_topology(topology_name), state_dir, dataset, seed)
     server = LabServer(lab)
     server.start()
     info = {"pid": os.getpid(), "topology": lab.topology.get("name", topology_name), "dataset": dataset,
@@ -221,6 +221,13 @@ def cmd_reset(args) -> int:
     return 0
 
 
+def cmd_seed(args) -> int:
+    url = _require_running(Path(args.state_dir).resolve())
+    result = _call(url + "/seed", "POST", {"profile": args.profile, "seed": args.seed}, timeout=600)
+    print("pchat-lab seeded with the %s dataset (seed %d)" % (result["profile"], result["seed"]))
+    return 0
+
+
 def cmd_log(args) -> int:
     url = _require_running(Path(args.state_dir).resolve())
     for index, entry in enumerate(_call(url + "/log?since=%d" % args.since), start=args.since):
@@ -269,12 +276,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     up = sub.add_parser("up", parents=[common], help="start the lab in the background (idempotent)")
     up.add_argument("--topology", default="lync2010", help="ready-made topology name or YAML path")
-    up.add_argument("--dataset", default="standard")
+    up.add_argument("--dataset", default="standard", choices=["small", "standard", "hostile", "large"])
+    up.add_argument("--seed", type=int, default=0, help="the same dataset and seed give the same data")
     up.add_argument("--foreground", action="store_true", help="serve in this process until SIGTERM/Ctrl-C")
     up.set_defaults(func=cmd_up)
     sub.add_parser("down", parents=[common], help="stop the lab (idempotent)").set_defaults(func=cmd_down)
     sub.add_parser("status", parents=[common], help="exit 0 when running, 3 when not").set_defaults(func=cmd_status)
     sub.add_parser("reset", parents=[common], help="back to the initial state").set_defaults(func=cmd_reset)
+    seed = sub.add_parser("seed", parents=[common], help="rebuild the lab with a dataset profile (deterministic)")
+    seed.add_argument("--profile", required=True, choices=["small", "standard", "hostile", "large"])
+    seed.add_argument("--seed", type=int, default=0, help="the same profile and seed give the same data")
+    seed.set_defaults(func=cmd_seed)
     log_cmd = sub.add_parser("log", parents=[common], help="the WinRM request log")
     log_cmd.add_argument("--since", type=int, default=0)
     log_cmd.set_defaults(func=cmd_log)

@@ -1,7 +1,7 @@
 """The lab's control endpoint (moto style): a small JSON API on 127.0.0.1:<control_port> to see the
 state, reset it, inject faults and read the request log. Loopback only; nothing is protected.
 
-GET /status  GET /state  POST /reset  GET|POST|DELETE /faults  GET|DELETE /log?since=N
+GET /status  GET /state  POST /reset  POST /seed  GET|POST|DELETE /faults  GET|DELETE /log?since=N
 GET /endpoints  GET /odbc"""
 from __future__ import annotations
 
@@ -46,6 +46,7 @@ class _ControlHandler(BaseHTTPRequestHandler):
                 ("GET", "/status"): lambda: api.status(),
                 ("GET", "/state"): lambda: api.state(),
                 ("POST", "/reset"): lambda: api.reset(),
+                ("POST", "/seed"): lambda: api.seed(body),
                 ("GET", "/faults"): lambda: api.lab.faults.list(),
                 ("POST", "/faults"): lambda: api.add_fault(body),
                 ("DELETE", "/faults"): lambda: api.clear_faults(),
@@ -103,6 +104,18 @@ class ControlAPI:
     def reset(self) -> dict:
         self.server.reset()
         return {"reset": True}
+
+    def seed(self, body) -> dict:
+        """Rebuild the lab with another dataset profile and seed: {"profile": "standard", "seed": 3}."""
+        from .chatdb.datasets import PROFILES
+        body = body if isinstance(body, dict) else {}
+        profile = body.get("profile", self.lab.dataset)
+        if profile not in PROFILES:
+            raise ValueError("unknown dataset profile %r (known: %s)" % (profile, ", ".join(sorted(PROFILES))))
+        seed = int(body.get("seed", 0))
+        self.lab.dataset, self.lab.seed = profile, seed
+        self.server.reset()
+        return {"seeded": True, "profile": profile, "seed": seed}
 
     def add_fault(self, body) -> dict:
         if not isinstance(body, dict):

@@ -44,10 +44,11 @@ def _offset_ports(topology: dict, offset: int) -> None:
 
 
 class Lab:
-    def __init__(self, topology: dict, state_dir: Path, dataset: str = "standard") -> None:
+    def __init__(self, topology: dict, state_dir: Path, dataset: str = "standard", seed: int = 0) -> None:
         self.topology = topology
         self.state_dir = Path(state_dir)
         self.dataset = dataset
+        self.seed = seed
         self.faults = FaultInjector()
         self.log = RequestLog()
         self.lock = threading.RLock()

@@ -148,3 +148,34 @@ def test_cli_up_status_log_down(tmp_path):
     assert cli("status").returncode == 3
     assert cli("down").returncode == 0
     assert not (state / "lab.pid").exists()
+
+
+def test_seed_rebuilds_the_lab_with_another_profile_and_refuses_unknown_ones(tmp_path):
+    """`pchat-lab seed --profile P --seed N` (POST /seed): the same profile and seed give the same data."""
+    from conftest import topology_with_free_ports
+    from pchat_lab.chatdb import datasets
+    from pchat_lab.lab import Lab
+    from pchat_lab.server import LabServer
+
+    lab = Lab(topology_with_free_ports(), tmp_path, dataset="small")
+    with LabServer(lab) as server:
+        def post(body):
+            request = urllib.request.Request(server.control.url + "/seed", data=json.dumps(body).encode(),
+                                             method="POST", headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(request, timeout=120) as response:
+                return json.loads(response.read())
+        first = post({"profile": "hostile", "seed": 1})
+        assert first == {"seeded": True, "profile": "hostile", "seed": 1} and lab.dataset == "hostile"
+        digest_one = datasets.digest(lab.backends["lync"].db.legacy_path)
+        post({"profile": "hostile", "seed": 2})
+        assert datasets.digest(lab.backends["lync"].db.legacy_path) != digest_one
+        post({"profile": "hostile", "seed": 1})
+        assert datasets.digest(lab.backends["lync"].db.legacy_path) == digest_one
+        try:
+            post({"profile": "enormous"})
+        except urllib.error.HTTPError as error:
+            assert error.code == 400 and b"enormous" in error.read()
+        else:
+            raise AssertionError("an unknown profile was accepted")
+    for backend in lab.backends.values():
+        getattr(backend, "stop", lambda: None)()

@@ -78,7 +78,7 @@ class ChatDatabases:
         try:
             from ..chatdb import datasets
             self.seed_summary = datasets.seed(
-                paths, self.lab.dataset, seed=0, flavour=self.topo.legacy.flavour, filestore_dir=repository,
+                paths, self.lab.dataset, seed=getattr(self.lab, "seed", 0), flavour=self.topo.legacy.flavour, filestore_dir=repository,
                 pool_fqdn=self.topo.pc_pool.fqdn, domain=self.topo.sip_domain) or {}
         except NotImplementedError:
             # chatdb's datasets are not written yet: empty but valid databases.
