@@ -1,6 +1,6 @@
 """The call operator and dot-sourcing: ``& { ... }`` (the collection wraps every script it sends in
-one, module_utils/winrm.wrap_script), ``& $block args``, ``& 'Cmd-Name'`` and ``. { ... }``; script
-files and executables by path stay refused."""
+one), ``& $block args``, ``& 'Cmd-Name'`` and ``. { ... }``; script files and executables by path stay
+refused."""
 from __future__ import annotations
 
 from powershell_helpers import lines, ps, engine_test_cmdlets  # noqa: F401  (autouse fixture)
