@@ -179,6 +179,13 @@ def by_name(records, name):
 
 # -- pools ----------------------------------------------------------------------------------------
 
+def named_in_pool(raw, key, properties, name, pool):
+    """The ``key`` records of a read script's result named ``name`` in ``pool`` (a record without a
+    pool FQDN belongs to the only pool there is)."""
+    return [record for record in by_name(records(raw, key, properties), name)
+            if (record.get("PersistentChatPoolFqdn") or pool).lower() == pool.lower()]
+
+
 def fqdn_error(value):
     if not _FQDN.match(value or ""):
         return "%r is not a fully qualified domain name" % (value,)

@@ -84,11 +84,11 @@ changed_properties:
 from ansible_collections.lync.persistent_chat.plugins.module_utils.common import PchatModule
 from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_objects import (
     PLAIN,
-    STRING,
     ReadScript,
-    by_name,
+    STRING,
     choose_pool,
     fqdn_error,
+    named_in_pool,
     pool_records,
     records,
 )
@@ -165,8 +165,7 @@ def main():
         pool, problem = choose_pool(pool_records(raw.get("pools")), params["pool_fqdn"])
         if problem:
             module.fail_json(msg=problem)
-        found = [record for record in by_name(records(raw, "addin", PROPERTIES), name)
-                 if (record.get("PersistentChatPoolFqdn") or pool).lower() == pool.lower()]
+        found = named_in_pool(raw, "addin", PROPERTIES, name, pool)
     before = found[0] if found else None
 
     if params["state"] == "absent":

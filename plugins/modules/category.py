@@ -167,9 +167,8 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.common import
 from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_objects import (
     LIST,
     PLAIN,
-    STRING,
     ReadScript,
-    by_name,
+    STRING,
     changed_properties,
     choose_pool,
     desired_list,
@@ -178,8 +177,9 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_objects 
     list_mutually_exclusive,
     list_option_errors,
     list_options,
-    pool_records,
+    named_in_pool,
     pack,
+    pool_records,
     records,
     run_changes,
 )
@@ -339,8 +339,7 @@ def main():
         pool, problem = choose_pool(pool_records(raw.get("pools")), params["pool_fqdn"])
         if problem:
             module.fail_json(msg=problem)
-        found = [record for record in by_name(records(raw, "category", PROPERTIES), name)
-                 if (record.get("PersistentChatPoolFqdn") or pool).lower() == pool.lower()]
+        found = named_in_pool(raw, "category", PROPERTIES, name, pool)
     before = found[0] if found else None
 
     if params["state"] == "absent":

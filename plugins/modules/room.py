@@ -177,9 +177,8 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.common import
 from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_objects import (
     LIST,
     PLAIN,
-    STRING,
     ReadScript,
-    by_name,
+    STRING,
     changed_properties,
     choose_pool,
     desired_list,
@@ -188,8 +187,9 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_objects 
     list_mutually_exclusive,
     list_option_errors,
     list_options,
-    pool_records,
+    named_in_pool,
     pack,
+    pool_records,
     records,
     run_changes,
     same_text,
@@ -376,15 +376,11 @@ def main():
         pool, problem = choose_pool(pool_records(raw.get("pools")), params["pool_fqdn"])
         if problem:
             module.fail_json(msg=problem)
-
-        def in_pool(record):
-            return (record.get("PersistentChatPoolFqdn") or pool).lower() == pool.lower()
-        found = [record for record in by_name(records(raw, "room", PROPERTIES), name) if in_pool(record)]
+        found = named_in_pool(raw, "room", PROPERTIES, name, pool)
         category = None
         if params["category"] is not None and params["state"] == "present":
             wanted = category_name(params["category"], pool)
-            matches = [record for record in by_name(records(raw, "category", CATEGORY_PROPERTIES), wanted)
-                       if in_pool(record)]
+            matches = named_in_pool(raw, "category", CATEGORY_PROPERTIES, wanted, pool)
             if not matches:
                 module.fail_json(msg="no category %s in pool %s" % (wanted, pool))
             category = matches[0]
