@@ -216,3 +216,28 @@ class PSCommand(object):
 
     def __repr__(self):
         return "PSCommand(%r)" % self.render()
+
+
+def credential_statements(credential_variable, secure_variable, username, password):
+    """Two statements that leave a PSCredential for ``username`` in $<credential_variable>, the form
+    cmdlets taking -Credential-like parameters need without an interactive Get-Credential:
+
+        $p1=ConvertTo-SecureString -String '<password>' -AsPlainText -Force
+        $c1=New-Object -TypeName System.Management.Automation.PSCredential -ArgumentList '<user>',$p1
+
+    The password is in the script text: callers must keep the script out of results and messages."""
+    secure = check_identifier(secure_variable, "variable")
+    credential = check_identifier(credential_variable, "variable")
+    if not isinstance(username, str) or not username:
+        raise PSLiteralError("a credential needs a user name")
+    if not isinstance(password, str) or not password:
+        # ConvertTo-SecureString refuses an empty -String; say so before anything is sent.
+        raise PSLiteralError("a credential needs a non-empty password")
+    convert = PSCommand("ConvertTo-SecureString").param("String", password).switch("AsPlainText").switch("Force")
+    # -ArgumentList takes the constructor's arguments as one array; written as a comma list as Microsoft's
+    # examples write it.
+    return [
+        "$%s=%s" % (secure, convert.render()),
+        "$%s=New-Object -TypeName System.Management.Automation.PSCredential -ArgumentList %s,$%s"
+        % (credential, ps_literal(username), secure),
+    ]

@@ -16,6 +16,7 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell im
     PSListModifier,
     PSLiteralError,
     PSVariable,
+    credential_statements,
     ps_literal,
     quote_string,
 )
@@ -197,3 +198,28 @@ def test_a_hostile_value_stays_one_argument(text):
     value, end = read_single_quoted(rendered, len(prefix))
     assert value == text
     assert rendered[end:] == " -EnableInvitations"
+
+
+def test_credential_statements_are_the_documented_pair():
+    assert credential_statements("c1", "p1", "CONTOSO\\pctest1", "it's-Secret") == [
+        "$p1=ConvertTo-SecureString -String 'it''s-Secret' -AsPlainText -Force",
+        "$c1=New-Object -TypeName System.Management.Automation.PSCredential -ArgumentList 'CONTOSO\\pctest1',$p1",
+    ]
+
+
+@pytest.mark.parametrize("args", [("c 1", "p1", "u", "pw"), ("c1", "$p1", "u", "pw"), ("c1", "p1", "", "pw"),
+                                  ("c1", "p1", "u", ""), ("c1", "p1", "u", None), ("c1", "p1", None, "pw")])
+def test_credential_statements_refuse_bad_names_and_empty_values(args):
+    with pytest.raises(PSLiteralError):
+        credential_statements(*args)
+
+
+@given(ps_text.filter(bool), ps_text.filter(bool))
+def test_a_hostile_user_or_password_stays_one_literal(username, password):
+    convert, credential = credential_statements("c1", "p1", username, password)
+    prefix = "$p1=ConvertTo-SecureString -String "
+    value, end = read_single_quoted(convert, len(prefix))
+    assert value == password and convert[end:] == " -AsPlainText -Force"
+    prefix = "$c1=New-Object -TypeName System.Management.Automation.PSCredential -ArgumentList "
+    value, end = read_single_quoted(credential, len(prefix))
+    assert value == username and credential[end:] == ",$p1"
