@@ -17,7 +17,11 @@ description:
   - The migration roles use it so that a re-run skips finished stages, resumes an interrupted one and refuses
     what is unsafe. O(requires) names the stages or steps that must be V(done) first; when one is not, the task
     fails and the ledger is not written.
-  - With O(state=query) nothing is written; the result says whether the stage (or step) is done.
+  - With O(state=query) nothing is written; the result says whether the stage (or step) is done, and
+    RV(unmet) lists the O(requires) that are not done (a query refuses nothing).
+  - In check mode nothing is written, so a stage after one that check mode only simulated finds its
+    requirements unmet. O(check_mode_requires=simulate) lets such a stage go on in check mode (with a warning)
+    when its own check mode does not depend on what the earlier stages record.
   - Recording a stage as V(started) when it is already V(done), or V(done) again with the same data, changes
     nothing, so a second run of a finished migration reports no change.
   - The file is written atomically (a new file renamed over the old one).
@@ -57,10 +61,19 @@ options:
   requires:
     description:
       - Stages (V(backup)) or steps (V(cutover/import_whatif)) that must be V(done) for this task to go on;
-        the task fails, writing nothing, when one is not.
+        the task fails, writing nothing, when one is not (unless O(state=query)).
     type: list
     elements: str
     default: []
+  check_mode_requires:
+    description:
+      - In check mode, what an unmet O(requires) does.
+      - V(refuse) fails as it does outside check mode.
+      - V(simulate) warns and goes on, returning the unmet requirements in RV(unmet); for stages whose steps
+        only read, or whose check mode does not need what the required stages produce.
+    type: str
+    choices: [refuse, simulate]
+    default: refuse
 extends_documentation_fragment:
   - lync.persistent_chat.attributes
   - ansible.builtin.action_common_attributes
@@ -104,6 +117,15 @@ EXAMPLES = r"""
       sha256: "{{ export.export.sha256 }}"
       messages: "{{ export.source_counts.messages }}"
 
+- name: Back up in check mode even when the preflight only ran in check mode
+  lync.persistent_chat.ledger:
+    dir: /var/lib/pchat-migration
+    migration: gc2010-to-pc2013
+    stage: backup
+    state: started
+    requires: [preflight]
+    check_mode_requires: simulate
+
 - name: Is the verification done?
   lync.persistent_chat.ledger:
     dir: /var/lib/pchat-migration
@@ -134,6 +156,12 @@ ledger:
   description: The whole ledger after the task - migration, created, stages, events.
   returned: always
   type: dict
+unmet:
+  description: The O(requires) that are not done (after a query, or a check-mode run with O(check_mode_requires=simulate)).
+  returned: always
+  type: list
+  elements: str
+  sample: [backup]
 """
 
 import os
@@ -153,6 +181,7 @@ def main():
         data=dict(type="dict"),
         error=dict(type="str"),
         requires=dict(type="list", elements="str", default=[]),
+        check_mode_requires=dict(type="str", default="refuse", choices=["refuse", "simulate"]),
     ), required_if=[("state", "started", ["stage"]), ("state", "done", ["stage"]),
                     ("state", "failed", ["stage"]), ("state", "rolled_back", ["stage"])],
         supports_check_mode=True)
@@ -165,7 +194,11 @@ def main():
 
     stage, step, state = params["stage"], params["step"], params["state"]
     missing = ledger_lib.unmet(current, params["requires"])
-    if missing:
+    simulated = module.check_mode and params["check_mode_requires"] == "simulate"
+    if missing and simulated:
+        module.warn("check mode: %s goes on although %s; those stages were only simulated or have not run" % (
+            stage or "this task", ", ".join("%s is %s" % (reference, found) for reference, found in missing)))
+    elif missing and state != "query":
         what = stage + ("/" + step if step else "") if stage else "this task"
         module.fail_json(msg="refused: %s needs %s" % (what, ", ".join(
             "%s done (it is %s)" % (reference, found) for reference, found in missing)),
@@ -188,7 +221,7 @@ def main():
     found = ledger_lib.entry(updated, stage, step) if stage else None
     status = found["status"] if found else "absent"
     result = dict(changed=changed, path=os.path.abspath(path), status=status, done=status == "done",
-                  entry=found or {}, ledger=updated)
+                  entry=found or {}, ledger=updated, unmet=[reference for reference, _found in missing])
     if module._diff and stage:
         before = ledger_lib.entry(current, stage, step)
         result["diff"] = dict(before=before, after=found)

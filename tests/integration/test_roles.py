@@ -3,6 +3,7 @@ run again changes nothing. Each test has its own ledger (pchat_ledger_dir) on a 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from conftest import REPO, run_playbook
@@ -72,3 +73,34 @@ def test_import_after_a_failed_whatif_is_refused_and_a_rerun_with_the_error_acce
     assert "import" not in steps
     ok(stage(clean_lab, tmp_path, "cutover"))
     assert ledger(tmp_path)["stages"]["cutover"]["status"] == "done"
+
+
+# Verbs of the cmdlets that change something (Import-Module only loads a module), and robocopy unless it
+# only lists (/L).
+CHANGING_VERB = re.compile(r"\b(?:New|Set|Remove|Stop|Start|Restart|Export|Backup|Restore|Grant|Publish|Enable|"
+                           r"Move|Clear|Copy|Add)-(?!Member\b)\w+|\brobocopy\b(?![^\n]*/L\b)|Import-Cs\w+",
+                           re.IGNORECASE)
+
+
+def state_without_traffic(lab) -> dict:
+    """The lab's state less the chat its simulated users keep posting while Group Chat runs."""
+    state = lab.call("GET", "/state")
+    state["backends"]["lync"].pop("traffic")
+    return state
+
+
+def test_the_whole_migration_in_check_mode_changes_nothing_and_says_what_waits(clean_lab, tmp_path):
+    before = state_without_traffic(clean_lab)
+    since = clean_lab.log_length()
+    checked = ok(run_playbook(PLAYBOOKS / "migrate.yml", "--check", "-e", "pchat_lab_state_dir=%s" % clean_lab.state_dir,
+                              "-e", "pchat_ledger_dir=%s" % tmp_path, "-e", "pchat_report_dir=%s" % (tmp_path / "report")))
+    # Preflight, readiness, backup and pool configuration ran their checks; the later stages say what they wait for.
+    assert "check mode: backup goes on although preflight is absent" in checked.stdout + checked.stderr
+    assert "Check mode: this stage would run after preflight, readiness, backup" in " ".join(checked.stdout.split())
+    assert "Check mode: this stage would run after cutover" in " ".join(checked.stdout.split())
+    assert recap_changed(checked) > 0
+    # Nothing reached the lab that changes anything, and the lab is as it was; no ledger was written.
+    scripts = [entry.get("script") or "" for entry in clean_lab.log(since)]
+    assert scripts and not [match for script in scripts for match in CHANGING_VERB.findall(script)]
+    assert state_without_traffic(clean_lab) == before
+    assert not (tmp_path / "lab.json").exists()
