@@ -13,7 +13,7 @@ description:
   - Reads, in one WinRM round trip to a Lync Server 2013 Front End (where the Lync Server Management Shell
     module C(Lync) is installed), the Persistent Chat pools (C(Get-CsService -PersistentChatServer)), pool
     state, configuration, policies, compliance configuration, endpoints, categories, rooms and add-ins,
-    with counts.
+    with counts; on request, the Lync RBAC roles of an administrator (C(Get-CsAdminRoleAssignment)).
   - Only the documented properties of each object are returned; enumerations are returned as their
     names and member lists as lists of strings.
   - Runs on the controller; the task's host is the Front End, reached with the WinRM options below.
@@ -27,10 +27,22 @@ options:
   include:
     description:
       - The sections to read. Leaving sections out makes the script shorter and faster.
+      - V(admin_roles) reads the RBAC roles of O(admin_user); it is not read unless listed.
     type: list
     elements: str
-    choices: [pools, state, configuration, policies, compliance, endpoints, categories, rooms, addins]
+    choices: [pools, state, configuration, policies, compliance, endpoints, categories, rooms, addins, admin_roles]
     default: [pools, state, configuration, policies, compliance, endpoints, categories, rooms, addins]
+  admin_user:
+    description:
+      - The account whose Lync RBAC roles V(admin_roles) reads (C(Get-CsAdminRoleAssignment -Identity)).
+      - Default the account the module logs on with (O(winrm_user), which the action plugin takes from
+        C(ansible_user)).
+      - Microsoft documents that the cmdlet takes only the sAMAccountName, so a C(DOMAIN\user) prefix is
+        dropped, and so is the C(@domain) of a user principal name, which assumes that the UPN's first
+        part is the sAMAccountName; where it is not, give the sAMAccountName here.
+      - The module fails when O(include) has V(admin_roles) and neither this option nor O(winrm_user) is set
+        (a Kerberos ticket or a certificate without a user name).
+    type: str
   max_rooms:
     description:
       - Largest number of rooms to read (C(Get-CsPersistentChatRoom -ResultSize)).
@@ -137,6 +149,19 @@ rooms_truncated:
   description: True when as many rooms as O(max_rooms) came back, so there may be more.
   returned: when O(include) has V(rooms)
   type: bool
+admin_roles:
+  description:
+    - The Lync RBAC roles that RV(admin_user) holds (C(Get-CsAdminRoleAssignment)), as role names; empty
+      when it holds none.
+  returned: when O(include) has V(admin_roles)
+  type: list
+  elements: str
+  sample: ["CsAdministrator", "CsPersistentChatAdministrator"]
+admin_user:
+  description: The sAMAccountName whose roles RV(admin_roles) lists.
+  returned: when O(include) has V(admin_roles)
+  type: str
+  sample: lyncadmin
 addins:
   description: Add-ins (C(Get-CsPersistentChatAddin)).
   returned: when O(include) has V(addins)
@@ -145,7 +170,7 @@ addins:
   sample: [{"Identity": "pcpool.contoso.local\\ITAddin", "Name": "ITAddin", "Url": "https://intranet.contoso.local/it",
             "PersistentChatPoolFqdn": "pcpool.contoso.local"}]
 counts:
-  description: Number of items in each section read, plus rooms per category and disabled rooms.
+  description: Number of items in each section read (V(admin_roles) too), plus rooms per category and disabled rooms.
   returned: always
   type: dict
   sample: {"pools": 1, "categories": 3, "rooms": 12, "rooms_disabled": 1, "addins": 1,
@@ -165,6 +190,8 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_views im
 from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell import PSCommand, PSVariable, ps_literal
 
 SECTIONS = ("pools", "state", "configuration", "policies", "compliance", "endpoints", "categories", "rooms", "addins")
+# Not a default section: it is about the operator's account, not the pool, and needs a user name.
+ADMIN_ROLES = "admin_roles"
 
 # Output properties as the cmdlet reference documents (or infers from parameters, [INF]) them.
 # STRING: cast to [string] in the script (enums, identities, FQDN and TimeSpan objects; '' reads as null);
@@ -220,7 +247,22 @@ def section_command(section, pool_fqdn, max_rooms):
     raise ValueError("unknown section %r" % (section,))
 
 
-def build_script(include, pool_fqdn=None, max_rooms=100000):
+def sam_account_name(user):
+    """The sAMAccountName in DOMAIN\\user or user@domain: Get-CsAdminRoleAssignment takes nothing else."""
+    name = (user or "").strip()
+    if "\\" in name:
+        name = name.rsplit("\\", 1)[1]
+    if "@" in name:
+        name = name.split("@", 1)[0]
+    return name.strip()
+
+
+def admin_roles_command(admin_user):
+    """The roles of one account, each cast to [string] (the cmdlet writes role names)."""
+    return "@(%s|ForEach-Object {[string]$_})" % PSCommand("Get-CsAdminRoleAssignment").param("Identity", admin_user)
+
+
+def build_script(include, pool_fqdn=None, max_rooms=100000, admin_user=None):
     """One script that reads every requested section and outputs one ordered dictionary."""
     wanted = [section for section in SECTIONS if section in include]
     lines = ["Import-Module Lync", "$r=[ordered]@{}"]
@@ -233,6 +275,8 @@ def build_script(include, pool_fqdn=None, max_rooms=100000):
     for section in wanted:
         lines.append("$r['%s']=%s" % (section, select_pipeline(
             section_command(section, pool, max_rooms), PROPERTIES[section], defined=True)))
+    if ADMIN_ROLES in include:
+        lines.append("$r['%s']=%s" % (ADMIN_ROLES, admin_roles_command(admin_user)))
     lines.append("$r")
     return "\n".join(lines)
 
@@ -243,7 +287,7 @@ def state_of_pool(identity, pool_fqdn):
     return (identity or "").rsplit(":", 1)[-1].lower() == pool_fqdn.lower()
 
 
-def shape_result(raw, include, max_rooms, pool_fqdn=None):
+def shape_result(raw, include, max_rooms, pool_fqdn=None, admin_user=None):
     """Normalise what the script returned and add the counts."""
     result = {}
     counts = {}
@@ -263,6 +307,10 @@ def shape_result(raw, include, max_rooms, pool_fqdn=None):
         for room in rooms:
             per_category[room.get("Category")] = per_category.get(room.get("Category"), 0) + 1
         counts["rooms_per_category"] = per_category
+    if ADMIN_ROLES in include:
+        result[ADMIN_ROLES] = [str(role) for role in as_list((raw or {}).get(ADMIN_ROLES)) if role not in (None, "")]
+        result["admin_user"] = admin_user
+        counts[ADMIN_ROLES] = len(result[ADMIN_ROLES])
     result["counts"] = counts
     return result
 
@@ -271,8 +319,9 @@ def main():
     module = PchatModule(
         argument_spec=dict(
             pool_fqdn=dict(type="str"),
-            include=dict(type="list", elements="str", choices=list(SECTIONS), default=list(SECTIONS)),
+            include=dict(type="list", elements="str", choices=list(SECTIONS) + [ADMIN_ROLES], default=list(SECTIONS)),
             max_rooms=dict(type="int", default=100000),
+            admin_user=dict(type="str"),
         ),
         supports_check_mode=True,
     )
@@ -280,12 +329,17 @@ def main():
     include = set(params["include"])
     if params["max_rooms"] < 1:
         module.fail_json(msg="max_rooms must be at least 1")
+    admin_user = None
+    if ADMIN_ROLES in include:
+        admin_user = sam_account_name(params["admin_user"] or params["winrm_user"])
+        if not admin_user:
+            module.fail_json(msg="admin_roles needs admin_user: the connection names no user (winrm_user) to read the roles of")
 
     with module.step("build the script"):
-        script = build_script(include, params["pool_fqdn"], params["max_rooms"])
+        script = build_script(include, params["pool_fqdn"], params["max_rooms"], admin_user)
     with module.step("read the Persistent Chat pool"):
         raw = module.winrm().run_json(script, depth=6)
-    result = shape_result(raw, include, params["max_rooms"], params["pool_fqdn"])
+    result = shape_result(raw, include, params["max_rooms"], params["pool_fqdn"], admin_user)
     if params["pool_fqdn"] and "pools" in include and not result["pools"]:
         module.current_step = "read the Persistent Chat pool"
         module.fail_json(msg="no Persistent Chat pool %s in the topology" % params["pool_fqdn"], **result)

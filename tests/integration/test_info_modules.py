@@ -1,7 +1,10 @@
 """The two info modules, driven through `ansible` ad hoc against the lab, as an operator would."""
 from __future__ import annotations
 
+import json
+
 from conftest import PORT_OFFSET, run_ansible
+from steps_support import READONLY
 
 
 def _shells_opened(entries: list) -> int:
@@ -54,3 +57,40 @@ def test_bad_argument_is_refused_before_connecting(lab):
     assert status == "FAILED!"
     assert "no_such_option" in result["msg"]
     assert _shells_opened(lab.log(before)) == 0
+
+
+def test_admin_roles_are_those_of_the_logon_account(lab):
+    results = run_ansible("pchat_frontend", "-m", "lync.persistent_chat.pool_info", "-a",
+                          json.dumps({"include": ["admin_roles"]}), "--check")
+    status, result = results["fe01"]
+    assert status == "SUCCESS", results["_process"].stdout + results["_process"].stderr
+    # ansible_user is CONTOSO\lyncadmin; Get-CsAdminRoleAssignment takes only the sAMAccountName.
+    assert result["admin_user"] == "lyncadmin"
+    # The topology puts lyncadmin in CsPersistentChatAdministrator and in no other Cs* role group.
+    assert result["admin_roles"] == ["CsPersistentChatAdministrator"]
+    assert "pools" not in result and result["counts"] == {"admin_roles": 1}
+
+
+def test_an_account_without_lync_roles_reads_an_empty_list(lab):
+    # readonly may open a shell on fe01 only (Remote Management Users there) and holds no Lync role.
+    results = run_ansible("fe01", "-m", "lync.persistent_chat.pool_info", "-a",
+                          json.dumps({"include": ["admin_roles"]}), *READONLY)
+    status, result = results["fe01"]
+    assert status == "SUCCESS", results["_process"].stdout + results["_process"].stderr
+    assert (result["admin_user"], result["admin_roles"]) == ("readonly", [])
+
+
+def test_admin_roles_of_another_named_account(lab):
+    results = run_ansible("fe01", "-m", "lync.persistent_chat.pool_info", "-a",
+                          json.dumps({"include": ["admin_roles"], "admin_user": "CONTOSO\\readonly"}))
+    status, result = results["fe01"]
+    assert status == "SUCCESS", results["_process"].stdout + results["_process"].stderr
+    assert (result["admin_user"], result["admin_roles"]) == ("readonly", [])
+
+
+def test_admin_roles_of_an_unknown_account_fail_with_lyncs_error(lab):
+    results = run_ansible("fe01", "-m", "lync.persistent_chat.pool_info", "-a",
+                          json.dumps({"include": ["admin_roles"], "admin_user": "no.such.user"}))
+    status, result = results["fe01"]
+    assert status == "FAILED!"
+    assert result["cmdlet"] == "Get-CsAdminRoleAssignment" and "no.such.user" in result["msg"]
