@@ -12,9 +12,9 @@ version_added: 0.2.0
 description:
   - For each path of O(paths), finds the volume of the task's host that holds it and reads the volume's
     size and free space (C(Win32_LogicalDisk)), in one WinRM round trip.
-  - A local path (C(D:\\Migration)) belongs to the volume of its drive, whether or not the path exists
+  - A local path (C(D:\Migration)) belongs to the volume of its drive, whether or not the path exists
     yet.
-  - A UNC path (C(\\\\fs01.contoso.local\\LyncShare\\sub)) is resolved when its server part names this
+  - A UNC path (C(\\fs01.contoso.local\LyncShare\sub)) is resolved when its server part names this
     computer (its NetBIOS name, its host name, its FQDN or C(localhost)): the share's local folder is
     read from C(Win32_Share) and the path continues below it. Only the server that holds a share can
     tell which of its volumes it is on, so give each UNC path to the server that serves it.
@@ -31,7 +31,7 @@ description:
 options:
   paths:
     description:
-      - Local paths (C(D:\\Migration)) or UNC paths (C(\\\\fs01\\LyncShare\\sub)) on the task's host.
+      - Local paths (C(D:\Migration)) or UNC paths (C(\\fs01\LyncShare\sub)) on the task's host.
         Forward slashes are read as backslashes.
       - RV(volumes) has one entry for each, in this order.
     type: list
