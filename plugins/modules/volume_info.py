@@ -8,14 +8,14 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: volume_info
 short_description: Read the size and free space of the volumes that hold given paths on a Windows server
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - For each path of O(paths), finds the volume of the task's host that holds it and reads the volume's
     size and free space (C(Win32_LogicalDisk)), in one WinRM round trip.
   - A local path (C(D:\Migration)) belongs to the volume of its drive, whether or not the path exists
     yet.
   - A UNC path (C(\\fs01.contoso.local\LyncShare\sub)) is resolved when its server part names this
-    computer (its NetBIOS name, its host name, its FQDN or C(localhost)): the share's local folder is
+    computer (its NetBIOS name, its host name, its FQDN or C(localhost)); the share's local folder is
     read from C(Win32_Share) and the path continues below it. Only the server that holds a share can
     tell which of its volumes it is on, so give each UNC path to the server that serves it.
   - A path that cannot be resolved (a UNC path of another server or of a DNS alias, an unknown share, a
