@@ -211,7 +211,12 @@ def build_script(parsed):
     if unc:
         # The share names reach WMI through PowerShell's -contains, not inside a WQL -Filter string,
         # so no WQL quoting is involved; a server has few shares.
-        names = sorted(set(entry["share"] for entry in unc), key=str.lower)
+        # -contains compares case-insensitively, as share names are; each name once, in request order.
+        names, seen = [], set()
+        for entry in unc:
+            if entry["share"].lower() not in seen:
+                seen.add(entry["share"].lower())
+                names.append(entry["share"])
         lines += [
             "$names=%s" % ps_literal(names),
             "$shares=@(Get-WmiObject -Class 'Win32_Share'|Where-Object {$names -contains $_.Name})",

@@ -127,7 +127,7 @@ def test_script_reads_only_the_named_shares_through_literals():
     script = volume_info.build_script(volume_info.parse_paths(
         ["\\\\fs01\\LyncShare\\sub", "\\\\fs01\\lyncshare", "\\\\gc01\\GroupChatFiles", "D:\\x"]))
     lines = script.splitlines()
-    assert "$names=@('GroupChatFiles', 'LyncShare', 'lyncshare')" in lines
+    assert "$names=@('LyncShare', 'GroupChatFiles')" in lines
     assert "$shares=@(Get-WmiObject -Class 'Win32_Share'|Where-Object {$names -contains $_.Name})" in lines
     assert ("@([ordered]@{'share' = 'LyncShare'; 'rest' = 'sub'}, [ordered]@{'share' = 'lyncshare'; 'rest' = ''}, "
             "[ordered]@{'share' = 'GroupChatFiles'; 'rest' = ''})") in script
