@@ -283,7 +283,11 @@ def check_grant(env, r):
     users = [u for u in env.state()["directory"]["users"] if u["sip_address"]]
     in_ou = [u for u in users if u["dn"].endswith(",OU=Chat,DC=contoso,DC=local")]
     assert len(in_ou) > 100 and {u["persistent_chat_policy"] for u in in_ou} == {"PCEnabled"}, in_ou[:3]
-    others = [u for u in users if u not in in_ou]      # alice (OU=Chat,OU=Lync Users) is not below it
+    # The synthetic-test users keep the policy the topology granted them; everyone else outside is untouched
+    # (alice, in OU=Chat,OU=Lync Users, is not below it).
+    synthetic = [u for u in users if u["sip_address"] in SYNTHETIC_TEST_USERS]
+    assert {u["persistent_chat_policy"] for u in synthetic} == {"PCSyntheticTests"} and len(synthetic) == 2
+    others = [u for u in users if u not in in_ou and u not in synthetic]
     assert others and {u["persistent_chat_policy"] for u in others} == {None}, others
 
 
@@ -306,10 +310,11 @@ def check_test_message_null_credentials(env, r):
     assert "Result" not in r.out
 
 
-def check_credentials_refused(env, r):
-    # The documented way to build $c1/$c2; the engine does not model PSCredential and says so.
-    assert "NotImplemented" in r.err and "does not implement New-Object" in r.err, r.err
-    assert "PSCredential" in r.err
+def check_credential_without_password_refused(env, r):
+    # The documented way to build $c1/$c2, with $pw never set: the PSCredential constructor's own error.
+    assert 'Exception calling ".ctor" with "2" argument(s): "Cannot process argument because the value of argument ' \
+           '"password" is null.' in r.err, r.err
+    assert "ConstructorInvokedThrowException,Microsoft.PowerShell.Commands.NewObjectCommand" in r.err
 
 
 def check_test_message_success(env, r):
@@ -323,9 +328,23 @@ def check_get_credential_refused(env, r):
     assert "NotImplemented" in r.err and "does not support the cmdlet Get-Credential" in r.err, r.err
 
 
-def check_test_message_with_credentials_refused(env, r):
-    assert "is not simulated by the lab" in r.err and "NotImplemented" in r.err, r.err
+def check_test_message_with_string_credentials_refused(env, r):
+    # A user name is no PSCredential: the parameter binder refuses it before the cmdlet runs.
+    assert "Cannot bind parameter 'SenderCredential'. Cannot convert the \"CONTOSO\\alice\" value of type " \
+           "\"System.String\" to type \"System.Management.Automation.PSCredential\"." in r.err, r.err
     assert "Result" not in r.out
+
+
+def check_test_message_with_credentials_success(env, r):
+    # The synthetic-test users log on with their lab passwords; the other checks hold as without credentials.
+    assert listed(r.out, "Result") == ["Success"], r.out + r.err
+    assert "PcTest" not in r.out and "PcTest" not in r.err
+
+
+def check_test_message_wrong_password(env, r):
+    assert listed(r.out, "Result") == ["Failure"], r.out
+    assert "Registration of user sip:pctest2@contoso.local failed: 401 Unauthorized" in r.out, r.out
+    assert "Wrong-" not in r.out and "PcTest" not in r.out
 
 
 def check_trusted_apps_removed(env, r):
@@ -344,6 +363,22 @@ def no_check(env, r):
 
 TEST_MESSAGE = ("Test-CsPersistentChatMessage -TargetFqdn fe.contoso.com -SenderSipAddress sip:t1@contoso.com "
                 "-SenderCredential $c1 -ReceiverSipAddress sip:t2@contoso.com -ReceiverCredential $c2")
+
+# The topology's synthetic-test users and the script a collection sends to test with their credentials.
+SYNTHETIC_TEST_USERS = ("sip:pctest1@contoso.local", "sip:pctest2@contoso.local")
+TEST_MESSAGE_SYNTHETIC = (
+    "Test-CsPersistentChatMessage -TargetFqdn 'pool01.contoso.local' -SenderSipAddress 'sip:pctest1@contoso.local' "
+    "-SenderCredential $c1 -ReceiverSipAddress 'sip:pctest2@contoso.local' -ReceiverCredential $c2 "
+    "-Authentication Negotiate -RegistrarPort 5061 | Select-Object TargetFqdn, Result, Latency, Error, Diagnosis")
+
+
+def credentials_script(password1: str, password2: str) -> str:
+    return ("$p1=ConvertTo-SecureString -String '%s' -AsPlainText -Force\n"
+            "$c1=New-Object -TypeName System.Management.Automation.PSCredential -ArgumentList 'CONTOSO\\pctest1',$p1\n"
+            "$p2=ConvertTo-SecureString -String '%s' -AsPlainText -Force\n"
+            "$c2=New-Object -TypeName System.Management.Automation.PSCredential -ArgumentList 'CONTOSO\\pctest2',$p2\n"
+            % (password1, password2))
+
 
 SEQUENCE = [
     Step("3.13-get-service", "3.13", "Get-CsService -PersistentChatServer                                   "
@@ -407,11 +442,15 @@ SEQUENCE = [
     Step("3.13-test-message", "3.13", TEST_MESSAGE, 1, check_test_message_null_credentials),
     Step("setup-test-message-without-credentials", "§3.11", "", 0, check_test_message_success,
          setup=for_lab(TEST_MESSAGE).replace(" -SenderCredential $c1", "").replace(" -ReceiverCredential $c2", "")),
-    Step("setup-credentials", "§3.11", "", 1, check_credentials_refused,
+    Step("setup-credentials", "§3.11", "", 1, check_credential_without_password_refused,
          setup='$c1 = New-Object System.Management.Automation.PSCredential -ArgumentList "CONTOSO\\alice", $pw'),
+    Step("setup-test-message-with-credentials", "§3.11", "", 0, check_test_message_with_credentials_success,
+         setup=credentials_script("PcTest1-Lab!", "PcTest2-Lab!") + TEST_MESSAGE_SYNTHETIC),
+    Step("setup-test-message-wrong-password", "§3.11", "", 0, check_test_message_wrong_password,
+         setup=credentials_script("PcTest1-Lab!", "Wrong-Passw0rd") + TEST_MESSAGE_SYNTHETIC),
     Step("setup-get-credential", "§3.11", "", 1, check_get_credential_refused,
          setup='$c1 = Get-Credential "CONTOSO\\alice"'),
-    Step("setup-test-message-with-credential", "§3.11", "", 1, check_test_message_with_credentials_refused,
+    Step("setup-test-message-with-credential", "§3.11", "", 1, check_test_message_with_string_credentials_refused,
          setup="$c1 = 'CONTOSO\\alice'; $c2 = 'CONTOSO\\bob'; " + for_lab(TEST_MESSAGE)),
     Step("3.13-remove-trusted-application", "3.13", "Remove-CsTrustedApplication -Identity "
          "\"gcpool.contoso.com/<appId>\" -Force ; Remove-CsTrustedApplicationPool -Identity gcpool.contoso.com -Force",

@@ -27,6 +27,10 @@ class LyncBackend:
         self.configuration = ScopedSettings("PersistentChatConfiguration", CONFIGURATION_DEFAULTS,
                                             ("site", "service"))
         self.policies = ScopedSettings("PersistentChatPolicy", POLICY_DEFAULTS, ("site", "service", "tag"))
+        for spec in topo.policies:
+            self.policies.create(spec["identity"], {
+                "EnablePersistentChat": bool(spec.get("enable_persistent_chat", False)),
+                "Description": spec.get("description")})
         self.compliance = ScopedSettings("PersistentChatComplianceConfiguration", COMPLIANCE_DEFAULTS,
                                          ("site", "service"))
         self.pool_state = {self.pc_state_identity: "Normal"}      # [DOC §3.3] Normal | FailedOver

@@ -42,6 +42,8 @@ class ADUser:
     persistent_chat_policy: Optional[str] = None
     enabled: bool = True
     federated: bool = False
+    # A lab password only for users whose logon a cmdlet checks (synthetic-test users); never dumped or printed.
+    password: Optional[str] = field(default=None, repr=False, compare=False)
 
     @property
     def lync_enabled(self) -> bool:
@@ -109,7 +111,9 @@ class Directory:
         pools = {"2013": topo.frontend_pool.fqdn, "legacy": topo.legacy_pool_fqdn}
         for spec in topo.directory.users:
             pool = pools.get(str(spec.get("pool", "2013")).lower(), str(spec.get("pool", "")))
-            d.add_user(spec["sam"], spec.get("name", spec["sam"]), spec.get("ou", ""), spec.get("sip", ""), pool)
+            user = d.add_user(spec["sam"], spec.get("name", spec["sam"]), spec.get("ou", ""), spec.get("sip", ""), pool)
+            user.password = spec.get("password")
+            user.persistent_chat_policy = spec.get("persistent_chat_policy") or None
         for account in accounts:
             if account["user"].lower() not in d.users:
                 d.add_user(account["user"], account.get("full_name", account["user"]))

@@ -86,6 +86,7 @@ class LyncTopology:
     legacy_rate: float
     pc_rate: float
     rows_per_second: float
+    policies: list = field(default_factory=list)     # [{identity, enable_persistent_chat, description}]
     extra: dict = field(default_factory=dict)
 
 
@@ -168,4 +169,5 @@ def parse(topology: dict) -> LyncTopology:
         directory=directory,
         legacy_rate=float(traffic.get("legacy_messages_per_second", 0.5)),
         pc_rate=float(traffic.get("persistent_chat_messages_per_second", 0.5)),
-        rows_per_second=float(migration.get("rows_per_second", 5000)))
+        rows_per_second=float(migration.get("rows_per_second", 5000)),
+        policies=list(section.get("persistent_chat_policies") or []))

@@ -36,7 +36,7 @@ ALL_SETS = "__AllParameterSets"
 # Parameter types the engine knows how to convert to. "enum" uses Param.values as the allowed names.
 PARAM_TYPES = {
     "string", "string[]", "int", "int[]", "long", "double", "bool", "switch", "datetime", "timespan",
-    "object", "object[]", "hashtable", "scriptblock", "enum", "enum[]", "byte[]", "pslistmodifier",
+    "object", "object[]", "hashtable", "scriptblock", "enum", "enum[]", "byte[]", "pslistmodifier", "pscredential",
 }
 
 
@@ -170,7 +170,7 @@ class Registry:
 
     # Modules Windows loads (or autoloads from System32) without an Import-Module.
     CORE_MODULES = ("Microsoft.PowerShell.Core", "Microsoft.PowerShell.Utility",
-                    "Microsoft.PowerShell.Management", "CimCmdlets", "Storage")
+                    "Microsoft.PowerShell.Management", "Microsoft.PowerShell.Security", "CimCmdlets", "Storage")
 
     def __init__(self) -> None:
         self.by_name: dict[str, CmdletSpec] = {}

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from .api import ALL_SETS, BoundArguments, CmdletSpec, Param, PSEnum, PSError, PSListModifier, ScriptBlock
+from .credentials import PSCredential
 from .values import (ConversionError, as_list, to_bytes, to_datetime, to_double, to_int,
                      to_string, to_timespan, type_name, PSObject)
 
@@ -46,6 +47,7 @@ DOTNET_TYPES = {
     "timespan": "System.TimeSpan", "object": "System.Object", "object[]": "System.Object[]",
     "hashtable": "System.Collections.Hashtable", "scriptblock": "System.Management.Automation.ScriptBlock",
     "byte[]": "System.Byte[]", "pslistmodifier": "System.Management.Automation.PSListModifier",
+    "pscredential": "System.Management.Automation.PSCredential",
 }
 
 
@@ -207,6 +209,14 @@ def convert(spec: CmdletSpec, param: Param, value: Any, extent=None) -> Any:
                          "CannotConvertArgumentNoMessage", extent)
         if t == "byte[]":
             return to_bytes(value)
+        if t == "pscredential":
+            # No [Credential()] attribute: a user name string is not turned into a logon prompt [lab choice].
+            single = value[0] if isinstance(value, list) and len(value) == 1 else value
+            if isinstance(single, PSCredential):
+                return single
+            raise _error(spec, 'Cannot bind parameter \'%s\'. Cannot convert the "%s" value of type "%s" to type '
+                               '"%s".' % (param.name, to_string(value), type_name(value), target),
+                         "CannotConvertArgumentNoMessage", extent)
         if t in ("enum", "enum[]"):
             items = [_to_enum(spec, param, v, extent) for v in as_list(value)]
             if t == "enum":
@@ -538,6 +548,8 @@ def _fits_without_coercion(param: Param, value: Any) -> bool:
         return isinstance(value, PSEnum) and (not param.enum_type or value.type_name == param.enum_type)
     if base == "pslistmodifier":
         return isinstance(value, PSListModifier)
+    if base == "pscredential":
+        return isinstance(value, PSCredential)
     return False
 
 

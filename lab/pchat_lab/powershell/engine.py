@@ -33,6 +33,7 @@ from .values import (ConversionError, ErrorRecord, PSHashtable, as_list, dotnet_
 
 # Cmdlet families register themselves on import; the engine loads every family that exists.
 CMDLET_MODULES = ("pchat_lab.powershell.cmdlets.core", "pchat_lab.powershell.cmdlets.windows",
+                  "pchat_lab.powershell.credentials",
                   "pchat_lab.lync.cmdlets")
 
 ALIASES = {
@@ -1130,6 +1131,13 @@ class Interpreter:
                 if len(words) > 1:
                     raw.append(RawArg("arg", value=words, extent=self.extent(c), text=",".join(words)))
                     continue
+            if c.type == "argument_list":
+                # `Type('a', $b)` right after a bare word: PowerShell reads the parentheses as one more
+                # argument, an array of its elements (one element alone is itself).
+                values = self.method_args(c)
+                raw.append(RawArg("arg", value=values[0] if len(values) == 1 else values,
+                                  extent=self.extent(c), text=self.text(c)))
+                continue
             splat = self._splat(c)
             if splat is not None:
                 raw.extend(splat)

@@ -80,6 +80,12 @@ class Formatter:
         i = 0
         while i < len(objects):
             obj = objects[i]
+            if isinstance(obj, PSObject) and getattr(obj, "display_as_string", False):
+                # Types with no format view and no properties worth a table (SecureString) print ToString().
+                i += 1
+                self._close(lines)
+                lines.append(to_string(obj))
+                continue
             if isinstance(obj, PSObject) and 0 < len(shown(obj)) <= 4:
                 keys = [k.lower() for k in shown(obj)]
                 batch = [obj]

@@ -1,13 +1,17 @@
 """Test-CsPersistentChatMessage (reference §1.9, §3.11): the synthetic transaction succeeds only when a
 Persistent Chat Channel service runs, a room exists, and both test users are SIP-enabled, homed on the
-Lync 2013 pool and enabled by their effective Persistent Chat policy (§6.10). The lab checks these
-conditions and does not write a test message into mgc [ASSUMED]."""
+Lync 2013 pool and enabled by their effective Persistent Chat policy (§6.10). With user credentials
+(ClientPlatform) both users must first log on: each PSCredential must be the AD account of its SIP address
+with that account's lab password. The lab checks these conditions and does not write a test message into
+mgc [ASSUMED]."""
 from __future__ import annotations
 
 import datetime as _dt
 
 from ...powershell.api import Param, PSError, cmdlet
+from ...powershell.credentials import plain_text
 from .. import permissions
+from ..directory import ADUser
 from ._common import LYNC, authorised, obj
 
 OUTPUT_TYPE = "Microsoft.Rtc.SyntheticTransactions.TaskOutput"
@@ -34,9 +38,9 @@ def effective_policy_enabled(lync, user) -> bool:
 @cmdlet("Test-CsPersistentChatMessage", module=LYNC, default_set="ServerPlatform", params=[
     Param("TargetFqdn", "string", mandatory=True, position=0),
     Param("SenderSipAddress", "string", sets=("ServerPlatform", "ClientPlatform")),
-    Param("SenderCredential", "object", mandatory=True, sets=("ClientPlatform",)),
+    Param("SenderCredential", "pscredential", mandatory=True, sets=("ClientPlatform",)),
     Param("ReceiverSipAddress", "string", sets=("ServerPlatform", "ClientPlatform")),
-    Param("ReceiverCredential", "object", mandatory=True, sets=("ClientPlatform",)),
+    Param("ReceiverCredential", "pscredential", mandatory=True, sets=("ClientPlatform",)),
     Param("ChatRoomUri", "string"),
     Param("Authentication", "enum", values=AUTH_MODES,
           enum_type="Microsoft.Rtc.Management.SyntheticTransactions.AuthenticationMechanism"),
@@ -49,12 +53,12 @@ def effective_policy_enabled(lync, user) -> bool:
 def test_cs_persistent_chat_message(ctx, args, pipeline):
     lync = authorised(ctx, permissions.SERVER_ADMIN)
     if args.parameter_set == "ClientPlatform":
-        # The engine cannot build a PSCredential and the lab's chat users have no passwords: a logon with
-        # user credentials cannot be checked, so it is refused rather than reported as a success.
-        raise PSError("pchat-lab: Test-CsPersistentChatMessage with -SenderCredential/-ReceiverCredential "
-                      "(a logon as real users) is not simulated by the lab; omit the credentials to test "
-                      "with the pool's test users.", "NotSimulated,%s" % _CMDLET_TYPE, "NotImplemented",
-                      exception_type="System.NotSupportedException")
+        missing = [name for name in ("SenderSipAddress", "ReceiverSipAddress") if not args.given(name)]
+        if missing:
+            # Mandatory in ClientPlatform only (see above): PowerShell's non-interactive refusal.
+            raise PSError("Cannot process command because of one or more missing mandatory parameters: %s."
+                          % " ".join(missing), "MissingMandatoryParameter,%s" % _CMDLET_TYPE, "InvalidArgument",
+                          exception_type="System.Management.Automation.ParameterBindingException")
     started = _dt.datetime.now()
     target = args["TargetFqdn"]
     error, diagnosis = _check(lync, args)
@@ -66,10 +70,25 @@ def test_cs_persistent_chat_message(ctx, args, pipeline):
         "Error": error, "Diagnosis": diagnosis})]
 
 
+def _registrar_fqdns(lync) -> set:
+    """The 2013 Front End pool and its servers: a synthetic transaction may target either [ASSUMED]."""
+    names = {lync.topo.frontend_pool.fqdn.lower()}
+    for server in lync.topo.frontend_pool.servers:
+        host = lync.lab.host(server)
+        if host is not None:
+            names.add(host.fqdn.lower())
+    return names
+
+
 def _check(lync, args):
-    if args["TargetFqdn"].strip().lower() != lync.topo.frontend_pool.fqdn.lower():
+    if args["TargetFqdn"].strip().lower() not in _registrar_fqdns(lync):
         return ("The target \"%s\" is not a Lync Server 2013 registrar pool." % args["TargetFqdn"],
                 "Specify the FQDN of the Front End pool the test users are homed on.")
+    if args.parameter_set == "ClientPlatform":
+        for label in ("Sender", "Receiver"):
+            refused = _logon(lync, args["%sSipAddress" % label], args["%sCredential" % label], label)
+            if refused is not None:
+                return refused
     if not lync.pc_channel_running():
         return ("The Persistent Chat server did not respond.",
                 "No Persistent Chat service is running in pool %s." % lync.topo.pc_pool.fqdn)
@@ -94,3 +113,36 @@ def _check(lync, args):
     if not rooms:
         return ("No chat room is available for the test.", "Create at least one chat room.")
     return None, ""
+
+
+def _logon(lync, sip_address: str, credential, label: str):
+    """The registration of one test user with its credential: None when it logs on, else (Error, Diagnosis).
+    Wording [ASSUMED]; it names the SIP address and the credential's user name, never the password."""
+    owner = lync.directory.sip_owner(sip_address)
+    if not isinstance(owner, ADUser) or not owner.lync_enabled:
+        return ("User %s was not found or is not enabled for Lync Server." % sip_address, "")
+    user_name = str(credential.get("UserName") or "")
+    account = _credential_account(lync, user_name)
+    if account is not owner:
+        return ("Registration of user %s failed: 403 Forbidden (the credential's user %s is not the account of "
+                "this SIP address)." % (sip_address, user_name),
+                "Give -%sCredential the account (DOMAIN\\user or UPN) of %s." % (label, sip_address))
+    password = plain_text(credential.get("Password"))
+    if owner.password is None or password != owner.password:
+        return ("Registration of user %s failed: 401 Unauthorized (the user name or password of the credential "
+                "is incorrect)." % sip_address,
+                "Check the password of -%sCredential (%s)." % (label, user_name))
+    return None
+
+
+def _credential_account(lync, user_name: str):
+    """The AD user a logon name stands for: DOMAIN\\sam with this domain's NetBIOS or DNS name, or a UPN."""
+    name = user_name.strip()
+    if "\\" in name:
+        domain, _, sam = name.partition("\\")
+        if domain.lower() not in (lync.topo.netbios.lower(), lync.topo.domain.lower()):
+            return None
+        return lync.directory.users.get(sam.lower())
+    if "@" in name:
+        return next((u for u in lync.directory.users.values() if u.upn.lower() == name.lower()), None)
+    return lync.directory.users.get(name.lower())

@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 from ..api import PSError, PSObject, Param, ScriptBlock, cmdlet, now
+from ..credentials import new_pscredential
 from ..dotnet_format import format_datetime
 from ..errors import Terminating
 from ..formatting import out_string
@@ -770,6 +771,8 @@ def new_object(ctx, args, pipeline):
         return [PSArrayList(as_list(args.get("ArgumentList")) if args.given("ArgumentList") else [])]
     if type_key == "collections.hashtable":
         return [PSHashtable()]
+    if type_key in ("management.automation.pscredential", "pscredential") and not args.given("Property"):
+        return [new_pscredential(as_list(args.get("ArgumentList")))]
     raise PSError("The lab does not implement New-Object for the type '%s'." % args["TypeName"], "LabUnsupported",
                   "NotImplemented", exception_type="System.NotSupportedException")
 
