@@ -12,13 +12,16 @@ tblPrincipal (users and groups the server has seen).
 
 from __future__ import annotations
 
+from ansible_collections.lync.persistent_chat.plugins.module_utils.chat_queries import for_client
+
 COUNTS = """
 SELECT
   (SELECT COUNT(*) FROM tblNode WHERE nodeType = 1 AND nodeID <> 1) AS categories,
   (SELECT COUNT(*) FROM tblNode WHERE nodeType = 0) AS rooms,
   (SELECT COUNT(*) FROM tblNode WHERE nodeType = 0 AND disabled = 1) AS disabled_rooms,
   (SELECT COUNT(*) FROM tblSiopWhiteList) AS addins,
-  (SELECT COUNT(*) FROM tblChat) AS messages
+  (SELECT COUNT(*) FROM tblChat) AS messages,
+  (SELECT SUM(LEN(content)) FROM tblChat) AS content_chars
 """
 
 CATEGORIES = """
@@ -62,7 +65,8 @@ def _bool(value):
 def read_database(client, list_items=True, lookup_uri=None):
     """Counts (always), and the categories, rooms and add-ins when ``list_items``; the principal with
     ``lookup_uri`` when given. ``client`` is a module_utils.sql.SQLClient."""
-    counts = client.query_one(COUNTS) or {}
+    # LEN is T-SQL's; for_client makes it SQLite's LENGTH when the database is the lab's.
+    counts = client.query_one(for_client(COUNTS, client)) or {}
     result = {"counts": {key: int(value or 0) for key, value in counts.items()}}
     if list_items:
         result["categories"] = client.query_all(CATEGORIES)

@@ -154,10 +154,12 @@ database:
   type: dict
   contains:
     counts:
-      description: Numbers of categories (root excluded), rooms, disabled rooms, add-ins and messages.
+      description:
+        - Numbers of categories (root excluded), rooms, disabled rooms, add-ins and messages.
+        - C(content_chars) is the length of all message texts in characters (the preflight estimates the export and backup sizes from it).
       type: dict
       returned: always
-      sample: {"categories": 3, "rooms": 12, "disabled_rooms": 1, "addins": 1, "messages": 5120}
+      sample: {"categories": 3, "rooms": 12, "disabled_rooms": 1, "addins": 1, "messages": 5120, "content_chars": 409600}
     categories:
       description: Categories with their parent and number of rooms.
       type: list

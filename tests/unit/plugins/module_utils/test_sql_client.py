@@ -178,7 +178,9 @@ def legacy_db(tmp_path):
 def test_legacy_queries_on_a_real_sqlite_file(legacy_db):
     with SQLClient(build_connection_string(driver="SQLite3", database=str(legacy_db))) as client:
         result = read_database(client, list_items=True, lookup_uri="sip:ocschat@contoso.local")
-    assert result["counts"] == {"categories": 2, "rooms": 3, "disabled_rooms": 1, "addins": 2, "messages": 6}
+    # content_chars: the length of the six messages' text together.
+    assert result["counts"] == {"categories": 2, "rooms": 3, "disabled_rooms": 1, "addins": 2, "messages": 6,
+                                "content_chars": 22}
     assert result["categories"] == [
         {"node_id": 2, "name": "IT", "description": "IT rooms", "parent_id": 1, "rooms": 1},
         {"node_id": 3, "name": "Backend", "description": None, "parent_id": 2, "rooms": 2},

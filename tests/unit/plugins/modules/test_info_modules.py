@@ -256,7 +256,8 @@ def test_legacy_info_database_only_makes_no_winrm_connection(monkeypatch, capsys
         [], capsys)
     assert code == 0, output
     assert RecordingClient.runs == []
-    assert output["database"]["counts"] == {"categories": 0, "rooms": 1, "disabled_rooms": 1, "addins": 0, "messages": 0}
+    assert output["database"]["counts"] == {"categories": 0, "rooms": 1, "disabled_rooms": 1, "addins": 0, "messages": 0,
+                                            "content_chars": 0}
     assert output["database"]["rooms"] == [{"node_id": 2, "name": "Lobby", "category_id": 1, "disabled": True,
                                             "messages": 0}]
     assert output["lookup_user"]["derived_from"] == "sip_domain"
