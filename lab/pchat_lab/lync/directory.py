@@ -2,6 +2,7 @@
 contact objects (endpoints). Deterministic GUIDs/SIDs so a reset gives the same identities."""
 from __future__ import annotations
 
+import datetime as _dt
 import uuid
 from dataclasses import dataclass, field
 from typing import Optional
@@ -60,6 +61,30 @@ class ADGroup:
 
 
 @dataclass
+class DeletedObject:
+    """A user in CN=Deleted Objects. With the Recycle Bin on it keeps every attribute and its group
+    memberships (linked attributes) [DOC: AD Recycle Bin, Windows Server 2008 R2+]; without it, it is a
+    tombstone that kept only the attributes AD preserves on deletion (GUID, SID, sAMAccountName, RDN,
+    last known parent) [DOC: tombstone reanimation]."""
+    user: ADUser
+    rdn: str
+    last_known_parent: str
+    when_changed: _dt.datetime
+    recycle_bin: bool
+    base_dn: str
+    groups: list = field(default_factory=list)      # names of the groups it was a direct member of
+
+    @property
+    def dn(self) -> str:
+        """As AD prints it: the RDN, an escaped line feed, DEL:<GUID>, in the domain's Deleted Objects."""
+        return "CN=%s\\0ADEL:%s,CN=Deleted Objects,%s" % (self.rdn, self.user.guid, self.base_dn)
+
+    @property
+    def name(self) -> str:
+        return "%s\nDEL:%s" % (self.rdn, self.user.guid)
+
+
+@dataclass
 class ChatEndpoint:
     sip_address: str
     display_name: str
@@ -77,6 +102,9 @@ class Directory:
         self.ous: list[str] = list(topo.directory.ous)
         self.endpoints: list[ChatEndpoint] = []
         self.federated: list[str] = [normalise_sip(s) for s in topo.directory.federated_users]
+        self.recycle_bin: bool = bool(getattr(topo.directory, "recycle_bin", True))
+        self.deleted: list[DeletedObject] = []
+        self.built_at = _dt.datetime.now().replace(microsecond=0)
         self._rid = 1100
 
     # --- building --------------------------------------------------------------------------------
@@ -191,10 +219,46 @@ class Directory:
             return dict(ad_path=self.base_dn, display_name=self.topo.domain, ptype=8, guid=_guid("dc", low))
         return None
 
-    def remove_user(self, user: ADUser) -> None:
+    def remove_user(self, user: ADUser, when: Optional[_dt.datetime] = None) -> DeletedObject:
+        """Remove-ADUser: the user leaves its groups and moves to CN=Deleted Objects."""
         del self.users[user.sam.lower()]
+        groups = []
         for group in self.groups.values():
+            if any(m.lower() == user.sam.lower() for m in group.members):
+                groups.append(group.name)
             group.members = [m for m in group.members if m.lower() != user.sam.lower()]
+        rdn, _, parent = user.dn.partition(",")
+        deleted = DeletedObject(user=user, rdn=rdn[3:] if rdn.upper().startswith("CN=") else rdn,
+                                last_known_parent=parent, when_changed=(when or _dt.datetime.now()).replace(microsecond=0),
+                                recycle_bin=self.recycle_bin, base_dn=self.base_dn, groups=groups if self.recycle_bin else [])
+        self.deleted.append(deleted)
+        return deleted
+
+    def find_deleted(self, identity: str) -> Optional[DeletedObject]:
+        """A deleted object by ObjectGUID (with or without braces) or by its deleted DN."""
+        key = identity.strip().strip("{}").lower()
+        for item in self.deleted:
+            if key in (item.user.guid.lower(), item.dn.lower()):
+                return item
+        return None
+
+    def restore(self, item: DeletedObject) -> ADUser:
+        """Restore-ADObject: back under its last known parent with its RDN. From the Recycle Bin everything
+        returns (SIP settings, policy, memberships); a reanimated tombstone comes back stripped: no SIP
+        address, pool or policy, no memberships, disabled (it has no password) [DOC: tombstone reanimation]."""
+        user = item.user
+        user.dn = "CN=%s,%s" % (item.rdn, item.last_known_parent)
+        if not item.recycle_bin:
+            user.sip_address, user.registrar_pool, user.persistent_chat_policy = "", "", None
+            user.enabled = False
+            user.password = None
+        self.deleted.remove(item)
+        self.users[user.sam.lower()] = user
+        for name in item.groups:
+            group = self.groups.get(name.lower())
+            if group is not None and user.sam.lower() not in (m.lower() for m in group.members):
+                group.members.append(user.sam)
+        return user
 
     def group_members(self, group: ADGroup, recursive: bool = False, _seen=None) -> list:
         """Direct (or, recursively, transitive user) members as ADUser / ADGroup objects."""
@@ -263,4 +327,9 @@ class Directory:
             "endpoints": [{"sip_address": e.sip_address, "display_name": e.display_name,
                            "pool_fqdn": e.pool_fqdn} for e in self.endpoints],
             "federated_users": list(self.federated),
+            "recycle_bin": self.recycle_bin,
+            "deleted_objects": [{"sam": d.user.sam, "dn": d.dn, "guid": d.user.guid,
+                                 "last_known_parent": d.last_known_parent, "recycled_with_attributes": d.recycle_bin,
+                                 "sip_address": d.user.sip_address if d.recycle_bin else ""}
+                                for d in self.deleted],
         }

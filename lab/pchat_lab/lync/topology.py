@@ -68,6 +68,7 @@ class DirectorySpec:
     groups: list
     federated_users: list
     rbac_groups: list
+    recycle_bin: bool = True
 
 
 @dataclass
@@ -158,7 +159,8 @@ def parse(topology: dict) -> LyncTopology:
         ous=list(ds.get("ous", [])), users=list(ds.get("users", [])), groups=list(ds.get("groups", [])),
         federated_users=list(ds.get("federated_users", [])),
         rbac_groups=list(ds.get("rbac_groups", ["CsPersistentChatAdministrator", "RTCUniversalServerAdmins",
-                                                "CsAdministrator", "CsUserAdministrator"])))
+                                                "CsAdministrator", "CsUserAdministrator"])),
+        recycle_bin=bool(ds.get("ad_recycle_bin", True)))
     traffic = section.get("traffic") or {}
     migration = section.get("migration") or {}
     return LyncTopology(
