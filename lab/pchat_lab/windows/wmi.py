@@ -1,5 +1,5 @@
 """The WMI classes of root\\cimv2 the lab answers (Win32_OperatingSystem, Win32_ComputerSystem,
-Win32_LogicalDisk, Win32_Service, Win32_Product) and the small WQL subset used to filter them:
+Win32_LogicalDisk, Win32_Service, Win32_Product, Win32_Share) and the small WQL subset used to filter them:
 ``Prop = value``, ``<>``, ``!=``, ``<``, ``>``, ``<=``, ``>=``, ``LIKE 'a%'`` joined by AND / OR."""
 from __future__ import annotations
 
@@ -65,12 +65,29 @@ def _products(host) -> list:
              "IdentifyingNumber": None, "InstallState": 5} for p in host.products]
 
 
+# Win32_Share.Type [DOC]: 0 disk drive; 2147483648 (0x80000000) disk drive admin share; 2147483651 IPC admin.
+SHARE_DISK, SHARE_DISK_ADMIN, SHARE_IPC_ADMIN = 0, 2147483648, 2147483651
+
+
+def _shares(host) -> list:
+    """The administrative shares Windows Server always has (ADMIN$, one <letter>$ per fixed drive, IPC$), then
+    the topology's shares, in the order `net share` lists them."""
+    admin = [("ADMIN$", "C:\\Windows", "Remote Admin", SHARE_DISK_ADMIN)]
+    admin += [("%s$" % letter, "%s:\\" % letter, "Default share", SHARE_DISK_ADMIN) for letter in sorted(host.drives)]
+    admin += [("IPC$", "", "Remote IPC", SHARE_IPC_ADMIN)]
+    shares = admin + [(s.name, s.path, s.description, SHARE_DISK) for s in host.shares.values()]
+    return [{"Name": name, "Path": path, "Description": description, "Type": kind, "Caption": description,
+             "Status": "OK", "AllowMaximum": True, "MaximumAllowed": None, "AccessMask": None, "InstallDate": None}
+            for name, path, description, kind in shares]
+
+
 CLASSES = {
     "win32_operatingsystem": ("Win32_OperatingSystem", lambda h: [_os(h)]),
     "win32_computersystem": ("Win32_ComputerSystem", lambda h: [_computer_system(h)]),
     "win32_logicaldisk": ("Win32_LogicalDisk", _logical_disks),
     "win32_service": ("Win32_Service", _services),
     "win32_product": ("Win32_Product", _products),
+    "win32_share": ("Win32_Share", _shares),
 }
 
 
