@@ -92,21 +92,34 @@ def _room_fingerprints(client, start_ticks=None, counts_only=False):
 
 
 def _room_digests(client, authors, start_ticks=None):
-    """room id -> (messages, sha256 hex), from every message in order, one room's hash at a time."""
+    """room id -> (messages, sha256 hex), from every message in order, one room's hash at a time.
+
+    Rows come ``fetch_size`` at a time, sorted by room; each batch is cut into runs of one room and every
+    run is hashed with one update, so the per-message work is one formatted record."""
     statement, params = Q.ordered_messages_query(start_ticks)
     out = {}
     room, digest, count = None, None, 0
     author = authors.get
-    for room_id, _chat_id, chat_date, user_id, alert, content in Q.tuples(client, statement, params):
-        if room_id != room:
-            if room is not None:
-                out[int(room)] = (count, digest.hexdigest())
-            room, digest, count = room_id, hashlib.sha256(), 0
-        count += 1
-        # One record per message: date, author key, alert flag, content; \x1f and \x1e separate them.
-        record = "%s\x1f%s\x1f%d\x1f%s\x1e" % (chat_date, author(user_id) or "?%s" % user_id, 1 if alert else 0,
-                                               content or "")
-        digest.update(record.encode("utf-8", "surrogatepass"))
+    # One record per message: date, author key, alert flag, content; \x1f and \x1e separate them.
+    record = "%s\x1f%s\x1f%d\x1f%s\x1e"
+    for _names, batch in client.batches(statement, params):
+        start, size = 0, len(batch)
+        while start < size:
+            room_id = batch[start][0]
+            end = size
+            if batch[-1][0] != room_id:
+                end = start + 1
+                while batch[end][0] == room_id:
+                    end += 1
+            if room_id != room:
+                if room is not None:
+                    out[int(room)] = (count, digest.hexdigest())
+                room, digest, count = room_id, hashlib.sha256(), 0
+            count += end - start
+            digest.update("".join([
+                record % (chat_date, author(user_id) or "?%s" % user_id, 1 if alert else 0, content or "")
+                for _room, chat_date, user_id, alert, content in batch[start:end]]).encode("utf-8", "surrogatepass"))
+            start = end
     if room is not None:
         out[int(room)] = (count, digest.hexdigest())
     return out
@@ -151,12 +164,21 @@ def name_message_differences(legacy_client, target_client, legacy_room, target_r
     return found
 
 
-def _read_side(client, legacy, messages, start_ticks):
-    """One database's tree and per-room message aggregates."""
-    tree = ChatTree.read(client, legacy=legacy)
+def _room_messages(client, messages, start_ticks, tree, shared):
+    """Per-room message aggregates of one database. ``tree`` is a future of its ChatTree, whose authors the
+    digest needs, and which must be read first when the connection is ``shared`` with it."""
+    if messages == "digest" or shared:
+        tree.result()
     if messages == "digest":
-        return tree, _room_digests(client, tree.ids, start_ticks)
-    return tree, _room_fingerprints(client, start_ticks, messages == "count")
+        return _room_digests(client, tree.result().ids, start_ticks)
+    return _room_fingerprints(client, start_ticks, messages == "count")
+
+
+def _second_client(client):
+    """A client of its own for the message query, so that it runs while the tree is read; a client that
+    cannot open a second connection shares its own (the two reads then run one after the other)."""
+    sibling = getattr(client, "sibling", None)
+    return sibling() if sibling is not None else client
 
 
 def compare(legacy_client, target_client, scope=None, start_ticks=None, messages="fingerprint", ignore=(),
@@ -165,15 +187,27 @@ def compare(legacy_client, target_client, scope=None, start_ticks=None, messages
     explained, skipped, categories, rooms, addins, counts."""
     if messages not in MESSAGE_MODES:
         raise ValueError("messages must be one of %s" % ", ".join(MESSAGE_MODES))
-    # Both databases are read at once: the aggregate queries run in the database engines (and the ODBC
-    # driver), outside Python's lock, so the two sides overlap.
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        left = pool.submit(_read_side, legacy_client, True, messages, start_ticks)
-        right = pool.submit(_read_side, target_client, False, messages, None)
-        legacy, legacy_rooms = left.result()
-        target_tree, target_rooms = right.result()
-    target = TargetIndex(target_tree)
-    model = Expectation(legacy, scope=scope)
+    # Everything is read at once, four queries on four connections: the message queries, the long ones, run
+    # in the database engines and the ODBC driver, outside Python's lock, while the trees are read and the
+    # expectation is built here.
+    readers = [_second_client(legacy_client), _second_client(target_client)]
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            legacy_future = pool.submit(ChatTree.read, legacy_client, True)
+            target_future = pool.submit(ChatTree.read, target_client, False)
+            legacy_messages = pool.submit(_room_messages, readers[0], messages, start_ticks, legacy_future,
+                                          readers[0] is legacy_client)
+            target_messages = pool.submit(_room_messages, readers[1], messages, None, target_future,
+                                          readers[1] is target_client)
+            legacy = legacy_future.result()
+            model = Expectation(legacy, scope=scope)
+            target_tree = target_future.result()
+            target = TargetIndex(target_tree)
+            legacy_rooms, target_rooms = legacy_messages.result(), target_messages.result()
+    finally:
+        for reader, client in zip(readers, (legacy_client, target_client)):
+            if reader is not client:
+                reader.close()
     everything = Expectation(legacy) if scope else model
     ignored = {fold(name) for name in ignore or ()}
     diffs = Differences(max_differences)

@@ -180,6 +180,11 @@ class SQLClient(object):
     def describe(self):
         return "SQL server %s, database %s (driver %s)" % (self.server, self.database, self.driver)
 
+    def sibling(self):
+        """A second client on the same database with the same settings (its own connection, opened lazily):
+        one connection runs one query at a time, so a reader that overlaps two queries needs two."""
+        return SQLClient(self.connection_string, timeout=self.timeout, fetch_size=self.fetch_size, connect=self._connect)
+
     @property
     def is_sqlite(self):
         return is_sqlite_driver(self.driver)
