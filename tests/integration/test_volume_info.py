@@ -50,6 +50,38 @@ def test_the_legacy_server_2008_r2_answers_the_same_classes(lab):
     assert volume["resolved"] and volume["exists"] is True and volume["size_bytes"] == 100 * GB
 
 
+def test_unc_paths_of_this_server_resolve_through_its_shares(lab):
+    result = volumes("fs01", "\\\\fs01.contoso.local\\LyncShare\\not-yet", "\\\\FS01\\Backups", "D:\\")
+    below_share, backups, drive = result["volumes"]
+    assert below_share["resolved"] and below_share["exists"] is False
+    assert below_share["local_path"] == "D:\\LyncShare\\not-yet" and below_share["drive"] == "D:"
+    assert backups["resolved"] and backups["exists"] is True and backups["local_path"] == "D:\\Backups"
+    # The same volume, read once, whichever way the path names it.
+    for volume in (below_share, backups):
+        assert (volume["size_bytes"], volume["free_bytes"]) == (drive["size_bytes"], drive["free_bytes"])
+    assert drive["size_bytes"] == 1000 * GB
+
+
+def test_the_legacy_file_repository_share_is_on_e(lab):
+    (volume,) = volumes("gc01", "\\\\gc01.contoso.local\\GroupChatFiles")["volumes"]
+    assert volume["resolved"] and volume["exists"] is True
+    assert volume["local_path"] == "E:\\GroupChat\\FileRepository" and volume["size_bytes"] == 100 * GB
+
+
+def test_unc_paths_that_this_server_cannot_answer_say_why(lab):
+    other, missing, ipc = volumes("fs01", "\\\\gc01.contoso.local\\GroupChatFiles", "\\\\fs01\\NoSuchShare\\x",
+                                  "\\\\fs01\\IPC$")["volumes"]
+    assert other["resolved"] is False and other["exists"] is None and other["local_path"] is None
+    assert other["reason"].startswith("\\\\gc01.contoso.local is another computer than FS01 (fs01.contoso.local)")
+    assert missing["resolved"] is False and missing["reason"] == "no share NoSuchShare on FS01"
+    assert ipc["resolved"] is False and "not a folder on a drive" in ipc["reason"]
+
+
+def test_administrative_drive_shares_resolve_to_the_drive(lab):
+    (volume,) = volumes("fs01", "\\\\fs01\\D$\\Migration")["volumes"]
+    assert volume["resolved"] and volume["local_path"] == "D:\\Migration" and volume["size_bytes"] == 1000 * GB
+
+
 def test_check_mode_reads_the_same(lab):
     plain = volumes("fs01", "D:\\Backups")
     checked = volumes("fs01", "D:\\Backups", extra=("--check",))
