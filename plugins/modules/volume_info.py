@@ -22,7 +22,8 @@ description:
     share that is not a folder on a drive, a drive the server does not have, a network drive) does not
     fail the module; its entry in RV(volumes) has RV(volumes[].resolved=false) and a
     RV(volumes[].reason), so that the caller decides. A path that is not an absolute local path or a
-    UNC path fails the module before it connects.
+    UNC path, or that holds a character Windows refuses in names (C(<>:"|?*), control characters), fails
+    the module before it connects.
   - Only drive letters are looked at; a volume mounted in a folder (a mount point) is reported as the
     drive that holds the folder.
   - Runs on the controller; the task's host is the Windows server, reached with the WinRM options. The
@@ -144,6 +145,9 @@ SHARE_PROPERTIES = [("Name", PLAIN), ("Path", PLAIN), ("Type", PLAIN)]
 
 NETWORK_DRIVE = 4   # Win32_LogicalDisk.DriveType: 4 is a network drive (its space is another server's)
 _LOCAL = re.compile(r"\A([A-Za-z]):(\\.*)?\Z", re.S)
+# Characters Windows refuses in path names; .NET's Path.Combine throws on some of them, which would stop
+# the whole script, so such a path is refused before connecting.
+_FORBIDDEN = re.compile(r'[<>:"|?*\x00-\x1f]')
 
 
 class LocalPath(object):
@@ -160,6 +164,12 @@ class UncPath(object):
         self.given, self.server, self.share, self.rest = given, server, share, rest
 
 
+def _refuse_forbidden(given, text):
+    found = _FORBIDDEN.search(text)
+    if found:
+        raise ValueError("%s: Windows paths cannot hold %r" % (given, found.group(0)))
+
+
 def parse_path(given):
     """A LocalPath or UncPath for one entry of ``paths``; ValueError saying why for anything else."""
     if not isinstance(given, str) or not given.strip():
@@ -173,11 +183,13 @@ def parse_path(given):
         if len(parts) < 2 or not parts[0] or not parts[1]:
             raise ValueError("%s: a UNC path needs a server and a share (\\\\server\\share)" % given)
         rest = parts[2].strip("\\") if len(parts) == 3 else ""
+        _refuse_forbidden(given, "\\".join(parts))
         return UncPath(given, parts[0], parts[1], rest)
     match = _LOCAL.match(text)
     if not match:
         raise ValueError("%s: not an absolute local path (D:\\folder) or a UNC path (\\\\server\\share)" % given)
     drive = match.group(1).upper() + ":"
+    _refuse_forbidden(given, match.group(2) or "")
     rest = (match.group(2) or "\\").rstrip("\\")
     return LocalPath(given, drive, drive + (rest or "\\"))
 
