@@ -230,3 +230,10 @@ def test_synthetic_users_are_no_legacy_chat_principals(own_lab):
     finally:
         db.close()
     assert rows == (0,)
+
+
+def test_what_would_reveal_the_password_is_refused_as_not_simulated(fe01):
+    for reveal in ("$c1.GetNetworkCredential().Password", "ConvertFrom-SecureString -SecureString $p1"):
+        code, out, err = run(fe01, credentials(password1=WRONG) + reveal)
+        assert code == 1 and "PchatLabUnsupportedConstruct" in err, err
+        assert WRONG not in out and WRONG not in err

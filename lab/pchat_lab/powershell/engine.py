@@ -59,6 +59,7 @@ KNOWN_UNIMPLEMENTED = {
     "export-clixml", "import-clixml", "export-csv", "import-csv", "convertto-csv", "convertfrom-csv",
     "convertto-xml", "select-string", "compare-object", "get-random", "get-host", "write-debug",
     "write-information", "out-host", "out-default", "trace-command", "set-psdebug", "invoke-item",
+    "convertfrom-securestring",
 }
 
 # Automatic variables PowerShell always defines but the lab does not model: refused, never $null.
