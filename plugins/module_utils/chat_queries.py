@@ -3,10 +3,10 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The read-only queries readiness and parity send to the legacy Group Chat database and to ``mgc``.
 
-Every query is one text written in T-SQL that SQLite also runs; the only vendor difference, the name of
-the string-length function (``LEN`` in T-SQL, ``LENGTH`` in SQLite), is rewritten by ``for_client``.
-Both databases of one comparison are on the same engine, so length and character codes are computed
-the same way on both sides. Values are bound ``?`` parameters. Aggregation (message counts and
+Every query is one text written in T-SQL that SQLite also runs; the only vendor differences, the
+string-length functions (T-SQL ``LEN(x)`` and ``DATALENGTH(x)``, SQLite ``LENGTH(x)`` and
+``LENGTH(CAST(x AS BLOB))``), are rewritten by ``for_client``. Both databases of one comparison are on the
+same engine, so lengths, sizes and character codes are computed the same way on both sides. Values are bound ``?`` parameters. Aggregation (message counts and
 fingerprints per room) happens in SQL; rows are streamed by module_utils.sql.SQLClient.query.
 
 Tables and columns are the documented ones (reference §4.1, §4.2): tblNode (nodeType 1 category /
@@ -85,21 +85,27 @@ GROUP BY channelId
 """
 
 # Per room: the number of messages and a fingerprint that changes when a message goes missing, is added,
-# moves, or changes its date, length or first character. The chatId weight is reduced modulo 1024 and
-# the date modulo a prime so that sums stay far inside BIGINT for millions of messages per room.
-# One pass over tblChat, one aggregate expression: about the cost of counting the rows.
+# moves, or changes its date, its stored size or its first character. The size (DATALENGTH: UTF-16 bytes
+# on SQL Server, trailing blanks included, which LEN ignores; UTF-8 bytes on SQLite) changes with every
+# character added or removed and with a character replaced by one of another encoded width: on the large
+# dataset's messages, every non-ASCII character turned into '?' (on SQLite; a character outside the BMP on
+# SQL Server) and 64% of random one-character replacements, where the length in characters sees none.
+# It is also cheaper than LEN, which counts characters. The chatId weight is reduced modulo 1024 and the
+# date modulo a prime so that sums stay far inside BIGINT for millions of messages per room.
+# One pass over tblChat, one aggregate expression.
 MESSAGE_FINGERPRINTS = """
 SELECT channelId AS room_id, COUNT(*) AS messages,
-       SUM((LEN(content) * 64 + COALESCE(UNICODE(content), 0)) * (chatId %% 1024 + 1) + chatDate %% 1000003) AS fingerprint
+       SUM((DATALENGTH(content) * 64 + COALESCE(UNICODE(content), 0)) * (chatId %% 1024 + 1) + chatDate %% 1000003) AS fingerprint
 FROM tblChat
 %s
 GROUP BY channelId
 """
 
-# Every message of every room, in order, for exact digests (streamed, never held). chatId orders the rows
-# but is not read: each value read costs more than the hashing (the fetch is most of a digest's time).
+# Every message of every room, in order, for exact digests (streamed, never held). Fetching the values is
+# most of a digest's time, more than hashing them, so as few are read as say everything: chatId orders the
+# rows but is not read, and the date and the alert flag come as one number (twice the date, plus the flag).
 MESSAGES_IN_ORDER = """
-SELECT channelId AS room_id, chatDate AS chat_date, userId AS user_id, isAlert AS alert, content AS content
+SELECT channelId AS room_id, chatDate * 2 + COALESCE(isAlert, 0) AS stamp, userId AS user_id, content AS content
 FROM tblChat
 %s
 ORDER BY channelId, chatId
@@ -130,6 +136,7 @@ WHERE content LIKE 'ma-filelink:%'
 """
 
 _LEN = re.compile(r"\bLEN\(")
+_DATALENGTH = re.compile(r"\bDATALENGTH\(([^()]*)\)")
 
 
 def tuples(client, statement, params=()):
@@ -146,9 +153,10 @@ def rows(client, statement, params=()):
 
 
 def for_client(statement, client):
-    """The statement in the dialect of ``client`` (a module_utils.sql.SQLClient): LEN -> LENGTH on SQLite."""
+    """The statement in the dialect of ``client`` (a module_utils.sql.SQLClient): on SQLite, LEN(x) becomes
+    LENGTH(x) and DATALENGTH(x), the size in bytes, LENGTH(CAST(x AS BLOB))."""
     if getattr(client, "is_sqlite", False):
-        return _LEN.sub("LENGTH(", statement)
+        return _DATALENGTH.sub(r"LENGTH(CAST(\1 AS BLOB))", _LEN.sub("LENGTH(", statement))
     return statement
 
 

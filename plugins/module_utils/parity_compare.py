@@ -11,11 +11,12 @@ object it concerns. Zero differences is a pass.
 
 Messages are compared per room in one of three ways (``messages``):
 - ``count``: the number of messages;
-- ``fingerprint``: the number and a fingerprint computed in SQL (one aggregate pass per database, about
-  the cost of counting): catches missing, extra, moved or re-dated messages and changes of length or of
-  the first character, not an edit that keeps both, nor a change of author;
-- ``digest``: an exact SHA-256 per room over (author, date, alert flag, content) in chatId order, from
-  every message streamed through the client (constant memory; 15-30 times the fingerprint's time).
+- ``fingerprint``: the number and a fingerprint computed in SQL (one aggregate pass per database): catches
+  missing, extra, moved or re-dated messages and changes of stored size (any character added or removed,
+  or replaced by one of another encoded width) or of the first character; not a replacement of the same
+  width past the first character, nor a change of author or alert flag;
+- ``digest``: an exact SHA-256 per room over (date, alert flag, author, content) in chatId order, from
+  every message streamed through the client (constant memory; fetching the rows is most of its time).
 A room that differs is then read message by message on both sides to name the messages concerned.
 """
 
@@ -100,8 +101,8 @@ def _room_digests(client, authors, start_ticks=None):
     out = {}
     room, digest, count = None, None, 0
     author = authors.get
-    # One record per message: date, author key, alert flag, content; \x1f and \x1e separate them.
-    record = "%s\x1f%s\x1f%d\x1f%s\x1e"
+    # One record per message: date and alert flag (the stamp), author key, content; \x1f and \x1e separate them.
+    record = "%s\x1f%s\x1f%s\x1e"
     for _names, batch in client.batches(statement, params):
         start, size = 0, len(batch)
         while start < size:
@@ -117,8 +118,8 @@ def _room_digests(client, authors, start_ticks=None):
                 room, digest, count = room_id, hashlib.sha256(), 0
             count += end - start
             digest.update("".join([
-                record % (chat_date, author(user_id) or "?%s" % user_id, 1 if alert else 0, content or "")
-                for _room, chat_date, user_id, alert, content in batch[start:end]]).encode("utf-8", "surrogatepass"))
+                record % (stamp, author(user_id) or "?%s" % user_id, content or "")
+                for _room, stamp, user_id, content in batch[start:end]]).encode("utf-8", "surrogatepass"))
             start = end
     if room is not None:
         out[int(room)] = (count, digest.hexdigest())

@@ -86,8 +86,26 @@ def test_a_changed_author_or_date_is_named_by_the_digest(dbs):
         ("IT_Helpdesk_Tickets", 2, ("author",)), ("Stage", 1, ("date",))}
 
 
+def test_a_lost_alert_flag_is_named_by_the_digest(dbs):
+    legacy, mgc = dbs
+    F.execute(mgc, "UPDATE tblChat SET isAlert = 0 WHERE channelId = 40 AND chatId = 3")
+    (difference,) = only(compare(legacy, mgc, messages="digest"), "MESSAGES_CHANGED")
+    assert (difference["object"], difference["messages"][0]["fields"]) == ("General", ["alert"])
+
+
+@pytest.mark.parametrize("content", ["Outagé! 🚨", "Outage! ?"])
+def test_the_fingerprint_sees_an_edit_that_keeps_the_length_but_not_the_size(dbs, content):
+    # Same length in characters, first character kept: an accent added and a character lost to '?' change
+    # the stored size (UTF-8 bytes here on SQLite).
+    legacy, mgc = dbs
+    F.execute(mgc, "UPDATE tblChat SET content = ? WHERE channelId = 40 AND chatId = 3", (content,))
+    (difference,) = only(compare(legacy, mgc, messages="fingerprint"), "MESSAGES_CHANGED")
+    assert difference["messages"][0]["fields"] == ["content"]
+
+
 def test_the_fingerprint_does_not_see_an_edit_that_keeps_length_and_first_character(dbs):
-    # Documented limit of messages=fingerprint; the digest sees it (test above).
+    # Documented limit of messages=fingerprint (one character replaced by another of the same encoded
+    # size, past the first); the digest sees it (test above).
     legacy, mgc = dbs
     F.execute(mgc, "UPDATE tblChat SET content = 'Outage? 🚨' WHERE channelId = 40 AND chatId = 3")
     assert compare(legacy, mgc, messages="fingerprint")["passed"]
@@ -190,8 +208,11 @@ def test_every_query_is_read_only_and_written_once_for_both_engines():
 
     statement, params = chat_queries.fingerprint_query(123)
     assert params == [123] and "WHERE chatDate >= ?" in statement
-    assert "LEN(content)" in chat_queries.for_client(statement, SqlServer())
-    assert "LENGTH(content)" in chat_queries.for_client(statement, Sqlite())
+    assert "DATALENGTH(content)" in chat_queries.for_client(statement, SqlServer())
+    assert "LENGTH(CAST(content AS BLOB))" in chat_queries.for_client(statement, Sqlite())
+    assert chat_queries.for_client("SELECT LEN(a), DATALENGTH(b) FROM t", SqlServer()) == "SELECT LEN(a), DATALENGTH(b) FROM t"
+    assert chat_queries.for_client("SELECT LEN(a), DATALENGTH(b) FROM t", Sqlite()) == (
+        "SELECT LENGTH(a), LENGTH(CAST(b AS BLOB)) FROM t")
     assert "DATALENGTH" not in chat_queries.for_client("SELECT DATALENGTH(x) FROM t", Sqlite()).replace("DATALENGTH(x)", "")
     for name in dir(chat_queries):
         value = getattr(chat_queries, name)
@@ -249,7 +270,8 @@ def test_a_database_without_the_tables_fails_the_module_with_the_database_named(
 @pytest.mark.parametrize("fetch_size", [1, 2, 3, 1000])
 def test_the_digest_hashes_each_room_s_messages_in_order_whatever_the_batches(dbs, fetch_size):
     # The digest hashes a room's messages a batch-run at a time; runs cut anywhere must give the same
-    # hash as one record per message, in chatId order (an unknown author keeps '?id').
+    # hash as one record per message, in chatId order: date and alert flag as one number, author key
+    # (an unknown author keeps '?id'), content.
     legacy, _mgc = dbs
     F.execute(legacy, "INSERT INTO tblChat (channelId, chatId, chatDate, userId, isAlert, content) "
                       "VALUES (4, 99, 1, 77, 1, '')")
@@ -261,7 +283,7 @@ def test_the_digest_hashes_each_room_s_messages_in_order_whatever_the_batches(db
         entry = expected.setdefault(room, [0, hashlib.sha256()])
         entry[0] += 1
         digest = entry[1]
-        digest.update(("%s\x1f%s\x1f%d\x1f%s\x1e" % (date, authors.get(user, "?%s" % user), alert, content)).encode())
+        digest.update(("%d\x1f%s\x1f%s\x1e" % (date * 2 + alert, authors.get(user, "?%s" % user), content)).encode())
     connection.close()
     with SQLClient(F.odbc(legacy), fetch_size=fetch_size) as client:
         found = parity_compare._room_digests(client, authors)
