@@ -47,8 +47,9 @@ options:
       - With O(state=absent) only, the C(sAMAccountName) of the lookup user to bring back from the Active
         Directory recycle bin, for example the C(removed_user.SamAccountName) an earlier run returned.
       - When several deleted objects have the name, the one deleted last (newest C(whenChanged)) is restored.
-      - The task fails, having changed nothing, when no deleted object has the name (recycle bin off, or the
-        object is past its deleted-object lifetime) or when a live object has the name but not the address.
+      - The task fails, having changed nothing, when no deleted object with the name still holds the address
+        (recycle bin off, so only a tombstone is left, or the object is past its deleted-object lifetime) or when a
+        live object has the name but not the address.
     type: str
 extends_documentation_fragment:
   - lync.persistent_chat.attributes
@@ -119,7 +120,7 @@ deleted_user:
   type: dict
   sample: {"ObjectGUID": "8d7a9e0c-1b2f-4c3d-9e8f-0a1b2c3d4e5f", "sAMAccountName": "ocschat",
            "LastKnownParent": "OU=Service Accounts,DC=contoso,DC=local", "msDS-LastKnownRDN": "Group Chat Lookup",
-           "whenChanged": "2024-05-04T22:10:00.0000000Z"}
+           "whenChanged": "2024-05-04T22:10:00.0000000Z", "msRTCSIP-PrimaryUserAddress": "sip:ocschat@contoso.local"}
 endpoint:
   description: The endpoint with the address after the run (null when there is none).
   returned: always
@@ -154,9 +155,13 @@ ENDPOINT_PROPERTIES = [("Identity", STRING), ("SipAddress", PLAIN), ("DisplayNam
 USER_PROPERTIES = [("Identity", STRING), ("SipAddress", PLAIN), ("DisplayName", PLAIN), ("SamAccountName", PLAIN),
                    ("UserPrincipalName", PLAIN), ("Enabled", PLAIN), ("RegistrarPool", STRING),
                    ("DistinguishedName", PLAIN)]
-# Get-ADObject's defaults (DistinguishedName, ObjectGUID, Deleted with -IncludeDeletedObjects) and these.
-AD_QUERIED = ["sAMAccountName", "LastKnownParent", "msDS-LastKnownRDN", "whenChanged", "isDeleted"]
-AD_PLAIN = ["DistinguishedName", "sAMAccountName", "LastKnownParent", "msDS-LastKnownRDN", "isDeleted", "Deleted"]
+# Get-ADObject's defaults (DistinguishedName, ObjectGUID, Deleted with -IncludeDeletedObjects) and these. The
+# SIP address tells a deleted object that kept its attributes (AD Recycle Bin) from a tombstone, which a
+# restore would bring back without it.
+AD_QUERIED = ["sAMAccountName", "LastKnownParent", "msDS-LastKnownRDN", "whenChanged", "isDeleted",
+              "msRTCSIP-PrimaryUserAddress"]
+AD_PLAIN = ["DistinguishedName", "sAMAccountName", "LastKnownParent", "msDS-LastKnownRDN", "isDeleted", "Deleted",
+            "msRTCSIP-PrimaryUserAddress"]
 AD_PROPERTIES = [("ObjectGUID", STRING)] + [(name, PLAIN) for name in AD_PLAIN] + [("whenChanged", PLAIN)]
 # Characters Active Directory refuses in a sAMAccountName.
 INVALID_SAM = '"/\\[]:;|=,+*?<>@'
@@ -235,9 +240,9 @@ class PlanError(Exception):
     """The change cannot be made safely; nothing has been changed."""
 
 
-def deleted_user_to_restore(sam, ad_objects):
-    """The deleted object to restore: the newest (whenChanged) deleted one with the name. PlanError when there
-    is none, or when a live object has the name (a restore would clash with it)."""
+def deleted_user_to_restore(sam, ad_objects, sip):
+    """The deleted object to restore: the newest (whenChanged) deleted one with the name that still holds the
+    SIP address. PlanError when there is none, or when a live object has the name (a restore would clash)."""
     live = [item for item in ad_objects if not is_deleted(item)]
     if live:
         raise PlanError(
@@ -249,7 +254,14 @@ def deleted_user_to_restore(sam, ad_objects):
             "restore_user: no deleted object with sAMAccountName %s in the Active Directory recycle bin: the recycle "
             "bin is off, or the object is past its deleted-object lifetime. Restore the user by hand (an "
             "authoritative restore from a backup), then run this again" % sam)
-    chosen = max(deleted, key=lambda item: item.get("whenChanged") or "")
+    holding = [item for item in deleted if (item.get("msRTCSIP-PrimaryUserAddress") or "").lower() == sip.lower()]
+    if not holding:
+        raise PlanError(
+            "restore_user: the deleted object of %s (%s) no longer holds %s: it is a tombstone (the Active Directory "
+            "recycle bin was off when it was deleted) or a recycled object, and a restore would not bring the "
+            "lookup user back. Restore the user by hand (an authoritative restore from a backup), then run this "
+            "again" % (sam, deleted[0].get("DistinguishedName"), sip))
+    chosen = max(holding, key=lambda item: item.get("whenChanged") or "")
     if not chosen.get("ObjectGUID"):
         raise PlanError("restore_user: the deleted object %s has no ObjectGUID" % chosen.get("DistinguishedName"))
     return chosen
@@ -264,7 +276,7 @@ def plan(params, sip, endpoint, user, ad_objects=None):
         restore = params.get("restore_user")
         if restore and not user:
             # After the endpoint, which holds the SIP address the restored user comes back with.
-            actions.append(("restore_user", deleted_user_to_restore(restore, ad_objects or [])["ObjectGUID"]))
+            actions.append(("restore_user", deleted_user_to_restore(restore, ad_objects or [], sip)["ObjectGUID"]))
         return actions
     fits = endpoint is not None and \
         (endpoint.get("PersistentChatPoolFqdn") or "").lower() == params["pool_fqdn"].lower() and \
@@ -382,7 +394,7 @@ def main():
         results["removed_user"] = user
     restoring = any(action == "restore_user" for action, _arg in actions)
     if restoring:
-        deleted = deleted_user_to_restore(params["restore_user"], ad_objects)
+        deleted = deleted_user_to_restore(params["restore_user"], ad_objects, sip)
         results["deleted_user"] = deleted
     planned_endpoint = None if params["state"] == "absent" else {
         "Identity": None, "SipAddress": sip, "DisplayName": params["display_name"] or (endpoint or {}).get("DisplayName"),

@@ -80,3 +80,55 @@ def test_an_account_without_rights_changes_nothing(clean_lab):
     status, result, _log = module(clean_lab, "fe01", "legacy_endpoint", ARGS, *READONLY)
     assert status == "FAILED!" and "readonly" in result["msg"]
     assert [u for u in directory(clean_lab)["users"] if u["sam"] == "ocschat"]
+
+
+# -- restore_user: the rollback -------------------------------------------------------------------------
+
+ROLLBACK = {"sip_address": SIP, "state": "absent", "restore_user": "ocschat"}
+
+
+def ocschat_users(lab) -> list:
+    return [u for u in directory(lab)["users"] if u["sam"] == "ocschat"]
+
+
+def deleted_ocschat(lab) -> list:
+    return [d for d in directory(lab)["deleted_objects"] if d["sam"] == "ocschat"]
+
+
+def test_rollback_five_steps(clean_lab):
+    playbook(clean_lab, "legacy_endpoint_rollback")
+
+
+def test_rollback_round_trips_and_order(clean_lab):
+    status, cutover, _log = module(clean_lab, "fe01", "legacy_endpoint", ARGS)
+    assert status == "CHANGED" and len(deleted_ocschat(clean_lab)) == 1
+    guid = deleted_ocschat(clean_lab)[0]["guid"]
+    status, result, log = module(clean_lab, "fe01", "legacy_endpoint", ROLLBACK)
+    assert status == "CHANGED" and round_trips(log) == 2, result
+    change = scripts(log)[1]
+    # The endpoint frees the address before the user comes back with it, in one script.
+    assert change.index("Remove-CsPersistentChatEndpoint") < change.index("Restore-ADObject -Identity '%s'" % guid)
+    assert result["deleted_user"]["ObjectGUID"] == guid
+    assert result["restored_user"]["RegistrarPool"] == cutover["removed_user"]["RegistrarPool"]
+    status, result, log = module(clean_lab, "fe01", "legacy_endpoint", ROLLBACK)
+    assert status == "SUCCESS" and result["actions"] == [] and round_trips(log) == 1
+
+
+def test_rollback_with_nothing_to_restore_changes_nothing(clean_lab):
+    module(clean_lab, "fe01", "legacy_endpoint", ARGS)
+    status, result, log = module(clean_lab, "fe01", "legacy_endpoint", dict(ROLLBACK, restore_user="nosuchuser"))
+    assert status == "FAILED!" and result["changed"] is False and round_trips(log) == 1, result
+    assert "no deleted object with sAMAccountName nosuchuser in the Active Directory recycle bin" in result["msg"]
+    assert len(endpoints_with(clean_lab, SIP)) == 1 and len(deleted_ocschat(clean_lab)) == 1
+
+
+def test_rollback_of_a_user_that_was_never_removed_changes_nothing(clean_lab):
+    status, result, log = module(clean_lab, "fe01", "legacy_endpoint", ROLLBACK)
+    assert status == "SUCCESS" and result["actions"] == [] and round_trips(log) == 1, result
+    assert "Get-ADObject -Filter 'sAMAccountName -eq \"ocschat\"' -IncludeDeletedObjects" in scripts(log)[0]
+
+
+def test_restore_user_is_refused_with_state_present(lab):
+    status, result, log = module(lab, "fe01", "legacy_endpoint", dict(ARGS, restore_user="ocschat"))
+    assert status == "FAILED!" and "restore_user is only for state=absent" in result["msg"]
+    assert round_trips(log) == 0

@@ -73,7 +73,8 @@ LIVE_USER = dict(USER, DistinguishedName="CN=Group Chat Lookup,OU=Service Accoun
 def deleted(guid, when, **extra):
     record = {"ObjectGUID": guid, "DistinguishedName": "CN=Group Chat Lookup\nDEL:%s,CN=Deleted Objects,DC=c" % guid,
               "sAMAccountName": "ocschat", "LastKnownParent": "OU=Service Accounts,DC=c",
-              "msDS-LastKnownRDN": "Group Chat Lookup", "whenChanged": when, "isDeleted": True, "Deleted": True}
+              "msDS-LastKnownRDN": "Group Chat Lookup", "whenChanged": when, "isDeleted": True, "Deleted": True,
+              "msRTCSIP-PrimaryUserAddress": "SIP:ocschat@contoso.local"}
     record.update(extra)
     return record
 
@@ -107,6 +108,12 @@ def test_nothing_to_restore_or_a_clash_is_refused():
     with pytest.raises(legacy_endpoint.PlanError, match="no deleted object with sAMAccountName ocschat .*recycle bin is "
                                                          "off, or the object is past its deleted-object lifetime"):
         legacy_endpoint.plan(rollback(), SIP, ENDPOINT, None, [])
+    # A tombstone (recycle bin off) kept no SIP address: restoring it would not bring the lookup user back.
+    tombstone = deleted(GUID_NEW, "2025-01-01T00:00:00.0000000Z", **{"msRTCSIP-PrimaryUserAddress": None})
+    with pytest.raises(legacy_endpoint.PlanError, match="no longer holds sip:ocschat@contoso.local: it is a tombstone"):
+        legacy_endpoint.plan(rollback(), SIP, ENDPOINT, None, [tombstone])
+    # ... and a newer tombstone does not hide an older deleted object that still holds the address.
+    assert legacy_endpoint.plan(rollback(), SIP, None, None, [tombstone, DELETED[0]]) == [("restore_user", GUID_OLD)]
     live = deleted(GUID_OLD, "x", isDeleted=None, Deleted=False, DistinguishedName="CN=Someone else,DC=c")
     with pytest.raises(legacy_endpoint.PlanError, match=r"a live object with sAMAccountName ocschat exists \(CN=Someone else"):
         legacy_endpoint.plan(rollback(), SIP, ENDPOINT, None, [live] + DELETED)
@@ -121,7 +128,8 @@ def test_read_script_looks_the_deleted_object_up_with_the_user():
     script = legacy_endpoint.read_script(SIP, "o'cschat")
     assert script.splitlines()[:2] == ["Import-Module Lync", "Import-Module ActiveDirectory"]
     assert ("Get-ADObject -Filter 'sAMAccountName -eq \"o''cschat\"' -IncludeDeletedObjects -Properties "
-            "@('sAMAccountName', 'LastKnownParent', 'msDS-LastKnownRDN', 'whenChanged', 'isDeleted')") in script
+            "@('sAMAccountName', 'LastKnownParent', 'msDS-LastKnownRDN', 'whenChanged', 'isDeleted', "
+            "'msRTCSIP-PrimaryUserAddress')") in script
     assert "$_.whenChanged.ToUniversalTime().ToString('o')" in script
     assert script.index("Get-CsAdUser") < script.index("Get-ADObject")
     parse_and_fit(legacy_endpoint.read_script(SIP, "o'cschat"))
