@@ -75,6 +75,54 @@ def test_import_after_a_failed_whatif_is_refused_and_a_rerun_with_the_error_acce
     assert ledger(tmp_path)["stages"]["cutover"]["status"] == "done"
 
 
+def test_preflight_refuses_when_a_volume_lacks_the_space_the_migration_needs(clean_lab, tmp_path):
+    refused = stage(clean_lab, tmp_path, "preflight", "-e", "preflight_min_free_gb=100000")
+    assert refused.returncode != 0
+    message = " ".join(refused.stdout.split())
+    # Each volume is named with what will be written to it; the backups and the posted files share fs01's.
+    assert "Not enough disk space: fe01 D: has 180.0 GB free" in message
+    assert re.search(r"fs01 D: has [0-9.]+ GB free, needs [0-9.]+ GB for backups \+ posted files", message)
+    assert ledger(tmp_path)["stages"]["preflight"]["status"] == "failed"
+
+
+def test_preflight_refuses_an_account_without_the_rbac_roles_it_needs(clean_lab, tmp_path):
+    refused = stage(clean_lab, tmp_path, "preflight", "-e",
+                    json.dumps({"preflight_admin_roles": ["CsPersistentChatAdministrator", "CsVoiceAdministrator"]}))
+    assert refused.returncode != 0
+    assert "lyncadmin is not assigned the Lync RBAC role(s) CsVoiceAdministrator" in " ".join(refused.stdout.split())
+
+
+def test_preflight_records_the_space_and_roles_it_checked(clean_lab, tmp_path):
+    ok(stage(clean_lab, tmp_path, "preflight"))
+    data = ledger(tmp_path)["stages"]["preflight"]["data"]
+    assert "CsPersistentChatAdministrator" in data["admin_roles"]
+    assert [(row["host"], row["what"]) for row in data["space"]] == [
+        ("fe01", "export"), ("fs01", "backups"), ("fs01", "posted files")]
+    assert all(row["free_bytes"] > row["needed"] > 0 for row in data["space"])
+
+
+def directory_user(lab, sam: str):
+    users = lab.call("GET", "/state")["backends"]["lync"]["directory"]["users"]
+    return next((user for user in users if user["sam"] == sam), None)
+
+
+def test_a_failed_test_message_fails_verify_and_rollback_brings_the_lookup_user_back(clean_lab, tmp_path):
+    for name in ("preflight", "readiness", "backup", "cutover"):
+        ok(stage(clean_lab, tmp_path, name))
+    assert directory_user(clean_lab, "ocschat") is None          # the cutover removed it (step 8)
+    wrong = {"sip_address": "pctest1@contoso.local", "username": "CONTOSO\\pctest1", "password": "Not-The-Pw-42"}
+    failed = stage(clean_lab, tmp_path, "verify", "-e", json.dumps({"verify_test_sender": wrong}))
+    assert failed.returncode != 0
+    assert "test message Failure" in " ".join(failed.stdout.split()) and "pctest1" in failed.stdout
+    assert "Not-The-Pw-42" not in failed.stdout + failed.stderr
+    assert ledger(tmp_path)["stages"]["verify"]["status"] == "failed"
+    ok(stage(clean_lab, tmp_path, "rollback", "-e", "rollback_after_cutover=true"))
+    restored = directory_user(clean_lab, "ocschat")
+    assert restored and restored["sip_address"] == "sip:ocschat@contoso.local"
+    assert restored["dn"] == "CN=Group Chat Lookup,OU=Service Accounts,DC=contoso,DC=local"
+    assert ledger(tmp_path)["stages"]["rollback"]["data"]["restored_lookup_user"]["SamAccountName"] == "ocschat"
+
+
 # Verbs of the cmdlets that change something (Import-Module only loads a module), and robocopy unless it
 # only lists (/L).
 CHANGING_VERB = re.compile(r"\b(?:New|Set|Remove|Stop|Start|Restart|Export|Backup|Restore|Grant|Publish|Enable|"
