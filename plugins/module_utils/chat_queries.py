@@ -17,6 +17,8 @@ The legacy-only columns (topic) are read from the legacy database only.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import re
 
 
@@ -46,15 +48,15 @@ JOIN tblRoleType t ON t.rtypeID = r.prinRoleTypeID
 
 # Readiness needs only the roles that a finding is about: managers of categories (the root's become
 # managers of every room; the others are dropped), presenters, and any role of a federated user. The
-# members and room managers, most of the table, are filtered out in SQL.
+# members and room managers, most of the table, are filtered out in SQL. The categories and the federated
+# users are small sets looked up once (IN), not joined row by row: half the time of the joins.
 ROLES_FOR_READINESS = """
 SELECT r.prinRoleNodeID AS node_id, t.rtypeDesc AS role, r.prinRolePrinID AS principal_id
 FROM tblPrincipalRole r
 JOIN tblRoleType t ON t.rtypeID = r.prinRoleTypeID
-JOIN tblNode n ON n.nodeID = r.prinRoleNodeID
-JOIN tblPrincipal p ON p.prinID = r.prinRolePrinID
-WHERE (n.nodeType = 1 AND t.rtypeDesc = 'Manager') OR t.rtypeDesc = 'Voiced'
-   OR (p.prinTypeID = 5 AND p.prinADPath IS NULL)
+WHERE (t.rtypeDesc = 'Manager' AND r.prinRoleNodeID IN (SELECT nodeID FROM tblNode WHERE nodeType = 1))
+   OR t.rtypeDesc = 'Voiced'
+   OR r.prinRolePrinID IN (SELECT prinID FROM tblPrincipal WHERE prinTypeID = 5 AND prinADPath IS NULL)
 """
 
 # Principals in scope of categories (AllowedMembers / DeniedMembers).
@@ -150,6 +152,20 @@ def rows(client, statement, params=()):
     for names, batch in client.batches(statement, params):
         for row in batch:
             yield dict(zip(names, row))
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """Python's cycle collector off while a reader turns rows into its many small dicts and sets (none of
+    them cyclic garbage): its passes over every live object otherwise take a quarter of readiness's time
+    on the large dataset. Left as found afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def for_client(statement, client):

@@ -188,6 +188,13 @@ def compare(legacy_client, target_client, scope=None, start_ticks=None, messages
     explained, skipped, categories, rooms, addins, counts."""
     if messages not in MESSAGE_MODES:
         raise ValueError("messages must be one of %s" % ", ".join(MESSAGE_MODES))
+    with Q.collector_paused():
+        return _compare(legacy_client, target_client, scope, start_ticks, messages, ignore, max_differences,
+                        max_message_differences)
+
+
+def _compare(legacy_client, target_client, scope, start_ticks, messages, ignore, max_differences,
+             max_message_differences):
     # Everything is read at once, four queries on four connections: the message queries, the long ones, run
     # in the database engines and the ODBC driver, outside Python's lock, while the trees are read and the
     # expectation is built here.

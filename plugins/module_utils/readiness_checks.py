@@ -118,6 +118,11 @@ def check(legacy_client, target_client=None, scope=None, cutoff=None, scan_messa
     ``cutoff``: a datetime; messages before it are counted (needs a scan of tblChat, as does
     ``scan_messages``, which counts the ``ma-filelink:`` messages). ``file_repository``: the file
     repository's ``{"path", "files", "bytes"}`` (legacy_info's result) when known."""
+    with Q.collector_paused():
+        return _check(legacy_client, target_client, scope, cutoff, scan_messages, file_repository)
+
+
+def _check(legacy_client, target_client, scope, cutoff, scan_messages, file_repository):
     legacy = ChatTree.read(legacy_client, legacy=True, all_roles=False)
     target = None
     if target_client is not None:

@@ -307,3 +307,23 @@ def test_the_message_queries_run_on_connections_of_their_own_closed_afterwards(d
         assert len(opened) == 4
         still_open = [connection for connection in opened if not connection.closed]
         assert len(still_open) == 2 and {id(left._connection), id(right._connection)} == set(map(id, still_open))
+
+
+def test_the_cycle_collector_is_paused_while_reading_and_left_as_found(dbs):
+    import gc
+    seen = []
+    original = parity_compare._room_messages
+
+    def spy(*args):
+        seen.append(gc.isenabled())
+        return original(*args)
+
+    parity_compare._room_messages = spy
+    try:
+        assert gc.isenabled() and compare(*dbs)["passed"] and gc.isenabled()
+        gc.disable()
+        assert compare(*dbs)["passed"] and not gc.isenabled()
+    finally:
+        gc.enable()
+        parity_compare._room_messages = original
+    assert seen == [False] * 4
