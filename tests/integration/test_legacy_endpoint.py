@@ -1,8 +1,13 @@
 """legacy_endpoint against the lab: five steps with --diff (present and absent), round trips, a fault
 between removing the user and creating the endpoint then a re-run, bad arguments, hostile addresses, no
-rights."""
+rights, and the rollback (restore_user) with the AD Recycle Bin on and off."""
 from __future__ import annotations
 
+import json
+import subprocess
+import urllib.request
+
+from conftest import BIN, PORT_OFFSET, REPO, _env, run_ansible
 from steps_support import READONLY, module, playbook, round_trips, scripts, state
 
 ARGS = {"sip_address": "ocschat@contoso.local", "pool_fqdn": "pcpool.contoso.local"}
@@ -132,3 +137,52 @@ def test_restore_user_is_refused_with_state_present(lab):
     status, result, log = module(lab, "fe01", "legacy_endpoint", dict(ARGS, restore_user="ocschat"))
     assert status == "FAILED!" and "restore_user is only for state=absent" in result["msg"]
     assert round_trips(log) == 0
+
+
+def test_rollback_without_the_recycle_bin_refuses_the_tombstone_and_changes_nothing(tmp_path):
+    """A lab of its own, whose directory has the Recycle Bin off (the topology's documented switch): the
+    cutover leaves a tombstone without the SIP address, which the rollback must not restore."""
+    source = (REPO / "lab" / "pchat_lab" / "topologies" / "lync2010.yaml").read_text(encoding="utf-8")
+    assert source.count("ad_recycle_bin: true") == 1
+    topology = tmp_path / "no-recycle-bin.yaml"
+    topology.write_text(source.replace("ad_recycle_bin: true", "ad_recycle_bin: false"), encoding="utf-8")
+    offset = {"PCHAT_LAB_PORT_OFFSET": str(PORT_OFFSET + 50)}
+    env = dict(_env(), **offset)
+    state_dir = tmp_path / "state"
+    up = subprocess.run([str(BIN / "pchat-lab"), "up", "--topology", str(topology), "--dataset", "small",
+                         "--state-dir", str(state_dir)], env=env, cwd=REPO, capture_output=True, text=True, check=False)
+    assert up.returncode == 0, up.stdout + up.stderr
+    control = OtherLab(PORT_OFFSET + 50)
+    try:
+        def run(args):
+            results = run_ansible("fe01", "-m", "lync.persistent_chat.legacy_endpoint", "-a", json.dumps(args),
+                                  "-e", "pchat_lab_state_dir=%s" % state_dir, extra_env=offset)
+            assert "fe01" in results, results["_process"].stdout + results["_process"].stderr
+            return results["fe01"]
+        status, _result = run(ARGS)
+        assert status == "CHANGED"
+        tombstones = deleted_ocschat(control)
+        assert len(tombstones) == 1 and tombstones[0]["recycled_with_attributes"] is False
+        status, result = run(ROLLBACK)
+        assert status == "FAILED!" and result["changed"] is False, result
+        assert "no longer holds sip:ocschat@contoso.local: it is a tombstone" in result["msg"]
+        assert len(endpoints_with(control, SIP)) == 1 and len(deleted_ocschat(control)) == 1
+        assert ocschat_users(control) == []
+    finally:
+        subprocess.run([str(BIN / "pchat-lab"), "down", "--state-dir", str(state_dir)], env=env, cwd=REPO,
+                       capture_output=True, check=False)
+
+
+class OtherLab:
+    """The control endpoint of a second lab, on its own ports (read-only use: its state)."""
+
+    def __init__(self, offset):
+        self.url = "http://127.0.0.1:%d" % (15980 + offset)
+
+    def call(self, method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.url + path, data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            text = response.read().decode()
+        return json.loads(text) if text else None
