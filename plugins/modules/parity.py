@@ -30,11 +30,14 @@ options:
   messages:
     description:
       - How messages are compared per room.
-      - V(digest) (exact) - SHA-256 over author, date, alert flag and content of every message in chatId
-        order; every message is read once from each database (constant memory; on 5 million messages about 15-30 times the time of counting them in SQL).
-      - V(fingerprint) - number of messages and a fingerprint computed in SQL (about the cost of counting
-        them) that changes with a missing, added, moved or re-dated message or one whose length or first
-        character changed; an edit keeping both, or a change of author, goes unseen.
+      - V(digest) (exact) - SHA-256 over date, alert flag, author and content of every message in chatId
+        order; every message is read once from each database (constant memory; on 5 million messages 15-30
+        times the time of counting them in SQL, most of it spent fetching the rows).
+      - V(fingerprint) - number of messages and a fingerprint computed in SQL (one pass per database, the two
+        at once) that changes with a missing, added, moved or re-dated message, or one whose first character
+        or stored size changed (any character added or removed, or replaced by one of another encoded width,
+        UTF-16 on SQL Server, UTF-8 on SQLite); a character replaced by one of the same width past the first,
+        or a change of author or alert flag, goes unseen.
       - V(count) - the number of messages only.
       - Rooms that differ are then read message by message to name the messages concerned.
     type: str
