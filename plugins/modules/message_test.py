@@ -158,6 +158,11 @@ parameter_set:
   returned: always
   type: str
   sample: ClientPlatform
+msg:
+  description: In check mode, what would run.
+  returned: in check mode
+  type: str
+  sample: "check mode: Test-CsPersistentChatMessage through fe01.contoso.local from sip:pctest1@contoso.local to sip:pctest2@contoso.local would run"
 durations:
   description: Seconds the round trip took (C(test)).
   returned: when the test ran
