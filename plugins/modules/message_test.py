@@ -125,8 +125,10 @@ EXAMPLES = r"""
 
 RETURN = r"""
 result:
-  description: C(Success) or C(Failure), as the test reports it (null in check mode).
-  returned: always
+  description:
+    - C(Success) or C(Failure), as the test reports it.
+    - Not returned in check mode, as for a skipped task, so C(result | default(...)) reads both alike.
+  returned: when the test ran
   type: str
   sample: Success
 latency:
@@ -325,7 +327,6 @@ def main():
     results = module.results
     results["target_fqdn"] = params["target_fqdn"]
     results["parameter_set"] = parameter_set(params)
-    results["result"] = None
     errors = option_errors(params)
     if params["registrar_port"] is not None and not 1 <= params["registrar_port"] <= 65535:
         errors.append("registrar_port must be between 1 and 65535, not %d" % params["registrar_port"])
