@@ -47,6 +47,11 @@ def summary_lines(report):
         lines.append("  readiness: %d error(s), %d warning(s), %d info; blocking: %s" % (
             summary.get("errors", 0), summary.get("warnings", 0), summary.get("info", 0),
             ", ".join(summary.get("blocking") or []) or "none"))
+    checks = report.get("checks") or []
+    if checks:
+        failed = [check.get("name") for check in checks if check.get("status") != "passed"]
+        lines.append("  checks: %d passed, %d failed%s" % (len(checks) - len(failed), len(failed),
+                                                          (": " + "; ".join(failed)) if failed else ""))
     parity = report.get("parity")
     if parity:
         counts = parity.get("counts") or {}
@@ -57,8 +62,9 @@ def summary_lines(report):
     return lines
 
 
-def build_report(migration, stages=None, readiness=None, parity=None, generated=None):
-    """The JSON-ready report document."""
+def build_report(migration, stages=None, readiness=None, parity=None, generated=None, checks=None):
+    """The JSON-ready report document. ``checks`` are the stages' own checks (free space, RBAC roles, the
+    test message), each {name, status: passed|failed, detail}."""
     stages = [dict(stage) for stage in stages or []]
     for stage in stages:
         stage["duration"] = _duration(stage)
@@ -69,9 +75,12 @@ def build_report(migration, stages=None, readiness=None, parity=None, generated=
         status = "failed"
     if parity and not parity.get("passed", False):
         status = "failed"
+    if any(check.get("status") != "passed" for check in checks or []):
+        status = "failed"
     report = {"format": FORMAT, "migration": migration,
               "generated": generated or datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-              "status": status, "stages": stages, "readiness": readiness or None, "parity": parity or None}
+              "status": status, "stages": stages, "readiness": readiness or None, "parity": parity or None,
+              "checks": [dict(check) for check in checks or []]}
     report["summary"] = summary_lines(report)
     return report
 
@@ -155,6 +164,12 @@ def render_html(report):
             for s in report["stages"]], numeric=(4,)))
     else:
         body.append("<p>No stage was recorded.</p>")
+
+    if report.get("checks"):
+        body.append('<h2 id="checks">Checks</h2>')
+        body.append(_table(["Check", "Result", "Detail"], [
+            [(c.get("name"), None), (c.get("status"), "passed" if c.get("status") == "passed" else "failed"),
+             (c.get("detail"), None)] for c in report["checks"]]))
 
     readiness = report.get("readiness")
     body.append('<h2 id="readiness">Readiness</h2>')

@@ -11,7 +11,7 @@ short_description: Write a migration's report on the controller, as JSON and as 
 version_added: 0.1.0
 description:
   - Writes C(<dest>/<migration>.json) for machines and C(<dest>/<migration>.html) for people.
-  - The HTML page has the migration's stages and times, the readiness findings, the parity result per
+  - The HTML page has the migration's stages and times, the stages' own checks, the readiness findings, the parity result per
     category and room with its differences, and a chart of messages per category before and after
     (inline SVG). It needs no network - no script, no external style sheet, font or image, and a
     Content-Security-Policy that forbids loading any.
@@ -44,6 +44,26 @@ options:
     description:
       - The registered result of M(lync.persistent_chat.parity).
     type: dict
+  checks:
+    description:
+      - The stages' own checks (free space, RBAC roles, the test message), shown in a table and counted in
+        RV(summary); a check whose status is not V(passed) makes the report's status V(failed).
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      name:
+        description: What was checked.
+        type: str
+        required: true
+      status:
+        description: The outcome.
+        type: str
+        choices: [passed, failed]
+        required: true
+      detail:
+        description: Figures or the error.
+        type: str
 extends_documentation_fragment:
   - lync.persistent_chat.attributes
   - ansible.builtin.action_common_attributes
@@ -74,6 +94,9 @@ EXAMPLES = r"""
     stages: "{{ migration_stages }}"
     readiness: "{{ readiness }}"
     parity: "{{ parity }}"
+    checks:
+      - {name: "Free space on fs01 D: (backups)", status: passed, detail: "900.0 GiB free, 120.5 MiB needed"}
+      - {name: Test-CsPersistentChatMessage, status: passed, detail: "Success in 00:00:00.81"}
   register: report
 
 - name: Print the summary
@@ -148,6 +171,10 @@ def main():
         stages=dict(type="list", elements="dict", default=[]),
         readiness=dict(type="dict"),
         parity=dict(type="dict"),
+        checks=dict(type="list", elements="dict", default=[], options=dict(
+            name=dict(type="str", required=True),
+            status=dict(type="str", required=True, choices=["passed", "failed"]),
+            detail=dict(type="str"))),
     ), supports_check_mode=True)
     params = module.params
     stem = re.sub(r"[^A-Za-z0-9._-]", "_", params["migration"]).strip(".") or "migration"
@@ -160,7 +187,7 @@ def main():
     json_path, html_path = os.path.join(dest, stem + ".json"), os.path.join(dest, stem + ".html")
     # The generation time is kept from an identical earlier report so that re-running changes nothing.
     report = report_html.build_report(params["migration"], params["stages"], _clean(params["readiness"]),
-                                      _clean(params["parity"]), generated="-")
+                                      _clean(params["parity"]), generated="-", checks=params["checks"])
     previous = None
     if os.path.isfile(json_path):
         try:

@@ -80,8 +80,8 @@ def test_preflight_refuses_when_a_volume_lacks_the_space_the_migration_needs(cle
     assert refused.returncode != 0
     message = " ".join(refused.stdout.split())
     # Each volume is named with what will be written to it; the backups and the posted files share fs01's.
-    assert "Not enough disk space: fe01 D: has 180.0 GB free" in message
-    assert re.search(r"fs01 D: has [0-9.]+ GB free, needs [0-9.]+ GB for backups \+ posted files", message)
+    assert "Not enough disk space: fe01 D: has 180.0 GiB free" in message
+    assert re.search(r"fs01 D: has [0-9.]+ GiB free, needs [0-9.]+ TiB for backups \+ posted files", message)
     assert ledger(tmp_path)["stages"]["preflight"]["status"] == "failed"
 
 
