@@ -50,8 +50,8 @@ def summary_lines(report):
     checks = report.get("checks") or []
     if checks:
         failed = [check.get("name") for check in checks if check.get("status") != "passed"]
-        lines.append("  checks: %d passed, %d failed%s" % (len(checks) - len(failed), len(failed),
-                                                          (": " + "; ".join(failed)) if failed else ""))
+        named = (": " + "; ".join(failed)) if failed else ""
+        lines.append("  checks: %d passed, %d failed%s" % (len(checks) - len(failed), len(failed), named))
     parity = report.get("parity")
     if parity:
         counts = parity.get("counts") or {}
