@@ -25,3 +25,14 @@ attributes:
     membership:
       - lync.persistent_chat.persistent_chat
 """
+
+    # Modules that only read: lync.persistent_chat.attributes.read_only
+    READ_ONLY = r"""
+attributes:
+  check_mode:
+    support: full
+    details: Only reads; runs the same in check mode.
+  diff_mode:
+    support: N/A
+    details: Changes nothing, so has no diff.
+"""

@@ -51,17 +51,11 @@ options:
     default: 100000
 extends_documentation_fragment:
   - lync.persistent_chat.attributes
+  - lync.persistent_chat.attributes.read_only
   - lync.persistent_chat.connection
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
   - ansible.builtin.action_common_attributes.actiongroups
-attributes:
-  check_mode:
-    support: full
-    details: Only reads; runs the same in check mode.
-  diff_mode:
-    support: N/A
-    details: Changes nothing, so has no diff.
 author:
   - lync.persistent_chat contributors (@lync-persistent-chat)
 seealso:
