@@ -31,7 +31,7 @@ options:
     description:
       - How messages are compared per room.
       - V(digest) (exact) - SHA-256 over date, alert flag, author and content of every message in chatId
-        order; every message is read once from each database (constant memory; on 5 million messages 15-30
+        order; every message is read once from each database (constant memory; on 5 million messages 20-35
         times the time of counting them in SQL, most of it spent fetching the rows).
       - V(fingerprint) - number of messages and a fingerprint computed in SQL (one pass per database, the two
         at once) that changes with a missing, added, moved or re-dated message, or one whose first character
