@@ -11,6 +11,7 @@ from ansible.module_utils.testing import patch_module_args
 from ansible_collections.lync.persistent_chat.plugins.module_utils import winrm as winrm_utils
 from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell import SINGLE_QUOTES
 from ansible_collections.lync.persistent_chat.plugins.modules import legacy_info, pool_info
+from recording_client import RecordingClient, run_recorded
 
 CONNECTION = {"winrm_host": "fe01.contoso.local", "winrm_scheme": "http", "winrm_user": "CONTOSO\\lyncadmin",
               "winrm_password": "Pw-Secret-1"}
@@ -97,37 +98,8 @@ def test_shape_normalises_json_quirks_and_counts():
                                 "rooms_per_category": {"pc\\IT": 2}}
 
 
-class RecordingClient:
-    """Stands in for WinRMClient inside a module run: records scripts, answers from a queue."""
-
-    runs: list = []
-
-    def __init__(self, answers, **kwargs):
-        self.kwargs = kwargs
-        self.answers = answers
-        self.closed = False
-        RecordingClient.runs.append(self)
-        self.scripts = []
-
-    def run_json(self, script, depth=8, idempotent=True):
-        self.scripts.append(script)
-        answer = self.answers.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
-    def close(self):
-        self.closed = True
-
-
 def run_module(module, monkeypatch, args, answers, capsys):
-    RecordingClient.runs = []
-    monkeypatch.setattr(winrm_utils, "WinRMClient", lambda **kwargs: RecordingClient(list(answers), **kwargs))
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as exit_info:
-            module.main()
-    output = json.loads(capsys.readouterr().out)
-    return exit_info.value.code, output
+    return run_recorded(module, monkeypatch, capsys, args, answers)
 
 
 def test_pool_info_run_uses_one_client_and_closes_it(monkeypatch, capsys):

@@ -2,18 +2,17 @@
 and whole module runs with a recording stand-in for the WinRM client."""
 from __future__ import annotations
 
-import json
 
 import pytest
 import tree_sitter
 import tree_sitter_powershell
-from ansible.module_utils.testing import patch_module_args
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.lync.persistent_chat.plugins.module_utils import winrm as winrm_utils
 from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell import SINGLE_QUOTES
 from ansible_collections.lync.persistent_chat.plugins.modules import pool_info
+from recording_client import RecordingClient, run_recorded
 
 CONNECTION = {"winrm_host": "fe01.contoso.local", "winrm_scheme": "http", "winrm_user": "CONTOSO\\lyncadmin",
               "winrm_password": "Pw-Secret-1"}
@@ -76,31 +75,8 @@ def test_roles_are_a_list_of_names_with_the_user_and_a_count(raw_roles, roles):
 
 # -- module runs ---------------------------------------------------------------------------------------
 
-class RecordingClient:
-    runs: list = []
-
-    def __init__(self, answers, **kwargs):
-        self.kwargs, self.answers, self.scripts, self.closed = kwargs, answers, [], False
-        RecordingClient.runs.append(self)
-
-    def run_json(self, script, depth=8, idempotent=True):
-        self.scripts.append(script)
-        answer = self.answers.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
-    def close(self):
-        self.closed = True
-
-
 def run_module(monkeypatch, capsys, args, answers):
-    RecordingClient.runs = []
-    monkeypatch.setattr(winrm_utils, "WinRMClient", lambda **kwargs: RecordingClient(list(answers), **kwargs))
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as exit_info:
-            pool_info.main()
-    return exit_info.value.code, json.loads(capsys.readouterr().out)
+    return run_recorded(pool_info, monkeypatch, capsys, args, answers)
 
 
 def test_by_default_the_roles_are_those_of_the_logon_account(monkeypatch, capsys):

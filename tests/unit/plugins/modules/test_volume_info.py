@@ -8,13 +8,13 @@ import re
 import pytest
 import tree_sitter
 import tree_sitter_powershell
-from ansible.module_utils.testing import patch_module_args
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.lync.persistent_chat.plugins.module_utils import winrm as winrm_utils
 from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell import SINGLE_QUOTES
 from ansible_collections.lync.persistent_chat.plugins.modules import volume_info
+from recording_client import RecordingClient, run_recorded
 
 CONNECTION = {"winrm_host": "fs01.contoso.local", "winrm_scheme": "http", "winrm_user": "CONTOSO\\lyncadmin",
               "winrm_password": "Pw-Secret-1"}
@@ -230,31 +230,8 @@ def test_one_element_arrays_arriving_as_objects_are_read_as_lists():
 
 # -- module runs ---------------------------------------------------------------------------------------
 
-class RecordingClient:
-    runs: list = []
-
-    def __init__(self, answers, **kwargs):
-        self.kwargs, self.answers, self.scripts, self.closed = kwargs, answers, [], False
-        RecordingClient.runs.append(self)
-
-    def run_json(self, script, depth=8, idempotent=True):
-        self.scripts.append(script)
-        answer = self.answers.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
-    def close(self):
-        self.closed = True
-
-
 def run_module(monkeypatch, capsys, args, answers):
-    RecordingClient.runs = []
-    monkeypatch.setattr(winrm_utils, "WinRMClient", lambda **kwargs: RecordingClient(list(answers), **kwargs))
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as exit_info:
-            volume_info.main()
-    return exit_info.value.code, json.loads(capsys.readouterr().out)
+    return run_recorded(volume_info, monkeypatch, capsys, args, answers)
 
 
 def test_check_mode_run_reads_once_and_closes(monkeypatch, capsys):
