@@ -35,6 +35,7 @@ VISIBILITIES = {6: "Open", 3: "Closed", 2: "Secret"}
 DEFAULT_BEHAVIOR, DEFAULT_VISIBILITY = 4, 3
 ROLE_NAMES = {"member": "members", "manager": "managers", "voiced": "presenters", "creator": "creators"}
 _TICKS_EPOCH = datetime.datetime(1, 1, 1)
+_FLAG_COLUMNS = ("invite", "logged", "file_post", "disabled")
 
 
 def ticks(value):
@@ -77,9 +78,9 @@ def principal_key(uri, ad_path):
     return "ad:" + ad_path.lower()
 
 
-def is_federated(row):
-    return (row.get("principal_type") == 5 and not row.get("ad_path")
-            and (row.get("uri") or "").lower().startswith("sip:"))
+def is_federated_principal(uri, ad_path, principal_type):
+    """A federated user [DOC §1.3.6]: a SIP user (type 5) with no object in this forest (no AD path)."""
+    return principal_type == 5 and not ad_path and (uri or "").lower().startswith("sip:")
 
 
 def flattened_name(path):
@@ -107,22 +108,35 @@ class ChatTree(object):
         self.principals = {}     # key -> {"uri", "disabled", "federated"}
         self.ids = {}            # prinID -> key
         self._chains = {}
+        self._sorted = None      # (node count, categories, rooms), see _by_type
 
     @classmethod
-    def read(cls, client, legacy, all_roles=True):
-        """Read a database; ``all_roles=False`` reads only the roles readiness reports on."""
+    def read(cls, client, legacy, detail=True):
+        """Read a database; ``detail=False`` reads only what readiness reports on: the roles its findings
+        are about, and no GUIDs or descriptions."""
         tree = cls(legacy)
-        for row in Q.rows(client, Q.PRINCIPALS):
-            tree.ids[int(row["principal_id"])] = tree._principal(row)
-        nodes = Q.LEGACY_NODES if legacy else Q.TARGET_NODES
+        principals, ids = tree.principals, tree.ids
+        for principal_id, uri, ad_path, principal_type, disabled in Q.tuples(client, Q.PRINCIPALS):
+            key = principal_key(uri, ad_path)
+            if key not in principals:
+                principals[key] = {"uri": uri, "disabled": int(disabled or 0),
+                                   "federated": is_federated_principal(uri, ad_path, principal_type)}
+            ids[int(principal_id)] = key
+        if detail:
+            nodes = Q.LEGACY_NODES if legacy else Q.TARGET_NODES
+        else:
+            nodes = Q.LEGACY_NODES_FOR_READINESS if legacy else Q.TARGET_NODES_FOR_READINESS
         for row in Q.rows(client, Q.for_client(nodes, client)):
-            for column in ("invite", "logged", "file_post", "disabled"):
-                row[column] = flag(row.get(column))
+            # bit columns as bool (SQLite gives 0/1), NULL left as None (see flag)
+            for column in _FLAG_COLUMNS:
+                value = row[column]
+                if value is not None:
+                    row[column] = bool(value)
             row.setdefault("topic", None)
             tree.nodes[int(row["node_id"])] = row
         # The role table is the largest after tblChat: plain tuples, names resolved once per role type.
         role_names = {}
-        for node_id, role_type, principal_id in Q.tuples(client, Q.ROLES if all_roles else Q.ROLES_FOR_READINESS):
+        for node_id, role_type, principal_id in Q.tuples(client, Q.ROLES if detail else Q.ROLES_FOR_READINESS):
             if role_type not in role_names:
                 role_names[role_type] = ROLE_NAMES.get((role_type or "").lower())
             role = role_names[role_type]
@@ -140,19 +154,21 @@ class ChatTree(object):
         key = self.ids.get(principal_id)
         return key if key is not None else "?%s" % principal_id
 
-    def _principal(self, row):
-        key = principal_key(row.get("uri"), row.get("ad_path"))
-        if key not in self.principals:
-            self.principals[key] = {"uri": row.get("uri"), "disabled": int(row.get("disabled") or 0),
-                                    "federated": is_federated(row)}
-        return key
-
     # -- shape of the tree ----------------------------------------------------------------------------
     def categories(self):
-        return [n for i, n in sorted(self.nodes.items()) if n["node_type"] == NODE_CATEGORY and i != ROOT_NODE_ID]
+        return list(self._by_type()[0])
 
     def rooms(self):
-        return [n for _i, n in sorted(self.nodes.items()) if n["node_type"] == NODE_ROOM]
+        return list(self._by_type()[1])
+
+    def _by_type(self):
+        """(categories, rooms) in node id order, sorted once: readiness and the expectation ask several times."""
+        if self._sorted is None or self._sorted[0] != len(self.nodes):
+            ordered = sorted(self.nodes.items())
+            self._sorted = (len(self.nodes),
+                            [n for i, n in ordered if n["node_type"] == NODE_CATEGORY and i != ROOT_NODE_ID],
+                            [n for _i, n in ordered if n["node_type"] == NODE_ROOM])
+        return self._sorted[1:]
 
     def chain(self, node_id):
         """Node ids from the root down to ``node_id`` (kept per node: rooms share their category's)."""
@@ -207,10 +223,16 @@ def _issue(kind, legacy_id, label, **details):
 
 class Expectation(object):
     """The 2013 items Import makes of a legacy tree (with -Scope), what it changes on the way and what it
-    leaves out. ``existing`` is the 2013 tree before import (name collisions), or None."""
+    leaves out. ``existing`` is the 2013 tree before import (name collisions), or None.
 
-    def __init__(self, legacy, scope=None, existing=None):
+    ``detail=False`` builds what readiness reports and no more: the same skipped items, collisions and
+    changes except the two it does not report (ROOM_PREFIXED, ROOT_MANAGERS_ADDED: one per room), and each
+    room only as its ``legacy_id``, ``label``, ``name`` and ``type``, each category as its ``legacy_id``,
+    ``path`` and ``name`` (no settings, no role sets)."""
+
+    def __init__(self, legacy, scope=None, existing=None, detail=True):
         self.legacy = legacy
+        self.detail = detail
         self.categories = []       # expected 2013 categories
         self.rooms = []            # expected 2013 rooms
         self.addins = []           # expected 2013 add-ins
@@ -279,6 +301,11 @@ class Expectation(object):
                 continue
             if kind == "category":
                 self.collisions.append(_issue("TARGET_CATEGORY_OVERWRITTEN", node, label, name=name))
+            category_names[node] = name
+            planned[fold(name)] = "category"
+            if not self.detail:
+                self.categories.append({"legacy_id": node, "path": path, "name": name})
+                continue
             chain = tree.chain(node)
             scoped = next((n for n in reversed(chain) if n in tree.scopes), None)
             allowed, denied = tree.scopes.get(scoped, (set(), set())) if scoped else (set(), set())
@@ -293,70 +320,101 @@ class Expectation(object):
                 "file_upload": tree.effective(node, "file_post"),
                 "allowed": set(allowed) - set(denied), "denied": set(denied), "creators": creators,
             })
-            category_names[node] = name
-            planned[fold(name)] = "category"
 
+        # Per room, only what differs from room to room is computed; what a room takes from its category
+        # (its path, label and name prefixes, the inherited invitations) is worked out once per category.
         room_seen = {}
+        per_category = {}
+        detail = self.detail
+        roles, root_managers, kind_by_name = tree.roles, self.root_managers, existing.kind_by_name if existing is not None else {}
+        no_roles = {}
         for room in tree.rooms():
-            node = room["node_id"]
             parent = int(room["parent_id"])
             if parent not in self.selected:
                 continue
-            category_path = tree.path(parent)
-            label = " / ".join(category_path + [room["name"]])
-            name = flattened_room_name(category_path, room["name"])
-            category_name = category_names.get(parent)
+            node, room_name = room["node_id"], room["name"]
+            category = per_category.get(parent)
+            if category is None:
+                category_path = tree.path(parent)
+                category = per_category[parent] = (
+                    " / ".join(category_path) + " / ",
+                    flattened_name(category_path) + FLATTEN_SEPARATOR if len(category_path) > 1 else None,
+                    category_names.get(parent), tree.effective(parent, "invite"))
+            label_prefix, name_prefix, category_name, category_invite = category
+            label = label_prefix + room_name
+            name = room_name if name_prefix is None else name_prefix + room_name
             if category_name is None:
-                self.skipped.append(_issue("ROOM_CATEGORY_MISSING", node, label, name=name))
+                self.skipped.append({"kind": "ROOM_CATEGORY_MISSING", "legacy_id": node, "object": label, "name": name})
                 continue
             if len(name) > MAX_NAME:
-                self.skipped.append(_issue("ROOM_NAME_TOO_LONG", node, label, name=name, length=len(name)))
+                self.skipped.append({"kind": "ROOM_NAME_TOO_LONG", "legacy_id": node, "object": label, "name": name,
+                                     "length": len(name)})
                 continue
-            if fold(name) in room_seen:
-                self.skipped.append(_issue("DUPLICATE_NAME", node, label, name=name, other=room_seen[fold(name)]))
+            folded = fold(name)
+            if folded in room_seen:
+                self.skipped.append({"kind": "DUPLICATE_NAME", "legacy_id": node, "object": label, "name": name,
+                                     "other": room_seen[folded]})
                 continue
-            room_seen[fold(name)] = label
-            kind = self._existing_kind(existing, name)
-            if kind == "category" or planned.get(fold(name)) == "category":
-                self.skipped.append(_issue("NAME_CONFLICT", node, label, name=name, existing="category"))
+            room_seen[folded] = label
+            kind = kind_by_name.get(folded)
+            if kind == "category" or planned.get(folded) == "category":
+                self.skipped.append({"kind": "NAME_CONFLICT", "legacy_id": node, "object": label, "name": name,
+                                     "existing": "category"})
                 continue
             if kind == "room":
-                self.collisions.append(_issue("TARGET_ROOM_OVERWRITTEN", node, label, name=name))
-            if len(category_path) > 1:
-                self.changes.append(_issue("ROOM_PREFIXED", node, label, name=name))
-            category_invite = tree.effective(parent, "invite")
-            invite = None
-            if room.get("invite") is False:
-                invite = False
-            elif room.get("invite") is True and not category_invite:
-                invite = False
-                self.changes.append(_issue("INVITATION_CONFLICT", node, label, name=name))
-            if room.get("topic"):
-                self.changes.append(_issue("TOPIC_DROPPED", node, label, topic=room["topic"]))
-            if room.get("logged") is not None or room.get("file_post") is not None:
-                self.changes.append(_issue("ROOM_FLAGS_DROPPED", node, label, chat_history=room.get("logged"),
-                                           file_upload=room.get("file_post")))
-            if room.get("disabled"):
-                self.changes.append(_issue("DISABLED_ROOM", node, label, name=name))
-            behavior = room.get("behavior") if room.get("behavior") in BEHAVIORS else DEFAULT_BEHAVIOR
-            visibility = room.get("visibility") if room.get("visibility") in VISIBILITIES else DEFAULT_VISIBILITY
-            presenters = set(tree.role(node, "presenters"))
+                self.collisions.append({"kind": "TARGET_ROOM_OVERWRITTEN", "legacy_id": node, "object": label, "name": name})
+            if name_prefix is not None and detail:
+                self.changes.append({"kind": "ROOM_PREFIXED", "legacy_id": node, "object": label, "name": name})
+            invite = room["invite"]
+            if invite is True:
+                invite = None
+                if not category_invite:
+                    invite = False
+                    self.changes.append({"kind": "INVITATION_CONFLICT", "legacy_id": node, "object": label, "name": name})
+            elif invite is not False:
+                invite = None
+            if room["topic"]:
+                self.changes.append({"kind": "TOPIC_DROPPED", "legacy_id": node, "object": label, "topic": room["topic"]})
+            logged, file_post = room["logged"], room["file_post"]
+            if logged is not None or file_post is not None:
+                self.changes.append({"kind": "ROOM_FLAGS_DROPPED", "legacy_id": node, "object": label,
+                                     "chat_history": logged, "file_upload": file_post})
+            disabled = room["disabled"]
+            if disabled:
+                self.changes.append({"kind": "DISABLED_ROOM", "legacy_id": node, "object": label, "name": name})
+            behavior = room["behavior"]
+            if behavior not in BEHAVIORS:
+                behavior = DEFAULT_BEHAVIOR
+            visibility = room["visibility"]
+            if visibility not in VISIBILITIES:
+                visibility = DEFAULT_VISIBILITY
+            room_roles = roles.get(node, no_roles)
+            presenters = room_roles.get("presenters")
             if presenters and behavior != 5:
-                self.changes.append(_issue("PRESENTERS_DROPPED", node, label, principals=sorted(presenters)))
-                presenters = set()
-            managers = set(tree.role(node, "managers"))
-            added = self.root_managers - managers
+                self.changes.append({"kind": "PRESENTERS_DROPPED", "legacy_id": node, "object": label,
+                                     "principals": sorted(presenters)})
+                presenters = None
+            if not detail:
+                self.rooms.append({"legacy_id": node, "label": label, "name": name, "type": BEHAVIORS[behavior]})
+                continue
+            managers = room_roles.get("managers")
+            if managers:
+                added = root_managers - managers
+                managers = managers | root_managers
+            else:
+                added = root_managers
+                managers = set(root_managers)
             if added:
-                self.changes.append(_issue("ROOT_MANAGERS_ADDED", node, label, added=len(added)))
-            addin = room.get("addin_id")
+                self.changes.append({"kind": "ROOT_MANAGERS_ADDED", "legacy_id": node, "object": label, "added": len(added)})
+            addin = room["addin_id"]
             self.rooms.append({
                 "legacy_id": node, "guid": room.get("guid"), "label": label, "name": name,
                 "category": category_name, "category_legacy_id": parent,
-                "description": room.get("description"), "disabled": bool(room.get("disabled")),
+                "description": room.get("description"), "disabled": bool(disabled),
                 "type": BEHAVIORS[behavior], "privacy": VISIBILITIES[visibility], "invitations": invite,
                 "addin": valid_addins.get(str(addin).lower()) if addin else None,
-                "members": set(tree.role(node, "members")), "managers": managers | self.root_managers,
-                "presenters": presenters,
+                "members": set(room_roles.get("members", ())), "managers": managers,
+                "presenters": set(presenters or ()),
             })
 
     def federated_principals(self):

@@ -78,13 +78,15 @@ _FROM_MODEL = {
 }
 
 
+# What a finding lists of a model issue: what the object is called in legacy, and its 2013 name and the
+# like (the issue's kind and legacy id stay behind).
+_OBJECT_KEYS = frozenset(("object", "name", "length", "other", "existing", "topic", "principals", "name_length",
+                          "url_length"))
+
+
 def _object(issue):
     """The affected object as the finding lists it: what it is called in legacy, and its 2013 name."""
-    item = {"object": issue["object"]}
-    for key in ("name", "length", "other", "existing", "topic", "principals", "name_length", "url_length"):
-        if key in issue:
-            item[key] = issue[key]
-    return item
+    return {key: value for key, value in issue.items() if key in _OBJECT_KEYS}
 
 
 class ReadinessResult(object):
@@ -100,6 +102,14 @@ class ReadinessResult(object):
             finding["count"] += 1
         finding.update(facts)
         return finding
+
+    def add_objects(self, finding_id, objects):
+        """Many objects at once (as ``add`` one by one)."""
+        finding = self.findings.get(finding_id)
+        if finding is None:
+            finding = self.add(finding_id)
+        finding["objects"].extend(objects)
+        finding["count"] += len(objects)
 
     def as_list(self, max_objects=None):
         out = []
@@ -123,26 +133,32 @@ def check(legacy_client, target_client=None, scope=None, cutoff=None, scan_messa
 
 
 def _check(legacy_client, target_client, scope, cutoff, scan_messages, file_repository):
-    legacy = ChatTree.read(legacy_client, legacy=True, all_roles=False)
+    legacy = ChatTree.read(legacy_client, legacy=True, detail=False)
     target = None
     if target_client is not None:
-        target = TargetIndex(ChatTree.read(target_client, legacy=False, all_roles=False))
-    model = Expectation(legacy, scope=scope, existing=target)
+        target = TargetIndex(ChatTree.read(target_client, legacy=False, detail=False))
+    model = Expectation(legacy, scope=scope, existing=target, detail=False)
     result = ReadinessResult()
     facts = {"categories": len(legacy.categories()), "rooms": len(legacy.rooms()), "addins": len(legacy.addins),
              "categories_in_scope": len(model.categories) + sum(1 for s in model.skipped if s["kind"].startswith("CATEGORY")),
              "rooms_to_migrate": len(model.rooms), "target_read": target is not None}
 
+    # Objects gathered per finding, in the model's order, and added once per finding.
+    objects = {}
     for issue in model.skipped:
         kind = issue["kind"]
         if kind == "NAME_CONFLICT" and target is not None and target.kind_by_name.get(issue["name"].casefold()):
-            result.add("TARGET_NAME_CONFLICT", _object(issue))
+            finding_id = "TARGET_NAME_CONFLICT"
         else:
-            result.add(_FROM_MODEL[kind], _object(issue))
-    for issue in model.changes + model.collisions:
-        finding_id = _FROM_MODEL.get(issue["kind"])
-        if finding_id:
-            result.add(finding_id, _object(issue))
+            finding_id = _FROM_MODEL[kind]
+        objects.setdefault(finding_id, []).append(_object(issue))
+    for issues in (model.changes, model.collisions):
+        for issue in issues:
+            finding_id = _FROM_MODEL.get(issue["kind"])
+            if finding_id:
+                objects.setdefault(finding_id, []).append(_object(issue))
+    for finding_id, found in objects.items():
+        result.add_objects(finding_id, found)
 
     if model.root_managers:
         managers = sorted(legacy.principals[key]["uri"] for key in model.root_managers)
@@ -151,13 +167,9 @@ def _check(legacy_client, target_client, scope, cutoff, scan_messages, file_repo
 
     federated = model.federated_principals()
     if federated:
-        rooms_of = {}
-        for room in model.rooms:
-            for key in room["members"] | room["managers"] | room["presenters"]:
-                if key in legacy.principals and legacy.principals[key]["federated"]:
-                    rooms_of.setdefault(key, []).append(room["name"])
+        rooms_of = _federated_rooms(legacy, model, set(federated))
         for key in federated:
-            result.add("FEDERATED_USERS", {"object": legacy.principals[key]["uri"], "rooms": sorted(rooms_of.get(key, []))})
+            result.add("FEDERATED_USERS", {"object": legacy.principals[key]["uri"], "rooms": sorted(rooms_of[key])})
 
     if cutoff is not None or scan_messages:
         cutoff_ticks = ticks(cutoff) if cutoff is not None else 0
@@ -192,6 +204,25 @@ def _check(legacy_client, target_client, scope, cutoff, scan_messages, file_repo
         finding["count"] = finding.get("files", finding.get("file_links", 0))
         finding["objects"] = [{"object": file_repository.get("path")}] if file_repository and file_repository.get("path") else []
     return result, facts
+
+
+def _federated_rooms(legacy, model, federated):
+    """Federated principal key -> names of the migrated rooms it is a member, manager or presenter of, as
+    Import makes them: root managers manage every room; presenters stay in auditoriums only."""
+    everywhere = federated & model.root_managers
+    every_room = [room["name"] for room in model.rooms] if everywhere else []
+    rooms_of = {key: list(every_room) if key in everywhere else [] for key in federated}
+    roles = legacy.roles
+    for room in model.rooms:
+        room_roles = roles.get(room["legacy_id"])
+        if room_roles:
+            kept = ("members", "managers", "presenters") if room["type"] == "Auditorium" else ("members", "managers")
+            keys = set()
+            for role in kept:
+                keys.update(federated.intersection(room_roles.get(role, ())))
+            for key in keys - everywhere:
+                rooms_of[key].append(room["name"])
+    return rooms_of
 
 
 def gate(findings, fail_on="error", acknowledged=()):
