@@ -87,13 +87,6 @@ def flattened_name(path):
     return FLATTEN_SEPARATOR.join(path)
 
 
-def flattened_room_name(category_path, room_name):
-    """Rooms of top-level categories keep their name; rooms of nested categories get the full prefix."""
-    if len(category_path) <= 1:
-        return room_name
-    return flattened_name(list(category_path) + [room_name])
-
-
 class ChatTree(object):
     """Categories, rooms, roles, scopes and add-ins of one database (legacy or 2013), read in full.
 
@@ -113,7 +106,7 @@ class ChatTree(object):
     @classmethod
     def read(cls, client, legacy, detail=True):
         """Read a database; ``detail=False`` reads only what readiness reports on: the roles its findings
-        are about, and no GUIDs or descriptions."""
+        are about; no GUIDs, descriptions, privacy or add-ins of nodes."""
         tree = cls(legacy)
         principals, ids = tree.principals, tree.ids
         for principal_id, uri, ad_path, principal_type, disabled in Q.tuples(client, Q.PRINCIPALS):
@@ -326,11 +319,14 @@ class Expectation(object):
         room_seen = {}
         per_category = {}
         detail = self.detail
-        roles, root_managers, kind_by_name = tree.roles, self.root_managers, existing.kind_by_name if existing is not None else {}
+        roles, root_managers = tree.roles, self.root_managers
+        kind_by_name = existing.kind_by_name if existing is not None else {}
         no_roles = {}
+        selected = self.selected
+        skip, change, collide = self.skipped.append, self.changes.append, self.collisions.append
         for room in tree.rooms():
             parent = int(room["parent_id"])
-            if parent not in self.selected:
+            if parent not in selected:
                 continue
             node, room_name = room["node_id"], room["name"]
             category = per_category.get(parent)
@@ -338,61 +334,60 @@ class Expectation(object):
                 category_path = tree.path(parent)
                 category = per_category[parent] = (
                     " / ".join(category_path) + " / ",
+                    # rooms of top-level categories keep their name; of nested ones, get the full prefix
                     flattened_name(category_path) + FLATTEN_SEPARATOR if len(category_path) > 1 else None,
                     category_names.get(parent), tree.effective(parent, "invite"))
             label_prefix, name_prefix, category_name, category_invite = category
             label = label_prefix + room_name
             name = room_name if name_prefix is None else name_prefix + room_name
             if category_name is None:
-                self.skipped.append({"kind": "ROOM_CATEGORY_MISSING", "legacy_id": node, "object": label, "name": name})
+                skip({"kind": "ROOM_CATEGORY_MISSING", "legacy_id": node, "object": label, "name": name})
                 continue
             if len(name) > MAX_NAME:
-                self.skipped.append({"kind": "ROOM_NAME_TOO_LONG", "legacy_id": node, "object": label, "name": name,
-                                     "length": len(name)})
+                skip({"kind": "ROOM_NAME_TOO_LONG", "legacy_id": node, "object": label, "name": name,
+                      "length": len(name)})
                 continue
-            folded = fold(name)
+            folded = name.casefold()
             if folded in room_seen:
-                self.skipped.append({"kind": "DUPLICATE_NAME", "legacy_id": node, "object": label, "name": name,
-                                     "other": room_seen[folded]})
+                skip({"kind": "DUPLICATE_NAME", "legacy_id": node, "object": label, "name": name,
+                      "other": room_seen[folded]})
                 continue
             room_seen[folded] = label
             kind = kind_by_name.get(folded)
             if kind == "category" or planned.get(folded) == "category":
-                self.skipped.append({"kind": "NAME_CONFLICT", "legacy_id": node, "object": label, "name": name,
-                                     "existing": "category"})
+                skip({"kind": "NAME_CONFLICT", "legacy_id": node, "object": label, "name": name,
+                      "existing": "category"})
                 continue
             if kind == "room":
-                self.collisions.append({"kind": "TARGET_ROOM_OVERWRITTEN", "legacy_id": node, "object": label, "name": name})
+                collide({"kind": "TARGET_ROOM_OVERWRITTEN", "legacy_id": node, "object": label, "name": name})
             if name_prefix is not None and detail:
-                self.changes.append({"kind": "ROOM_PREFIXED", "legacy_id": node, "object": label, "name": name})
+                change({"kind": "ROOM_PREFIXED", "legacy_id": node, "object": label, "name": name})
             invite = room["invite"]
             if invite is True:
                 invite = None
                 if not category_invite:
                     invite = False
-                    self.changes.append({"kind": "INVITATION_CONFLICT", "legacy_id": node, "object": label, "name": name})
+                    change({"kind": "INVITATION_CONFLICT", "legacy_id": node, "object": label, "name": name})
             elif invite is not False:
                 invite = None
-            if room["topic"]:
-                self.changes.append({"kind": "TOPIC_DROPPED", "legacy_id": node, "object": label, "topic": room["topic"]})
+            topic = room["topic"]
+            if topic:
+                change({"kind": "TOPIC_DROPPED", "legacy_id": node, "object": label, "topic": topic})
             logged, file_post = room["logged"], room["file_post"]
             if logged is not None or file_post is not None:
-                self.changes.append({"kind": "ROOM_FLAGS_DROPPED", "legacy_id": node, "object": label,
-                                     "chat_history": logged, "file_upload": file_post})
+                change({"kind": "ROOM_FLAGS_DROPPED", "legacy_id": node, "object": label,
+                        "chat_history": logged, "file_upload": file_post})
             disabled = room["disabled"]
             if disabled:
-                self.changes.append({"kind": "DISABLED_ROOM", "legacy_id": node, "object": label, "name": name})
+                change({"kind": "DISABLED_ROOM", "legacy_id": node, "object": label, "name": name})
             behavior = room["behavior"]
             if behavior not in BEHAVIORS:
                 behavior = DEFAULT_BEHAVIOR
-            visibility = room["visibility"]
-            if visibility not in VISIBILITIES:
-                visibility = DEFAULT_VISIBILITY
             room_roles = roles.get(node, no_roles)
             presenters = room_roles.get("presenters")
             if presenters and behavior != 5:
-                self.changes.append({"kind": "PRESENTERS_DROPPED", "legacy_id": node, "object": label,
-                                     "principals": sorted(presenters)})
+                change({"kind": "PRESENTERS_DROPPED", "legacy_id": node, "object": label,
+                        "principals": sorted(presenters)})
                 presenters = None
             if not detail:
                 self.rooms.append({"legacy_id": node, "label": label, "name": name, "type": BEHAVIORS[behavior]})
@@ -405,7 +400,10 @@ class Expectation(object):
                 added = root_managers
                 managers = set(root_managers)
             if added:
-                self.changes.append({"kind": "ROOT_MANAGERS_ADDED", "legacy_id": node, "object": label, "added": len(added)})
+                change({"kind": "ROOT_MANAGERS_ADDED", "legacy_id": node, "object": label, "added": len(added)})
+            visibility = room["visibility"]
+            if visibility not in VISIBILITIES:
+                visibility = DEFAULT_VISIBILITY
             addin = room["addin_id"]
             self.rooms.append({
                 "legacy_id": node, "guid": room.get("guid"), "label": label, "name": name,
