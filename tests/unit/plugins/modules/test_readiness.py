@@ -10,6 +10,11 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.lync.persistent_chat.plugins.module_utils import readiness_checks
+from ansible_collections.lync.persistent_chat.plugins.module_utils.migration_model import (
+    ChatTree,
+    Expectation,
+    TargetIndex,
+)
 from ansible_collections.lync.persistent_chat.plugins.module_utils.sql import SQLClient
 from ansible_collections.lync.persistent_chat.plugins.modules import readiness
 
@@ -97,6 +102,50 @@ def test_duplicate_names_after_flattening_and_rooms_named_like_categories(legacy
     assert findings["DUPLICATE_NAME"]["objects"] == [{"object": "it_helpdesk", "name": "it_helpdesk", "other": "IT / Helpdesk"}]
     assert findings["ROOM_CATEGORY_MISSING"]["objects"] == [{"object": "it_helpdesk / inside", "name": "inside"}]
     assert findings["NAME_CONFLICT"]["objects"] == [{"object": "IT / IT", "name": "IT", "existing": "category"}]
+
+
+def test_federated_presenters_count_in_auditoriums_only_and_each_room_once(legacy):
+    # pat (federated) presents in the auditorium Stage (kept) and in a Normal room (dropped on import); a
+    # federated presenter is fetched twice by readiness's role query (as a presenter and as federated).
+    F.execute(legacy, "INSERT INTO tblPrincipalRole VALUES (8, 4, ?), (9, 4, ?)", (F.VOICED, F.VOICED))
+    findings, _facts = check(legacy)
+    assert findings["FEDERATED_USERS"]["objects"] == [
+        {"object": "sip:pat@fabrikam.com", "rooms": ["IT_Helpdesk_Tickets", "Stage"]}]
+    assert findings["PRESENTERS_DROPPED"]["objects"] == [
+        {"object": "IT / Normal with presenter", "principals": ["sip:carol@contoso.local", "sip:pat@fabrikam.com"]}]
+
+
+def test_a_federated_root_manager_is_in_every_migrated_room(legacy):
+    F.execute(legacy, "INSERT INTO tblPrincipalRole VALUES (1, 4, ?)", (F.MANAGER,))
+    findings, _facts = check(legacy)
+    assert objects(findings["ROOT_MANAGERS"]) == ["sip:boss@contoso.local", "sip:pat@fabrikam.com"]
+    assert findings["FEDERATED_USERS"]["objects"] == [{"object": "sip:pat@fabrikam.com", "rooms": [
+        "General", "IT_Helpdesk_Tickets", "Normal with presenter", "Old", "Stage"]}]
+
+
+@pytest.mark.parametrize("scope", [None, ["Helpdesk"]])
+def test_the_brief_expectation_readiness_builds_agrees_with_the_full_one(legacy, tmp_path, scope):
+    """Readiness reads and builds less (detail=False); what it reports must be what the full model says."""
+    F.execute(legacy, "INSERT INTO tblPrincipalRole VALUES (1, 4, ?), (8, 4, ?), (3, 1, ?)", (F.MANAGER, F.VOICED, F.MANAGER))
+    F.execute(legacy, "INSERT INTO tblNode (nodeID, nodeGuid, parentID, nodeType, nodeName) VALUES (22, 'c', 2, 0, 'IT')")
+    mgc = F.write_mgc(tmp_path / "mgc.db")
+    F.execute(mgc, "UPDATE tblNode SET nodeType = 1, parentID = 1 WHERE nodeName = 'Old'")
+    models = []
+    with SQLClient(F.odbc(legacy)) as left, SQLClient(F.odbc(mgc)) as right:
+        for detail in (True, False):
+            existing = TargetIndex(ChatTree.read(right, legacy=False, detail=detail))
+            models.append(Expectation(ChatTree.read(left, legacy=True, detail=detail), scope=scope, existing=existing,
+                                      detail=detail))
+    full, brief = models
+    unreported = {"ROOM_PREFIXED", "ROOT_MANAGERS_ADDED"}
+    assert brief.skipped == full.skipped and brief.collisions == full.collisions
+    assert brief.changes == [change for change in full.changes if change["kind"] not in unreported]
+    assert {change["kind"] for change in full.changes} >= unreported | ({"PRESENTERS_DROPPED"} if scope is None else set())
+    assert brief.rooms == [{key: room[key] for key in ("legacy_id", "label", "name", "type")} for room in full.rooms]
+    assert brief.categories == [{key: category[key] for key in ("legacy_id", "path", "name")}
+                                for category in full.categories]
+    assert brief.root_managers == full.root_managers and brief.federated_principals() == full.federated_principals()
+    assert brief.rooms and brief.skipped and brief.collisions
 
 
 def test_scope_limits_the_checks(legacy):
