@@ -71,13 +71,14 @@ def test_admin_roles_are_those_of_the_logon_account(lab):
     assert "pools" not in result and result["counts"] == {"admin_roles": 1}
 
 
-def test_an_account_without_lync_roles_reads_an_empty_list(lab):
-    # readonly may open a shell on fe01 only (Remote Management Users there) and holds no Lync role.
+def test_an_account_outside_the_rtcuniversal_admin_groups_may_not_read_role_assignments(lab):
+    # readonly may open a shell on fe01 only (Remote Management Users there) and is in no RTCUniversal group.
     results = run_ansible("fe01", "-m", "lync.persistent_chat.pool_info", "-a",
                           json.dumps({"include": ["admin_roles"]}), *READONLY)
     status, result = results["fe01"]
-    assert status == "SUCCESS", results["_process"].stdout + results["_process"].stderr
-    assert (result["admin_user"], result["admin_roles"]) == ("readonly", [])
+    assert status == "FAILED!", results["_process"].stdout + results["_process"].stderr
+    assert result["cmdlet"] == "Get-CsAdminRoleAssignment" and "Access denied" in result["msg"]
+    assert "CONTOSO\\readonly" in result["msg"]
 
 
 def test_admin_roles_of_another_named_account(lab):

@@ -8,6 +8,8 @@
   CsAdministrator [DOC §6.11 "others need RTCUniversalServerAdmins"].
 - Users (Get-CsUser, Move-CsUser, Grant-CsPersistentChatPolicy): CsUserAdministrator, CsAdministrator or
   RTCUniversalServerAdmins [DOC §6.11 "changing policy needs at least CsUserAdministrator"].
+- Get-CsAdminRoleAssignment: RTCUniversalUserAdmins, RTCUniversalServerAdmins or RTCUniversalReadOnlyAdmins
+  [DOC: the cmdlet's help, "Who can run this cmdlet"].
 - ActiveDirectory: reads for any domain user; Remove-ADUser needs Domain Admins [ASSUMED].
 - SqlServer: members of Domain Admins or RTCUniversalServerAdmins are sysadmin on the lab's
   instances [ASSUMED].
@@ -20,6 +22,7 @@ PC_ADMIN = ("CsPersistentChatAdministrator",)
 PC_MANAGE = ("CsPersistentChatAdministrator", "CsAdministrator", "RTCUniversalServerAdmins")
 SERVER_ADMIN = ("RTCUniversalServerAdmins", "CsAdministrator")
 USER_ADMIN = ("CsUserAdministrator", "CsAdministrator", "RTCUniversalServerAdmins")
+ROLE_READERS = ("RTCUniversalUserAdmins", "RTCUniversalServerAdmins", "RTCUniversalReadOnlyAdmins")
 DOMAIN_ADMIN = ("Domain Admins",)
 SQL_ADMIN = ("Domain Admins", "RTCUniversalServerAdmins")
 

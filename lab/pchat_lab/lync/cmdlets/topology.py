@@ -218,8 +218,9 @@ def get_cs_admin_role(ctx, args, pipeline):
     Param("Identity", "string", mandatory=True, position=0, from_pipeline=True),
 ])
 def get_cs_admin_role_assignment(ctx, args, pipeline):
-    """The RBAC roles a user holds through group membership, one role name per output object."""
-    lync = backend(ctx)
+    """The RBAC roles a user holds through group membership, one role name per output object; only the
+    RTCUniversal user, server and read-only admin groups may ask [DOC]."""
+    lync = authorised(ctx, permissions.ROLE_READERS)
     identity = _identity_text(args["Identity"])
     user = lync.directory.find_user(identity)
     if user is None:
