@@ -25,3 +25,10 @@ def test_no_script_makes_the_lab_fail_internally(tokens):
     result = ps("".join(tokens))
     assert isinstance(result.code, int)
     assert "PchatLabInternalError" not in result.err_raw, "".join(tokens)
+
+
+def test_a_cmdlet_reading_an_unmodelled_member_is_refused_not_an_internal_error():
+    # Found by the test above: Where-Object's simplified syntax asked a number for its property '*'.
+    result = ps("1..3 | Where-Object *")
+    assert result.code == 1 and "PchatLabInternalError" not in result.err_raw
+    assert "the property '*' of System.Int32" in result.err_raw

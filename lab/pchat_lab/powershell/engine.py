@@ -1348,6 +1348,10 @@ class Interpreter:
                 err.position = extent
             action = str(result.common.get("ErrorAction", "")).lower()
             raise Terminating(err, script=action == "stop") from None
+        except NotImplementedMember as exc:
+            # A cmdlet reading a member the lab does not model (Where-Object * on a number) is refused as
+            # anything else the lab does not understand, not reported as a bug of the lab.
+            raise self.refuse(node, str(exc)) from None
         finally:
             self._cmdlet_variables(ctx, result.common, outputs)
         return outputs
