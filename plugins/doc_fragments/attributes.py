@@ -36,3 +36,15 @@ attributes:
     support: N/A
     details: Changes nothing, so has no diff.
 """
+
+    # Modules whose action plugin takes no WinRM host variables (they read databases or write files on the
+    # controller): lync.persistent_chat.attributes.controller
+    CONTROLLER = r"""
+attributes:
+  platform:
+    platforms: posix
+    details: Works on the controller only; the task's host is not contacted.
+  action:
+    support: full
+    details: The action plugin runs the module on the controller; no host variable becomes an option.
+"""

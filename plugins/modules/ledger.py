@@ -75,6 +75,7 @@ options:
     choices: [refuse, simulate]
     default: refuse
 extends_documentation_fragment:
+  - lync.persistent_chat.attributes.controller
   - lync.persistent_chat.attributes
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow

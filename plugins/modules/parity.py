@@ -82,6 +82,7 @@ options:
     type: bool
     default: true
 extends_documentation_fragment:
+  - lync.persistent_chat.attributes.controller
   - lync.persistent_chat.attributes
   - lync.persistent_chat.attributes.read_only
   - lync.persistent_chat.sql

@@ -67,6 +67,7 @@ options:
     type: int
     default: 200
 extends_documentation_fragment:
+  - lync.persistent_chat.attributes.controller
   - lync.persistent_chat.attributes
   - lync.persistent_chat.attributes.read_only
   - lync.persistent_chat.sql

@@ -65,6 +65,7 @@ options:
         description: Figures or the error.
         type: str
 extends_documentation_fragment:
+  - lync.persistent_chat.attributes.controller
   - lync.persistent_chat.attributes
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
