@@ -186,6 +186,11 @@ def named_in_pool(raw, key, properties, name, pool):
             if (record.get("PersistentChatPoolFqdn") or pool).lower() == pool.lower()]
 
 
+def sip_uri(address):
+    """A SIP address with its sip: scheme, whether or not it was written with one."""
+    return address if address.lower().startswith("sip:") else "sip:" + address
+
+
 def fqdn_error(value):
     if not _FQDN.match(value or ""):
         return "%r is not a fully qualified domain name" % (value,)

@@ -141,6 +141,7 @@ durations:
 
 from ansible_collections.lync.persistent_chat.plugins.module_utils.common import PchatModule
 from ansible_collections.lync.persistent_chat.plugins.module_utils.long_step import Clock
+from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_objects import sip_uri
 from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_views import (
     PLAIN,
     STRING,
@@ -167,16 +168,6 @@ AD_PROPERTIES = [("ObjectGUID", STRING)] + [(name, PLAIN) for name in AD_PLAIN] 
 INVALID_SAM = '"/\\[]:;|=,+*?<>@'
 
 
-def quoted_select(properties):
-    """Select-Object's property list with plain names quoted (every name a literal)."""
-    return ",".join(ps_literal(name) if kind == PLAIN else select_expression([(name, kind)])
-                    for name, kind in properties)
-
-
-def sip_uri(address):
-    return address if address.lower().startswith("sip:") else "sip:" + address
-
-
 def sam_error(name):
     """None when ``name`` can be a sAMAccountName; else why not. It goes inside the double-quoted string of
     an AD filter, where these characters (never valid in the name) would change the filter."""
@@ -195,7 +186,7 @@ def user_lines():
         "try{$u=%s}catch{if($_.FullyQualifiedErrorId -like 'Identity,*'){$u=$null}else{throw}}" % (
             PSCommand("Get-CsAdUser").param("Identity", PSVariable("sip")).param("ErrorAction", "Stop").render()),
         "$r['user']=$null",
-        "if($u -ne $null -and $u.SipAddress){$r['user']=$u|Select-Object %s}" % quoted_select(USER_PROPERTIES),
+        "if($u -ne $null -and $u.SipAddress){$r['user']=$u|Select-Object %s}" % select_expression(USER_PROPERTIES),
     ]
 
 
@@ -203,8 +194,9 @@ def ad_objects_line(sam):
     """Live and deleted AD objects with the sAMAccountName (Get-ADObject -IncludeDeletedObjects returns both)."""
     command = (PSCommand("Get-ADObject").param("Filter", 'sAMAccountName -eq "%s"' % sam)
                .switch("IncludeDeletedObjects").param("Properties", AD_QUERIED))
-    # whenChanged in UTC and ISO 8601, so Python can compare it as text whatever the server's culture.
-    selected = quoted_select([("ObjectGUID", STRING)]) + "," + ",".join(
+    # whenChanged in UTC and ISO 8601, so Python can compare it as text whatever the server's culture. The
+    # AD names with hyphens are not identifiers select_expression takes: each is written as a literal.
+    selected = select_expression([("ObjectGUID", STRING)]) + "," + ",".join(
         ps_literal(name) for name in AD_PLAIN) + ",@{N='whenChanged';E={$_.whenChanged.ToUniversalTime().ToString('o')}}"
     return "$r['ad_objects']=@(%s|Select-Object %s)" % (command.render(), selected)
 
@@ -216,7 +208,7 @@ def read_script(sip, restore_user=None):
     lines.extend([
         "$r=[ordered]@{}",
         "$sip=%s" % ps_literal(sip),
-        "$r['endpoints']=@(Get-CsPersistentChatEndpoint|Select-Object %s)" % quoted_select(ENDPOINT_PROPERTIES),
+        "$r['endpoints']=@(Get-CsPersistentChatEndpoint|Select-Object %s)" % select_expression(ENDPOINT_PROPERTIES),
     ])
     lines.extend(user_lines())
     if restore_user:
@@ -332,7 +324,7 @@ def change_script(params, actions, sip):
             lines.append(PSCommand("New-CsPersistentChatEndpoint").param("SipAddress", sip)
                          .param("PersistentChatPoolFqdn", params["pool_fqdn"])
                          .optional("DisplayName", params["display_name"]).render())
-    lines.append("$r['endpoints']=@(Get-CsPersistentChatEndpoint|Select-Object %s)" % quoted_select(ENDPOINT_PROPERTIES))
+    lines.append("$r['endpoints']=@(Get-CsPersistentChatEndpoint|Select-Object %s)" % select_expression(ENDPOINT_PROPERTIES))
     if "restore_user" in kinds:
         lines.append("$sip=%s" % ps_literal(sip))
         lines.extend(user_lines())

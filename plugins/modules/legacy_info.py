@@ -183,6 +183,7 @@ import re
 
 from ansible_collections.lync.persistent_chat.plugins.module_utils.common import PchatModule
 from ansible_collections.lync.persistent_chat.plugins.module_utils.legacy_db import read_database
+from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_objects import sip_uri
 from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_views import PLAIN, STRING, as_list, select_pipeline
 from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell import PSCommand, ps_literal
 
@@ -244,8 +245,7 @@ def wildcard_match(pattern, text):
 def lookup_address(lookup_user, sip_domain, computer_domain):
     """(sip address, where it came from) for the legacy lookup user, or (None, None)."""
     if lookup_user:
-        address = lookup_user if lookup_user.lower().startswith("sip:") else "sip:" + lookup_user
-        return address, "option"
+        return sip_uri(lookup_user), "option"
     if sip_domain:
         return "sip:ocschat@%s" % sip_domain, "sip_domain"
     if computer_domain:

@@ -176,7 +176,7 @@ import re
 from ansible_collections.lync.persistent_chat.plugins.module_utils import winrm as winrm_utils
 from ansible_collections.lync.persistent_chat.plugins.module_utils.common import PchatModule
 from ansible_collections.lync.persistent_chat.plugins.module_utils.long_step import Clock
-from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_objects import fqdn_error
+from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_objects import fqdn_error, sip_uri
 from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_views import (
     STRING,
     as_list,
@@ -205,11 +205,6 @@ _LATENCY = re.compile(r"\A(?:(?P<days>\d+)\.)?(?P<hours>\d{1,2}):(?P<minutes>\d{
                       r"(?:\.(?P<fraction>\d{1,7}))?\Z")
 
 
-def sip_uri(address):
-    address = address.strip()
-    return address if address.lower().startswith("sip:") else "sip:" + address
-
-
 def has_credentials(user):
     return bool(user and (user.get("username") or user.get("password")))
 
@@ -231,7 +226,7 @@ def option_errors(params):
             errors.append("%s.username and %s.password go together" % (name, name))
         if has_credentials(user) and not user.get("sip_address"):
             errors.append("%s.sip_address is required with credentials" % name)
-        if user.get("sip_address") and not _SIP.match(sip_uri(user["sip_address"])):
+        if user.get("sip_address") and not _SIP.match(sip_uri(user["sip_address"].strip())):
             errors.append("%s.sip_address must look like user@domain, not %r" % (name, user["sip_address"]))
     return errors
 
@@ -248,7 +243,7 @@ def build_script(params):
     for label, key, number in (("Sender", "sender", 1), ("Receiver", "receiver", 2)):
         user = params[key] or {}
         if user.get("sip_address"):
-            command.param("%sSipAddress" % label, sip_uri(user["sip_address"]))
+            command.param("%sSipAddress" % label, sip_uri(user["sip_address"].strip()))
         if client:
             lines.extend(credential_statements("c%d" % number, "p%d" % number, user["username"], user["password"]))
             command.param("%sCredential" % label, PSVariable("c%d" % number))
@@ -303,7 +298,7 @@ def latency_seconds(text):
 def describe_run(params):
     def who(key, fallback):
         address = (params[key] or {}).get("sip_address")
-        return sip_uri(address) if address else fallback
+        return sip_uri(address.strip()) if address else fallback
     return "Test-CsPersistentChatMessage through %s from %s to %s" % (
         params["target_fqdn"], who("sender", "the pool's first test user"),
         who("receiver", "the pool's second test user"))

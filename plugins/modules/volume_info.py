@@ -129,6 +129,7 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_views im
     PLAIN,
     as_list,
     normalise,
+    select_expression,
     select_pipeline,
 )
 from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell import PSCommand, ps_literal
@@ -226,7 +227,7 @@ def build_script(parsed):
         lines += [
             "$names=%s" % ps_literal(names),
             "$shares=@(Get-WmiObject -Class 'Win32_Share'|Where-Object {$names -contains $_.Name})",
-            "$r['shares']=@($shares|Select-Object 'Name','Path','Type')",
+            "$r['shares']=@($shares|Select-Object %s)" % select_expression(SHARE_PROPERTIES),
             "$r['share_exists']=@(foreach($u in %s){$s=@($shares|Where-Object {$_.Name -eq $u['share']})"
             "[0];if($s -and $s.Path){Test-Path -LiteralPath ([IO.Path]::Combine($s.Path,$u['rest']))}"
             "else{$false}})" % ps_literal(unc),
