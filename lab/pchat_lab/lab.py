@@ -107,8 +107,11 @@ class Lab:
 
     def execute(self, host, command_line: str, sink) -> int:
         """Run one WinRS command line on ``host`` as cmd.exe would, writing to ``sink``."""
+        from .auth import logon
         from .windows.cmd import run_command_line
-        return run_command_line(self, host, command_line, sink)
+        # The command runs under the WinRM caller's logon, as a process under its token.
+        with logon.session(getattr(sink, "user", None)):
+            return run_command_line(self, host, command_line, sink)
 
 
 def _backend_initialisers():
