@@ -1,6 +1,7 @@
 """``pchat-lab``: start, stop and inspect the simulated lab.
 
-    pchat-lab up [--topology lync2010] [--state-dir DIR] [--dataset standard] [--foreground]
+    pchat-lab up [--topology lync2010] [--state-dir DIR] [--dataset standard] [--second-hop enforce|allow]
+                 [--foreground]
     pchat-lab down | status | reset | log [--since N] | odbc
     pchat-lab fault add KIND [--host H] [--nth N] [--count N] [--seconds S] [--cmdlet C] [--message M]
     pchat-lab fault list | clear
@@ -102,7 +103,7 @@ def _print_endpoints(endpoints: dict, control_url: str) -> None:
 def cmd_up(args) -> int:
     state_dir = Path(args.state_dir).resolve()
     if args.foreground:
-        return _serve(args.topology, state_dir, args.dataset, args.seed)
+        return _serve(args.topology, state_dir, args.dataset, args.seed, args.second_hop)
     if _running(state_dir):
         info = _info(state_dir)
         print("pchat-lab is already running (pid %d)" % _pid(state_dir))
@@ -115,7 +116,8 @@ def cmd_up(args) -> int:
     with open(log_path, "ab") as log_handle:
         process = subprocess.Popen(
             [sys.executable, "-m", "pchat_lab.cli", "up", "--foreground", "--topology", args.topology,
-             "--state-dir", str(state_dir), "--dataset", args.dataset, "--seed", str(args.seed)],
+             "--state-dir", str(state_dir), "--dataset", args.dataset, "--seed", str(args.seed)]
+            + (["--second-hop", args.second_hop] if args.second_hop else []),
             stdin=subprocess.DEVNULL, stdout=log_handle, stderr=subprocess.STDOUT, start_new_session=True,
             cwd=str(state_dir))
     deadline = time.monotonic() + START_TIMEOUT
@@ -136,20 +138,25 @@ def cmd_up(args) -> int:
     return 1
 
 
-def _serve(topology_name: str, state_dir: Path, dataset: str, seed: int = 0) -> int:
+def _serve(topology_name: str, state_dir: Path, dataset: str, seed: int = 0, second_hop: str = "") -> int:
     """The lab process itself: build the lab, listen, write pidfile + lab.json, wait for SIGTERM."""
+    from .auth import second_hop as hop
     from .lab import Lab, load_topology
     from .server import LabServer
 
     logging.basicConfig(level=os.environ.get("PCHAT_LAB_LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     state_dir.mkdir(parents=True, exist_ok=True)
-    lab = Lab(load_topology(topology_name), state_dir, dataset, seed)
+    topology = load_topology(topology_name)
+    if second_hop:
+        topology["second_hop"] = second_hop
+    lab = Lab(topology, state_dir, dataset, seed)
+    logging.getLogger("pchat_lab").info("second hop: %s", hop.mode(lab))
     server = LabServer(lab)
     server.start()
     info = {"pid": os.getpid(), "topology": lab.topology.get("name", topology_name), "dataset": dataset,
             "control_url": server.control.url, "endpoints": server.endpoints(),
-            "certificate": str(server.cert_path)}
+            "certificate": str(server.cert_path), "second_hop": hop.mode(lab)}
     (state_dir / PIDFILE).write_text(str(os.getpid()))
     (state_dir / INFOFILE).write_text(json.dumps(info, indent=1))
     stop = threading.Event()
@@ -278,6 +285,10 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--topology", default="lync2010", help="ready-made topology name or YAML path")
     up.add_argument("--dataset", default="standard", choices=["small", "standard", "hostile", "large"])
     up.add_argument("--seed", type=int, default=0, help="the same dataset and seed give the same data")
+    up.add_argument("--second-hop", choices=["enforce", "allow"], default=None,
+                    help="refuse, as a domain does, what a session without delegated credentials (NTLM, Basic, "
+                         "Kerberos without delegation) does on another host (enforce), or let it through (allow); "
+                         "default: the topology's second_hop key, else allow")
     up.add_argument("--foreground", action="store_true", help="serve in this process until SIGTERM/Ctrl-C")
     up.set_defaults(func=cmd_up)
     sub.add_parser("down", parents=[common], help="stop the lab (idempotent)").set_defaults(func=cmd_down)

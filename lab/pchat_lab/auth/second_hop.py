@@ -8,8 +8,9 @@ migration-reference §8]
 
 The lab makes it a setting, the topology key ``second_hop`` (or ``pchat-lab up --second-hop``):
 ``enforce`` refuses as Windows does; ``allow`` (the default for now) lets every logon through, as the
-lab did before it modelled logons. Every crossing of a session is written to the request log
-(action ``SecondHop``, status 200 or 401) with the user the far side saw."""
+lab did before it modelled logons. Each crossing with delegated credentials (status 200) and each
+refusal (status 401) is written to the request log as action ``SecondHop``, with the user the far side
+saw: the delegated user, or NT AUTHORITY\\ANONYMOUS LOGON."""
 from __future__ import annotations
 
 from . import logon as logons
@@ -43,9 +44,10 @@ def may_reach(lab, from_host, to_host, what: str) -> bool:
     if current is None or to_host is None or from_host is None or _same(from_host, to_host):
         return True
     allowed = current.delegated or mode(lab) == ALLOW
-    seen_as = current.delegated_user if current.delegated else (current.user if allowed else ANONYMOUS)
+    seen_as = current.delegated_user if current.delegated else ANONYMOUS
     log = getattr(lab, "log", None)
-    if log is not None:
+    # A network logon let through by ``allow`` is not logged: the log stays as it was before logons.
+    if log is not None and (current.delegated or not allowed):
         log.add(host=from_host.name, user=seen_as, action="SecondHop",
                 command="%s -> %s: %s (%s)" % (from_host.name, to_host.name, what, current.describe()),
                 status=200 if allowed else 401)
