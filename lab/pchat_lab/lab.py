@@ -37,6 +37,7 @@ def _offset_ports(topology: dict, offset: int) -> None:
     if not offset:
         return
     topology["control_port"] = int(topology.get("control_port", 15980)) + offset
+    topology["kdc_port"] = int(topology.get("kdc_port", 15970)) + offset
     for host in topology["hosts"]:
         for key in ("http_port", "https_port"):
             if key in host:
@@ -56,6 +57,7 @@ class Lab:
         # Products layered on the Windows hosts (the Lync/Group Chat backend) keep their state here,
         # keyed by a name of their choosing, and are rebuilt by reset().
         self.backends: dict = {}
+        self.realm = None          # the Kerberos realm (auth.kerberos.Realm) when its KDC runs
         self.reset()
 
     @property

@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Optional
 from urllib.parse import urlsplit
 
-from ..auth import credssp
+from ..auth import credssp, kerberos
 from ..auth.logon import BASIC, CREDSSP, KERBEROS, NTLM, Logon, Principal
 from . import auth, faults
 from . import envelope as env
@@ -177,17 +177,28 @@ class WSManHandler(BaseHTTPRequestHandler):
             self.negotiate = None
             self._unauthorized("%s principal is not a lab account" % scheme)
             return None
-        user = Principal(user, self._negotiate_logon(user))
+        logon = self._negotiate_logon(user)
+        if logon is None:
+            why = "Kerberos ticket for %s, not for this host" % (kerberos.accepted_service(self.negotiate) or "?")
+            self.negotiate = None
+            self._unauthorized(why)
+            return None
+        user = Principal(user, logon)
         self.negotiate_user = user
         self.final_token = (scheme, out)
         return user
 
-    def _negotiate_logon(self, user: str) -> Logon:
-        """NTLM: a network logon. Kerberos: delegated when the client forwarded its TGT."""
+    def _negotiate_logon(self, user: str) -> Optional[Logon]:
+        """NTLM: a network logon. Kerberos: delegated when the client forwarded its TGT; None when the
+        ticket was for another host's SPN (the keytab holds every host's key; each listener is one host)."""
         if (self.negotiate.negotiated_protocol or "").lower() != "kerberos":
             return Logon(NTLM, user=user)
         realm = getattr(self.server.lab, "realm", None)
-        ccache = realm.store_delegated(self.negotiate, user) if realm is not None else ""
+        if realm is None:
+            return None
+        if kerberos.accepted_service(self.negotiate).lower() != ("HTTP/%s@%s" % (self.server.fqdn, realm.name)).lower():
+            return None
+        ccache = realm.store_delegated(self.negotiate, user)
         return Logon(KERBEROS, user=user, delegated=bool(ccache), delegated_user=user if ccache else "",
                      ticket_cache=ccache)
 
