@@ -99,11 +99,13 @@ def test_kerberos_with_delegation_exports_from_a_remote_instance_as_the_named_us
 def test_the_forwarded_tgt_is_kept_for_the_session(krb_lab, tmp_path):
     lab, endpoints = krb_lab
     ticket(krb_lab, tmp_path)
-    before = set(lab.realm.delegated_dir.iterdir())
+    kept = lab.realm.delegated_dir / "contoso_lyncadmin.ccache"
+    kept.unlink(missing_ok=True)
+    assert session(endpoints, delegation=False).run_cmd("whoami").std_out == b"contoso\\lyncadmin\r\n"
+    assert not kept.exists()
     assert session(endpoints, delegation=True).run_cmd("whoami").std_out == b"contoso\\lyncadmin\r\n"
-    kept = set(lab.realm.delegated_dir.iterdir()) - before
-    assert len(kept) == 1
-    creds = gssapi.Credentials(usage="initiate", store={"ccache": "FILE:%s" % kept.pop()})
+    assert list(lab.realm.delegated_dir.iterdir()) == [kept]
+    creds = gssapi.Credentials(usage="initiate", store={"ccache": "FILE:%s" % kept})
     assert str(creds.name) == PRINCIPAL
 
 
@@ -227,3 +229,25 @@ def test_without_the_kdc_packages_up_goes_on_without_kerberos_unless_asked(monke
     assert [r.getMessage() for r in caplog.records] == ["Kerberos disabled: " + info["disabled"]]
     assert lab.realm is None
     assert cli._start_realm(lab, "on") is None
+
+
+def test_a_forwarded_tgt_that_expired_no_longer_crosses(krb_lab, tmp_path):
+    """The second hop asks the KDC for a cifs/ ticket with the forwarded TGT: once that TGT has expired the
+    share is out of reach again, although the WinRM session itself stays authenticated."""
+    lab, endpoints = krb_lab
+    assert kinit(tmp_path, "-f", "-l", "4s").returncode == 0
+    p = session(endpoints, delegation=True).protocol
+    shell_id = p.open_shell()
+
+    def test_path():
+        command_id = p.run_command(shell_id, "powershell", ["-NoProfile", "-Command", "Test-Path \\\\fs01\\Backups"])
+        out, err, code = p.get_command_output(shell_id, command_id)
+        return out.strip()
+
+    assert test_path() == b"True"
+    time.sleep(5)
+    start = len(lab.log.dump())
+    assert test_path() == b"False"
+    p.close_shell(shell_id)
+    [entry] = [e for e in lab.log.dump(start) if e["action"] == "SecondHop"]
+    assert entry["status"] == 401 and "no service ticket" in entry["command"] and "expired" in entry["command"]

@@ -24,6 +24,8 @@ from typing import Optional
 log = logging.getLogger("pchat_lab.kerberos")
 
 DEFAULT_KDC_PORT = 15970
+# SMB shares and SQL Server [ASSUMED: MSSQLSvc/<fqdn> without the :port or :instance suffix].
+SECOND_HOP_SERVICES = ("cifs", "MSSQLSvc")
 TOOLS = ("krb5kdc", "kdb5_util", "kadmin.local")
 _SBIN = ("/usr/sbin", "/sbin", "/usr/local/sbin")
 
@@ -138,6 +140,11 @@ class Realm:
         spns = ["HTTP/%s@%s" % (fqdn, self.name) for fqdn in self.fqdns]
         for spn in spns:
             self._kadmin("addprinc -randkey %s" % spn)
+        # The services a session reaches on the second hop; their keys stay in the KDC (no one accepts
+        # with them here: the service ticket being issued is the proof the forwarded TGT works).
+        for service in SECOND_HOP_SERVICES:
+            for fqdn in self.fqdns:
+                self._kadmin("addprinc -randkey %s/%s@%s" % (service, fqdn, self.name))
         self._kadmin("ktadd -k %s %s" % (self.keytab, " ".join(spns)))
         os.chmod(self.keytab, 0o600)
 
@@ -206,16 +213,30 @@ class Realm:
         return {"realm": self.name, "kdc": "127.0.0.1:%d" % self.port, **self.client_exports()}
 
     def store_delegated(self, context, user: str) -> str:
-        """The TGT a Kerberos client forwarded, kept in a ccache of its own; '' when none was forwarded."""
+        """The TGT a Kerberos client forwarded, kept in the user's ccache (the newest forwarded TGT, as a
+        logon session would hold it; one file per user however many connections); '' when none was."""
         creds = delegated_credentials(context)
         if creds is None:
             return ""
         import gssapi.raw
         with self._lock:
             self.delegated_dir.mkdir(parents=True, exist_ok=True)
-            path = self.delegated_dir / ("%s.%s.ccache" % (user.replace("\\", "_"), secrets.token_hex(6)))
+            path = self.delegated_dir / ("%s.ccache" % user.replace("\\", "_").lower())
             gssapi.raw.store_cred_into({"ccache": "FILE:%s" % path}, creds, usage="initiate", overwrite=True)
         return "FILE:%s" % path
+
+
+def service_ticket(ccache: str, service: str, fqdn: str) -> str:
+    """Ask the KDC, with the forwarded TGT in ``ccache``, for a ticket to ``service/fqdn``: '' when it
+    was issued, else the Kerberos error (an expired TGT, an unknown service)."""
+    import gssapi
+    try:
+        creds = gssapi.Credentials(usage="initiate", store={"ccache": ccache})
+        name = gssapi.Name("%s@%s" % (service, fqdn), gssapi.NameType.hostbased_service)
+        gssapi.SecurityContext(name=name, creds=creds, usage="initiate").step()
+    except gssapi.exceptions.GSSError as exc:
+        return str(exc)
+    return ""
 
 
 def gss_context(context):

@@ -36,19 +36,28 @@ def _same(a, b) -> bool:
     return a is b or (a is not None and b is not None and str(a.name).lower() == str(b.name).lower())
 
 
-def may_reach(lab, from_host, to_host, what: str) -> bool:
+def may_reach(lab, from_host, to_host, what: str, service: str = "cifs") -> bool:
     """True when the current command may use integrated authentication from ``from_host`` to
-    ``to_host`` for ``what`` ('SQL sql01.contoso.local\\GROUPCHAT', 'share \\\\fs01\\Backups').
-    Same host, no WinRM logon (the lab's own services) or no known target: always True."""
+    ``to_host`` for ``what`` ('SQL Server sql01.contoso.local\\GROUPCHAT', 'share \\\\fs01\\Backups');
+    ``service`` is the SPN's service class there (cifs, MSSQLSvc). Same host, no WinRM logon (the lab's
+    own services) or no known target: always True. A forwarded TGT must still get a service ticket
+    from the lab's KDC (it may have expired since)."""
     current = logons.current()
     if current is None or to_host is None or from_host is None or _same(from_host, to_host):
         return True
-    allowed = current.delegated or mode(lab) == ALLOW
-    seen_as = current.delegated_user if current.delegated else ANONYMOUS
+    delegated = current.delegated
+    failure = ""
+    if delegated and current.ticket_cache:
+        from .kerberos import service_ticket
+        failure = service_ticket(current.ticket_cache, service, str(to_host.fqdn))
+        delegated = not failure
+    allowed = delegated or mode(lab) == ALLOW
+    seen_as = current.delegated_user if delegated else ANONYMOUS
     log = getattr(lab, "log", None)
     # A network logon let through by ``allow`` is not logged: the log stays as it was before logons.
-    if log is not None and (current.delegated or not allowed):
+    if log is not None and (delegated or not allowed):
         log.add(host=from_host.name, user=seen_as, action="SecondHop",
-                command="%s -> %s: %s (%s)" % (from_host.name, to_host.name, what, current.describe()),
+                command="%s -> %s: %s (%s%s)" % (from_host.name, to_host.name, what, current.describe(),
+                                                 "; no service ticket: %s" % failure if failure else ""),
                 status=200 if allowed else 401)
     return allowed

@@ -38,7 +38,7 @@ def database_file(lync, instance: str, database: str, cmdlet_type: str, ctx=None
             "error: 26 - Error Locating Server/Instance Specified)", cmdlet_type, instance)
     if ctx is not None:
         sql_host = lync.lab.host(instances.parse_instance(instance)[0])
-        if not second_hop.may_reach(lync.lab, ctx.host, sql_host, "SQL Server %s" % instance):
+        if not second_hop.may_reach(lync.lab, ctx.host, sql_host, "SQL Server %s" % instance, "MSSQLSvc"):
             raise _sql_error(second_hop.sql_login_failed(), cmdlet_type, instance)
     try:
         path = instances.database_path(lync.lab.state_dir, instance, database)

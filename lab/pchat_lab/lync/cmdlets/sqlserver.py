@@ -43,7 +43,7 @@ def _instance(ctx, lync, server_instance: str, command: str):
             host.services.get("MSSQLSERVER") if name == instances.DEFAULT_INSTANCE else None)
         if service is not None and service.status != "Running":
             raise _connect_error(server_instance, command)
-    if not second_hop.may_reach(ctx.lab, ctx.host, host, "SQL Server %s" % server_instance):
+    if not second_hop.may_reach(ctx.lab, ctx.host, host, "SQL Server %s" % server_instance, "MSSQLSvc"):
         raise _anonymous_login(server_instance, command)
     return host, name
 
