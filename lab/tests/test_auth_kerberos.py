@@ -204,6 +204,8 @@ def test_cli_up_starts_the_kdc_and_env_prints_the_client_exports(tmp_path):
         up = cli("up", "--topology", str(topology_file), "--kerberos", "on", "--second-hop", "enforce")
         assert up.returncode == 0, up.stderr
         assert "kerberos     realm CONTOSO.LOCAL, KDC 127.0.0.1:%d" % topology["kdc_port"] in up.stdout
+        info = yaml.safe_load((state / "lab.json").read_text())
+        assert info["second_hop"] == "enforce"
         env = cli("env")
         assert env.returncode == 0
         assert "export KRB5_CONFIG=%s" % (state.resolve() / "kerberos" / "krb5.conf") in env.stdout

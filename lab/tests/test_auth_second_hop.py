@@ -60,6 +60,13 @@ def test_credssp_export_from_a_remote_instance_succeeds_as_the_named_user(enforc
     assert hops(enforce, start) == [("FE01", "CONTOSO\\lyncadmin", 200)]
 
 
+def test_ntlm_import_into_a_remote_instance_is_anonymous_logon(enforce, endpoints):
+    code, out, err = ps(endpoints, "FE01", "ntlm",
+                        "Import-CsPersistentChatData -DBInstance 'sql01.contoso.local\\RTC' -FileName C:\\none.zip")
+    assert code == 1
+    assert "Import-CsPersistentChatData : " + ANONYMOUS in err
+
+
 def test_allow_lets_an_ntlm_export_through_and_logs_nothing(lab, lab_server, endpoints):
     assert second_hop.mode(lab) == "allow"          # the default of the ready-made topology
     start = len(lab.log.dump())
