@@ -37,7 +37,7 @@ def _offset_ports(topology: dict, offset: int) -> None:
     if not offset:
         return
     topology["control_port"] = int(topology.get("control_port", 15980)) + offset
-    topology["kdc_port"] = int(topology.get("kdc_port", 15970)) + offset
+    topology["kdc_port"] = int(topology.get("kdc_port", 15981)) + offset
     for host in topology["hosts"]:
         for key in ("http_port", "https_port"):
             if key in host:

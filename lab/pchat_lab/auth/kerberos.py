@@ -23,7 +23,9 @@ from typing import Optional
 
 log = logging.getLogger("pchat_lab.kerberos")
 
-DEFAULT_KDC_PORT = 15970
+# Inside the lab's own port block (control 15980, listeners 15985-15994), so that labs run side by side
+# with PCHAT_LAB_PORT_OFFSET steps of 15 or more never meet.
+DEFAULT_KDC_PORT = 15981
 # SMB shares and SQL Server [ASSUMED: MSSQLSvc/<fqdn> without the :port or :instance suffix].
 SECOND_HOP_SERVICES = ("cifs", "MSSQLSvc")
 TOOLS = ("krb5kdc", "kdb5_util", "kadmin.local")
