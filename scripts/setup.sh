@@ -9,8 +9,11 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # System packages: Python with venv, unixODBC and the SQLite3 ODBC driver (the lab's SQL instances),
 # ShellCheck (ansible-test sanity) and Chromium (the HTML report is checked in a headless browser).
+# MIT Kerberos: the lab's KDC (krb5-kdc; kadmin.local from krb5-admin-server, whose kadmind is never
+# run), kinit for clients (krb5-user), and libkrb5-dev to compile gssapi/krb5/pykerberos (pip, ~4 min).
 # For a real SQL Server install Microsoft's msodbcsql18 or FreeTDS (tdsodbc) instead; see README.
-packages=(python3 python3-venv python3-dev gcc unixodbc odbcinst libsqliteodbc git shellcheck chromium)
+packages=(python3 python3-venv python3-dev gcc unixodbc odbcinst libsqliteodbc git shellcheck chromium
+          krb5-kdc krb5-admin-server krb5-user libkrb5-dev)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -1,6 +1,8 @@
 """``pchat-lab``: start, stop and inspect the simulated lab.
 
-    pchat-lab up [--topology lync2010] [--state-dir DIR] [--dataset standard] [--foreground]
+    pchat-lab up [--topology lync2010] [--state-dir DIR] [--dataset standard] [--second-hop enforce|allow]
+                 [--kerberos auto|on|off] [--foreground]
+    pchat-lab env       the shell exports a Kerberos client needs (KRB5_CONFIG, KRB5CCNAME)
     pchat-lab down | status | reset | log [--since N] | odbc
     pchat-lab fault add KIND [--host H] [--nth N] [--count N] [--seconds S] [--cmdlet C] [--message M]
     pchat-lab fault list | clear
@@ -14,6 +16,7 @@ import argparse
 import json
 import logging
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -22,6 +25,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Optional
 
 DEFAULT_STATE_DIR = "./.lab-state"
 PIDFILE = "lab.pid"
@@ -90,11 +94,16 @@ def _require_running(state_dir: Path) -> str:
     return _control_url(state_dir)
 
 
-def _print_endpoints(endpoints: dict, control_url: str) -> None:
+def _print_endpoints(endpoints: dict, control_url: str, info: Optional[dict] = None) -> None:
     for name, urls in endpoints.items():
         print("%-6s http  %s" % (name, urls["http"]))
         print("%-6s https %s" % ("", urls["https"]))
     print("control      %s" % control_url)
+    kerberos = (info or {}).get("kerberos")
+    if kerberos and kerberos.get("realm"):
+        print("kerberos     realm %s, KDC %s (client exports: pchat-lab env)" % (kerberos["realm"], kerberos["kdc"]))
+    elif kerberos:
+        print("kerberos     disabled: %s" % kerberos.get("disabled", ""))
 
 
 # --- commands -------------------------------------------------------------------------------------
@@ -102,11 +111,11 @@ def _print_endpoints(endpoints: dict, control_url: str) -> None:
 def cmd_up(args) -> int:
     state_dir = Path(args.state_dir).resolve()
     if args.foreground:
-        return _serve(args.topology, state_dir, args.dataset, args.seed)
+        return _serve(args.topology, state_dir, args.dataset, args.seed, args.second_hop, args.kerberos)
     if _running(state_dir):
         info = _info(state_dir)
         print("pchat-lab is already running (pid %d)" % _pid(state_dir))
-        _print_endpoints(info.get("endpoints", {}), info.get("control_url", ""))
+        _print_endpoints(info.get("endpoints", {}), info.get("control_url", ""), info)
         return 0
     state_dir.mkdir(parents=True, exist_ok=True)
     for stale in (PIDFILE, INFOFILE):
@@ -115,7 +124,8 @@ def cmd_up(args) -> int:
     with open(log_path, "ab") as log_handle:
         process = subprocess.Popen(
             [sys.executable, "-m", "pchat_lab.cli", "up", "--foreground", "--topology", args.topology,
-             "--state-dir", str(state_dir), "--dataset", args.dataset, "--seed", str(args.seed)],
+             "--state-dir", str(state_dir), "--dataset", args.dataset, "--seed", str(args.seed)]
+            + (["--second-hop", args.second_hop] if args.second_hop else []) + ["--kerberos", args.kerberos],
             stdin=subprocess.DEVNULL, stdout=log_handle, stderr=subprocess.STDOUT, start_new_session=True,
             cwd=str(state_dir))
     deadline = time.monotonic() + START_TIMEOUT
@@ -128,7 +138,7 @@ def cmd_up(args) -> int:
         if _running(state_dir):
             info = _info(state_dir)
             print("pchat-lab started (pid %d, log %s)" % (process.pid, log_path))
-            _print_endpoints(info.get("endpoints", {}), info.get("control_url", ""))
+            _print_endpoints(info.get("endpoints", {}), info.get("control_url", ""), info)
             return 0
         time.sleep(0.2)
     print("pchat-lab did not answer within %ds; see %s" % (START_TIMEOUT, log_path), file=sys.stderr)
@@ -136,20 +146,35 @@ def cmd_up(args) -> int:
     return 1
 
 
-def _serve(topology_name: str, state_dir: Path, dataset: str, seed: int = 0) -> int:
+def _serve(topology_name: str, state_dir: Path, dataset: str, seed: int = 0, second_hop: str = "",
+           kerberos_mode: str = "auto") -> int:
     """The lab process itself: build the lab, listen, write pidfile + lab.json, wait for SIGTERM."""
+    from .auth import second_hop as hop
     from .lab import Lab, load_topology
     from .server import LabServer
 
     logging.basicConfig(level=os.environ.get("PCHAT_LAB_LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     state_dir.mkdir(parents=True, exist_ok=True)
-    lab = Lab(load_topology(topology_name), state_dir, dataset, seed)
+    topology = load_topology(topology_name)
+    if second_hop:
+        topology["second_hop"] = second_hop
+    lab = Lab(topology, state_dir, dataset, seed)
+    logging.getLogger("pchat_lab").info("second hop: %s", hop.mode(lab))
+    kerberos_info = _start_realm(lab, kerberos_mode)
+    if kerberos_info is None:
+        return 1
     server = LabServer(lab)
-    server.start()
+    try:
+        server.start()
+    except OSError:
+        if lab.realm is not None:
+            lab.realm.stop()
+        raise
     info = {"pid": os.getpid(), "topology": lab.topology.get("name", topology_name), "dataset": dataset,
             "control_url": server.control.url, "endpoints": server.endpoints(),
-            "certificate": str(server.cert_path)}
+            "hosts": [{"name": h["name"], "fqdn": h["fqdn"]} for h in lab.topology["hosts"]],
+            "certificate": str(server.cert_path), "second_hop": hop.mode(lab), "kerberos": kerberos_info}
     (state_dir / PIDFILE).write_text(str(os.getpid()))
     (state_dir / INFOFILE).write_text(json.dumps(info, indent=1))
     stop = threading.Event()
@@ -161,11 +186,41 @@ def _serve(topology_name: str, state_dir: Path, dataset: str, seed: int = 0) -> 
             pass
     finally:
         server.stop()
+        if lab.realm is not None:
+            lab.realm.stop()
         for name in (PIDFILE, INFOFILE):
             path = state_dir / name
             if path.exists() and _pid_matches(path, name):
                 path.unlink()
     return 0
+
+
+def _start_realm(lab, mode: str) -> Optional[dict]:
+    """Start the Kerberos realm (MIT KDC) unless ``mode`` is off. Without the KDC packages: ``auto`` goes
+    on without Kerberos and says so in one line, ``on`` refuses to start (None)."""
+    from .auth import kerberos
+    logger = logging.getLogger("pchat_lab")
+    if mode == "off":
+        return {"disabled": "pchat-lab up --kerberos off"}
+    lacking = kerberos.missing()
+    if lacking:
+        reason = "this machine lacks %s (./scripts/setup.sh installs them)" % ", ".join(lacking)
+        if mode == "on":
+            logger.error("Kerberos was asked for (--kerberos on) but %s", reason)
+            return None
+        logger.warning("Kerberos disabled: %s", reason)
+        return {"disabled": reason}
+    realm = kerberos.Realm(lab.topology, lab.state_dir)
+    try:
+        realm.start()
+    except (OSError, RuntimeError) as exc:
+        if mode == "on":
+            logger.error("Kerberos was asked for (--kerberos on) but the KDC did not start: %s", exc)
+            return None
+        logger.warning("Kerberos disabled: the KDC did not start: %s", exc)
+        return {"disabled": "the KDC did not start: %s" % exc}
+    lab.realm = realm
+    return realm.describe()
 
 
 def _pid_matches(path: Path, name: str) -> bool:
@@ -211,6 +266,27 @@ def cmd_status(args) -> int:
     print("pchat-lab is running (pid %s, topology %s, %s shells open)" % (
         status["pid"], status["topology"], status["shells_open"]))
     _print_endpoints(status["endpoints"], _control_url(state_dir))
+    return 0
+
+
+def cmd_env(args) -> int:
+    """Shell exports for a Kerberos client of this lab (eval "$(pchat-lab env)")."""
+    state_dir = Path(args.state_dir).resolve()
+    _require_running(state_dir)
+    info = _info(state_dir)
+    kerberos = info.get("kerberos") or {}
+    if not kerberos.get("realm"):
+        print("# Kerberos is not running in this lab: %s" % kerberos.get("disabled", "unknown reason"))
+        return 1
+    for name in ("KRB5_CONFIG", "KRB5CCNAME"):
+        print("export %s=%s" % (name, shlex.quote(kerberos[name])))
+    print("# realm %s, KDC %s. A ticket: kinit lyncadmin@%s (or let Ansible's kinit do it)."
+          % (kerberos["realm"], kerberos["kdc"], kerberos["realm"]))
+    print("# Each host's SPN is HTTP/<fqdn>: connect to its 127.0.0.1 endpoint with "
+          "kerberos_hostname_override (ansible_winrm_kerberos_hostname_override) set to the fqdn:")
+    fqdns = {h.get("name"): h.get("fqdn") for h in info.get("hosts", [])}
+    for name, urls in info.get("endpoints", {}).items():
+        print("#   %-6s %-22s %s" % (name, fqdns.get(name, ""), urls["http"]))
     return 0
 
 
@@ -278,10 +354,19 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--topology", default="lync2010", help="ready-made topology name or YAML path")
     up.add_argument("--dataset", default="standard", choices=["small", "standard", "hostile", "large"])
     up.add_argument("--seed", type=int, default=0, help="the same dataset and seed give the same data")
+    up.add_argument("--second-hop", choices=["enforce", "allow"], default=None,
+                    help="refuse, as a domain does, what a session without delegated credentials (NTLM, Basic, "
+                         "Kerberos without delegation) does on another host (enforce), or let it through (allow); "
+                         "default: the topology's second_hop key, else allow")
+    up.add_argument("--kerberos", choices=["auto", "on", "off"], default="auto",
+                    help="start the lab's MIT KDC (realm of the topology's domain): auto = when this machine has "
+                         "krb5-kdc and gssapi, else go on without Kerberos; on = refuse to start without it")
     up.add_argument("--foreground", action="store_true", help="serve in this process until SIGTERM/Ctrl-C")
     up.set_defaults(func=cmd_up)
     sub.add_parser("down", parents=[common], help="stop the lab (idempotent)").set_defaults(func=cmd_down)
     sub.add_parser("status", parents=[common], help="exit 0 when running, 3 when not").set_defaults(func=cmd_status)
+    sub.add_parser("env", parents=[common], help="shell exports for a Kerberos client of the lab").set_defaults(
+        func=cmd_env)
     sub.add_parser("reset", parents=[common], help="back to the initial state").set_defaults(func=cmd_reset)
     seed = sub.add_parser("seed", parents=[common], help="rebuild the lab with a dataset profile (deterministic)")
     seed.add_argument("--profile", required=True, choices=["small", "standard", "hostile", "large"])

@@ -37,6 +37,7 @@ def _offset_ports(topology: dict, offset: int) -> None:
     if not offset:
         return
     topology["control_port"] = int(topology.get("control_port", 15980)) + offset
+    topology["kdc_port"] = int(topology.get("kdc_port", 15981)) + offset
     for host in topology["hosts"]:
         for key in ("http_port", "https_port"):
             if key in host:
@@ -56,6 +57,7 @@ class Lab:
         # Products layered on the Windows hosts (the Lync/Group Chat backend) keep their state here,
         # keyed by a name of their choosing, and are rebuilt by reset().
         self.backends: dict = {}
+        self.realm = None          # the Kerberos realm (auth.kerberos.Realm) when its KDC runs
         self.reset()
 
     @property
@@ -107,8 +109,11 @@ class Lab:
 
     def execute(self, host, command_line: str, sink) -> int:
         """Run one WinRS command line on ``host`` as cmd.exe would, writing to ``sink``."""
+        from .auth import logon
         from .windows.cmd import run_command_line
-        return run_command_line(self, host, command_line, sink)
+        # The command runs under the WinRM caller's logon, as a process under its token.
+        with logon.session(getattr(sink, "user", None)):
+            return run_command_line(self, host, command_line, sink)
 
 
 def _backend_initialisers():

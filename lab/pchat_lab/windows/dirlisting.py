@@ -7,6 +7,7 @@ import zlib
 
 from ..powershell.api import PSError
 from .console import err, out
+from .filesystem import ShareAccessDenied
 
 
 class DirListing:
@@ -29,6 +30,10 @@ class DirListing:
                 else:
                     head, _, pattern = target.replace("/", "\\").rpartition("\\")
                     folder = fs.resolve(head + "\\" if head.endswith(":") else (head or "."), self.session.cwd)
+            except ShareAccessDenied:     # another server's share without credentials (second hop)
+                err(self.sink, "Access is denied.\r\n")
+                code = 1
+                continue
             except PSError:
                 err(self.sink, "The system cannot find the path specified.\r\n")
                 code = 1

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from ..auth import second_hop
 from ..powershell.api import PSError
 from ..powershell.values import wildcard_to_regex
 
@@ -30,6 +31,18 @@ class PathNotFound(PSError):
             "Cannot find path '%s' because it does not exist." % path,
             error_id=_fqid("PathNotFound", command), category="ObjectNotFound", target=path,
             exception_type="System.Management.Automation.ItemNotFoundException")
+        self.path = path
+
+
+class ShareAccessDenied(PathNotFound):
+    """A share of another server reached from a session without delegated credentials (the second
+    hop, pchat_lab.auth.second_hop): the provider's ItemExists check fails with UnauthorizedAccess.
+    A PathNotFound, so that every caller treats the path as unreachable (Test-Path answers False)."""
+
+    def __init__(self, path: str, command: str = ""):
+        PSError.__init__(
+            self, "Access is denied", error_id=_fqid("ItemExistsUnauthorizedAccessError", command),
+            category="PermissionDenied", target=path, exception_type="System.UnauthorizedAccessException")
         self.path = path
 
 
@@ -239,6 +252,8 @@ class FileSystem:
         host = self.host if server.lower() in ("localhost", "127.0.0.1") else self.host.lab.host(server)
         if host is None:
             raise PathNotFound(original.replace("/", "\\"), command)
+        if not second_hop.may_reach(self.host.lab, self.host, host, "share \\\\%s\\%s" % (server, share_name)):
+            raise ShareAccessDenied(original.replace("/", "\\"), command)
         rest = "\\".join(pieces[2:])
         parts = self._normalise(rest, original, command)
         prefix = "\\\\%s\\%s" % (server, share_name)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from ..powershell.api import PSError
 from . import console
-from .filesystem import wildcard_regex
+from .filesystem import ShareAccessDenied, wildcard_regex
 
 FLAG_SWITCHES = {"S", "E", "MIR", "PURGE", "COPYALL", "NP", "NFL", "NDL", "NJH", "NJS", "TEE", "XO", "XN", "XC",
                  "XX", "XL", "L", "MT", "Z", "B", "ZB", "FFT", "BYTES", "NS", "NC", "IS", "IT", "V", "SEC",
@@ -399,17 +399,29 @@ def _run(session, options: Options, write) -> int:
         write("ERROR : No Destination Directory Specified.\r\n\r\n" + USAGE)
         return 16
     fs = session.host.filesystem
+    denied = set()     # "Source"/"Destination" on another server's share without credentials (second hop)
     try:
         source = fs.resolve(options.source, session.cwd)
+    except ShareAccessDenied:
+        source = None
+        denied.add("Source")
     except PSError:
         source = None
     try:
         dest = fs.resolve(options.dest, session.cwd)
+    except ShareAccessDenied:
+        dest = None
+        denied.add("Destination")
     except PSError:
         dest = None
     runner.header(_show(source.display if source else options.source),
                   _show(dest.display if dest else options.dest))
     when = runner.started.strftime("%Y/%m/%d %H:%M:%S")
+    for which in ("Source", "Destination"):
+        if which in denied:
+            write("%s ERROR 5 (0x00000005) Accessing %s Directory %s\r\nAccess is denied.\r\n" % (
+                when, which, _show(options.source if which == "Source" else options.dest)))
+            return 16
     if source is None or not source.is_dir():
         code, text = ((267, "The directory name is invalid.") if source is not None and source.exists()
                       else (2, "The system cannot find the file specified."))

@@ -1,5 +1,6 @@
-"""Who is calling: HTTP Basic, or NTLM (raw or SPNEGO-wrapped, under ``Negotiate`` or ``NTLM``) accepted
-by pyspnego, plus the MS-WSMV message encryption NTLM brings on plain HTTP (multipart/encrypted with
+"""Who is calling: HTTP Basic, NTLM or Kerberos (raw or SPNEGO-wrapped, under ``Negotiate``) accepted
+by pyspnego, the account behind CredSSP's delegated credentials, plus the MS-WSMV message encryption
+NTLM and Kerberos bring on plain HTTP (multipart/encrypted with
 protocol="application/HTTP-SPNEGO-session-encrypted").
 
 Accounts come from the topology. Wrong password and unknown user are the same failure (None), so a
@@ -60,6 +61,18 @@ class Authenticator:
         account = self._account_for(user)
         if account is None:
             hmac.compare_digest(password.encode(), b"-")  # same work for unknown users
+            return None
+        if not hmac.compare_digest(password.encode("utf-8"), str(account.get("password", "")).encode("utf-8")):
+            return None
+        return self.canonical(account)
+
+    def delegated_principal(self, credential: tuple) -> Optional[str]:
+        """CredSSP: the account whose (domain, user, password) the client delegated, or None when they
+        are not a lab account's (the password is checked: it is what the second hop will present)."""
+        domain, user, password = credential
+        name = "%s\\%s" % (domain, user) if domain else user
+        account = self._account_for(name)
+        if account is None:
             return None
         if not hmac.compare_digest(password.encode("utf-8"), str(account.get("password", "")).encode("utf-8")):
             return None

@@ -1,6 +1,8 @@
-"""The /wsman HTTP endpoint of one simulated host: authentication (Basic; NTLM through Negotiate with
-one acceptor per TCP connection), MS-WSMV message encryption, envelope size limits, fault injection,
-and the hand-off to WSManService. HTTP/1.1 keep-alive, one thread per connection."""
+"""The /wsman HTTP endpoint of one simulated host: authentication (Basic; NTLM or Kerberos through
+Negotiate and CredSSP, each with one acceptor per TCP connection), MS-WSMV message encryption, envelope
+size limits, fault injection, and the hand-off to WSManService. HTTP/1.1 keep-alive, one thread per
+connection. The caller reaches the service as a ``Principal``: its name plus how it logged on, which
+decides whether its commands may cross a second hop (pchat_lab.auth)."""
 from __future__ import annotations
 
 import base64
@@ -13,6 +15,8 @@ from http.server import BaseHTTPRequestHandler
 from typing import Optional
 from urllib.parse import urlsplit
 
+from ..auth import credssp, kerberos
+from ..auth.logon import BASIC, CREDSSP, KERBEROS, NTLM, Logon, Principal
 from . import auth, faults
 from . import envelope as env
 from .service import DropConnection
@@ -43,6 +47,8 @@ class WSManHandler(BaseHTTPRequestHandler):
             pass
         self.negotiate = None          # this connection's pyspnego acceptor
         self.negotiate_user: Optional[str] = None
+        self.credssp = None            # this connection's CredSSP acceptor
+        self.sealer = ""               # "spnego" or "credssp": what sealed the request being served
         self.final_token = None
 
     def log_message(self, fmt: str, *args) -> None:
@@ -86,10 +92,11 @@ class WSManHandler(BaseHTTPRequestHandler):
             self._unauthorized("%s is not authorized on %s" % (user, host), attempted=user)
             return
         content_type = self.headers.get("Content-Type") or ""
-        encrypted = auth.is_encrypted(content_type)
-        if encrypted:
+        self.sealer = ""
+        encrypted = auth.is_encrypted(content_type) or credssp.is_encrypted(content_type)
+        if auth.is_encrypted(content_type):
             if self.negotiate is None or not self.negotiate.complete:
-                self._unauthorized("encrypted body on a connection without an NTLM context")
+                self._unauthorized("encrypted body on a connection without an NTLM or Kerberos context")
                 return
             try:
                 body = auth.unwrap_body(self.negotiate, body)
@@ -97,9 +104,22 @@ class WSManHandler(BaseHTTPRequestHandler):
                 self.negotiate, self.negotiate_user = None, None
                 self._unauthorized(str(exc))
                 return
+            self.sealer = "spnego"
+        elif credssp.is_encrypted(content_type):
+            if self.credssp is None or not self.credssp.complete:
+                self._unauthorized("CredSSP-encrypted body on a connection without a CredSSP context")
+                return
+            try:
+                body = credssp.unwrap_body(self.credssp, body)
+            except credssp.FramingError as exc:
+                self.credssp, self.negotiate_user = None, None
+                self._unauthorized(str(exc))
+                return
+            self.sealer = "credssp"
         elif not body:
-            # The blank POST with which an NTLM client sets its context up before encrypting.
-            if self.negotiate is not None and self.negotiate.complete:
+            # The blank POST with which a client sets its context up before encrypting.
+            if (self.negotiate is not None and self.negotiate.complete) or (
+                    self.credssp is not None and self.credssp.complete):
                 self._reply(200, b"", SOAP_CONTENT_TYPE, self._final_token_header())
             else:
                 self._fault(faults.schema_validation("The request has no SOAP envelope."), encrypt=False)
@@ -119,9 +139,12 @@ class WSManHandler(BaseHTTPRequestHandler):
             user = self.server.authenticator.basic(value)
             if user is None:
                 self._unauthorized("Basic credentials rejected", attempted=_basic_user(value))
-            return user
-        if scheme in ("negotiate", "ntlm"):
+                return None
+            return Principal(user, Logon(BASIC, user=user))
+        if scheme in ("negotiate", "ntlm", "kerberos"):
             return self._negotiate_step(header.partition(" ")[0], value)
+        if scheme == "credssp":
+            return self._credssp_step(value)
         if not header and self.negotiate_user is not None:
             return self.negotiate_user
         if not header:
@@ -154,8 +177,64 @@ class WSManHandler(BaseHTTPRequestHandler):
             self.negotiate = None
             self._unauthorized("%s principal is not a lab account" % scheme)
             return None
+        logon = self._negotiate_logon(user)
+        if logon is None:
+            why = "Kerberos ticket for %s, not for this host" % (kerberos.accepted_service(self.negotiate) or "?")
+            self.negotiate = None
+            self._unauthorized(why)
+            return None
+        user = Principal(user, logon)
         self.negotiate_user = user
         self.final_token = (scheme, out)
+        return user
+
+    def _negotiate_logon(self, user: str) -> Optional[Logon]:
+        """NTLM: a network logon. Kerberos: delegated when the client forwarded its TGT; None when the
+        ticket was for another host's SPN (the keytab holds every host's key; each listener is one host)."""
+        if (self.negotiate.negotiated_protocol or "").lower() != "kerberos":
+            return Logon(NTLM, user=user)
+        realm = getattr(self.server.lab, "realm", None)
+        if realm is None:
+            return None
+        if kerberos.accepted_service(self.negotiate).lower() != ("HTTP/%s@%s" % (self.server.fqdn, realm.name)).lower():
+            return None
+        ccache = realm.store_delegated(self.negotiate, user)
+        return Logon(KERBEROS, user=user, delegated=bool(ccache), delegated_user=user if ccache else "",
+                     ticket_cache=ccache)
+
+    def _credssp_step(self, value: str) -> Optional[str]:
+        """One leg of MS-CSSP (TLS, inner Negotiate, public key, credentials). The leg that carries
+        the delegated credentials is answered by the request itself (200)."""
+        try:
+            token = base64.b64decode(value.strip(), validate=True)
+        except (binascii.Error, ValueError):
+            self._unauthorized("malformed CredSSP token")
+            return None
+        if self.credssp is None or self.credssp.complete:
+            self.credssp = credssp.new_context(self.server.fqdn)
+            self.negotiate_user = None
+        try:
+            out = self.credssp.step(token)
+        except Exception as exc:  # broken TLS, bad token: a 401 without a token
+            self.credssp = None
+            self._unauthorized("CredSSP handshake failed: %s" % type(exc).__name__)
+            return None
+        if not self.credssp.complete:
+            if not out:
+                self.credssp = None
+                self._unauthorized("CredSSP authentication failed")
+                return None
+            # Either the next leg or, after a wrong password, the TSRequest carrying the NTSTATUS.
+            self._reply(401, b"", "text/plain", [("WWW-Authenticate", "CredSSP %s" % base64.b64encode(out).decode())])
+            return None
+        delegated = credssp.delegated_password_credential(self.credssp)
+        user = self.server.authenticator.delegated_principal(delegated) if delegated else None
+        if user is None:
+            self.credssp = None
+            self._unauthorized("CredSSP delegated credentials are not those of a lab account")
+            return None
+        user = Principal(user, Logon(CREDSSP, user=user, delegated=True, delegated_user=user))
+        self.negotiate_user = user
         return user
 
     def _unauthorized(self, why: str, attempted: str = "") -> None:
@@ -168,8 +247,10 @@ class WSManHandler(BaseHTTPRequestHandler):
         """A request without credentials: the 401 that starts every NTLM handshake."""
         if not logged:
             self.server.lab.log.add(host=self.server.host_name, user="", action="Challenge", status=401)
-        headers = [("WWW-Authenticate", "Negotiate"), ("WWW-Authenticate", "NTLM"),
-                   ("WWW-Authenticate", 'Basic realm="WSMAN"')]
+        headers = [("WWW-Authenticate", "Negotiate"), ("WWW-Authenticate", "NTLM")]
+        if getattr(self.server.lab, "realm", None) is not None:
+            headers.append(("WWW-Authenticate", "Kerberos"))
+        headers += [("WWW-Authenticate", "CredSSP"), ("WWW-Authenticate", 'Basic realm="WSMAN"')]
         self._reply(401, b"", "text/plain", headers)
 
     # --- SOAP ------------------------------------------------------------------------------------
@@ -220,7 +301,10 @@ class WSManHandler(BaseHTTPRequestHandler):
 
     def _send_soap(self, status: int, payload: bytes, encrypt: bool) -> None:
         headers = self._final_token_header()
-        if encrypt:
+        if encrypt and self.sealer == "credssp":
+            body, content_type = credssp.wrap_body(self.credssp, payload)
+            self._reply(status, body, content_type, headers)
+        elif encrypt:
             self._reply(status, auth.wrap_body(self.negotiate, payload), auth.ENCRYPTED_CONTENT_TYPE, headers)
         else:
             self._reply(status, payload, SOAP_CONTENT_TYPE, headers)

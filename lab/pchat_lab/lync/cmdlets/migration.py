@@ -10,6 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from ...auth import second_hop
 from ...chatdb import instances
 from ...chatdb.errors import ChatDbError
 from ...powershell.api import PSError, Param, cmdlet
@@ -26,14 +27,19 @@ def _sql_error(message: str, cmdlet_type: str, target) -> PSError:
                    exception_type="System.Data.SqlClient.SqlException")
 
 
-def database_file(lync, instance: str, database: str, cmdlet_type: str) -> Path:
-    """The SQLite file behind instance+database, or SQL Server's own connection errors."""
+def database_file(lync, instance: str, database: str, cmdlet_type: str, ctx=None) -> Path:
+    """The SQLite file behind instance+database, or SQL Server's own connection errors (with ``ctx``,
+    an instance on another host than the session's refuses a logon without delegated credentials)."""
     if not lync.db.instance_known(instance):
         raise _sql_error(
             "A network-related or instance-specific error occurred while establishing a connection to SQL "
             "Server. The server was not found or was not accessible. Verify that the instance name is correct "
             "and that SQL Server is configured to allow remote connections. (provider: SQL Network Interfaces, "
             "error: 26 - Error Locating Server/Instance Specified)", cmdlet_type, instance)
+    if ctx is not None:
+        sql_host = lync.lab.host(instances.parse_instance(instance)[0])
+        if not second_hop.may_reach(lync.lab, ctx.host, sql_host, "SQL Server %s" % instance, "MSSQLSvc"):
+            raise _sql_error(second_hop.sql_login_failed(), cmdlet_type, instance)
     try:
         path = instances.database_path(lync.lab.state_dir, instance, database)
     except ValueError:
@@ -103,7 +109,7 @@ def _rows(counts: dict) -> int:
 ])
 def export_cs_persistent_chat_data(ctx, args, pipeline):
     lync = authorised(ctx, permissions.PC_ADMIN)
-    source = database_file(lync, args["DBInstance"], args.get("DBName") or "mgc", _EXPORT)   # [DOC] default mgc
+    source = database_file(lync, args["DBInstance"], args.get("DBName") or "mgc", _EXPORT, ctx)   # [DOC] default mgc
     target = resolve_output(ctx, args["FileName"], _EXPORT) if args.given("FileName") else None
     report = resolve_output(ctx, args["Report"], _EXPORT) if args.given("Report") else None
     if not args.given("FileName") and not args.get("AsBytes"):
@@ -146,7 +152,7 @@ def export_cs_persistent_chat_data(ctx, args, pipeline):
 def import_cs_persistent_chat_data(ctx, args, pipeline):
     lync = authorised(ctx, permissions.PC_ADMIN)
     # [DOC] no -DBName: the Persistent Chat store database of the instance.
-    target_db = database_file(lync, args["DBInstance"], lync.topo.pc_pool.store.database, _IMPORT)
+    target_db = database_file(lync, args["DBInstance"], lync.topo.pc_pool.store.database, _IMPORT, ctx)
     report = resolve_output(ctx, args["Report"], _IMPORT) if args.given("Report") else None
     from ...chatdb import migration
     work = Path(tempfile.mkdtemp(prefix="import-", dir=lync.lab.state_dir))

@@ -8,6 +8,7 @@ import re
 import sqlite3
 from pathlib import Path
 
+from ...auth import logon, second_hop
 from ...chatdb import instances
 from ...powershell.api import PSError, Param, cmdlet
 from .. import permissions, sqlbackup
@@ -42,7 +43,19 @@ def _instance(ctx, lync, server_instance: str, command: str):
             host.services.get("MSSQLSERVER") if name == instances.DEFAULT_INSTANCE else None)
         if service is not None and service.status != "Running":
             raise _connect_error(server_instance, command)
+    if not second_hop.may_reach(ctx.lab, ctx.host, host, "SQL Server %s" % server_instance, "MSSQLSvc"):
+        raise _anonymous_login(server_instance, command)
     return host, name
+
+
+def _anonymous_login(instance: str, command: str) -> PSError:
+    """A remote instance reached without delegated credentials (second hop): SQL Server refuses
+    ANONYMOUS LOGON (error 18456). Invoke-Sqlcmd shows the SqlException itself; the SMO cmdlets
+    (Backup-/Restore-SqlDatabase) wrap it in ConnectionFailureException, whose message is shown."""
+    if command == "GetScriptCommand":
+        return PSError(second_hop.sql_login_failed(), "SqlExectionError,%s.%s" % (_NS, command), "InvalidOperation",
+                       instance, exception_type="System.Data.SqlClient.SqlException")
+    return _connect_error(instance, command)
 
 
 def _backup_path(ctx, sql_host, instance_name: str, backup_file: str, command: str):
@@ -50,10 +63,12 @@ def _backup_path(ctx, sql_host, instance_name: str, backup_file: str, command: s
     fs = sql_host.filesystem if sql_host is not None else ctx.host.filesystem
     default_dir = "C:\\Program Files\\Microsoft SQL Server\\MSSQL11.%s\\MSSQL\\Backup" % instance_name.upper()
     text = backup_file
-    if not (text.startswith("\\\\") or (len(text) > 1 and text[1] == ":")):
-        fs.resolve(default_dir).real.mkdir(parents=True, exist_ok=True)
-        text = default_dir + "\\" + text
-    return fs.resolve(text, command=command)
+    # The database engine opens the file under its own service account, not the caller's logon.
+    with logon.service_account():
+        if not (text.startswith("\\\\") or (len(text) > 1 and text[1] == ":")):
+            fs.resolve(default_dir).real.mkdir(parents=True, exist_ok=True)
+            text = default_dir + "\\" + text
+        return fs.resolve(text, command=command)
 
 
 def _first(value):
