@@ -8,6 +8,10 @@ It is text in a Python module, not a file beside it, because module_utils travel
 template then goes wherever report_html goes (the repository, an installed collection, an AnsiballZ
 payload) and is found the same way.
 
+The fonts: Segoe UI and Arial for Latin text, then, for names in Korean, Japanese or Chinese, the CJK fonts of
+Linux (Noto Sans CJK, Debian's fonts-noto-cjk), Windows and macOS, Korean first, so that such names are
+drawn, not shown as boxes, wherever one of them is installed.
+
 Variables: ``report`` (report_html.build_report's document), ``title``, ``chart`` (report_html.chart's
 geometry, or None). ``None`` is written as an empty string (the environment's ``finalize``).
 """
@@ -38,13 +42,16 @@ PAGE = """\
 <html lang="en"><head><meta charset="utf-8">\
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">\
 <title>{{ title }}</title><style>
-body{font-family:"Segoe UI",Arial,sans-serif;font-size:14px;margin:24px;color:#222}
+body,svg text{font-family:"Segoe UI",Arial,"Noto Sans CJK KR","Malgun Gothic","Apple SD Gothic Neo","Noto Sans CJK JP",\
+"Yu Gothic","Hiragino Sans","Noto Sans CJK SC","Microsoft YaHei","PingFang SC","Noto Sans CJK TC","Microsoft JhengHei",\
+sans-serif}
+body{font-size:14px;margin:24px;color:#222}
 h1{font-size:22px}h2{font-size:18px;margin-top:28px;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;margin:8px 0;max-width:100%}
 td,th{border:1px solid #bbb;padding:3px 8px;text-align:left;vertical-align:top}td:last-child{overflow-wrap:anywhere}
 th{background:#eee}td.n{text-align:right}.ok,.passed{color:#176117}.failed,.error,.missing,.differs{color:#a00000}
 .warning{color:#8a5a00}.info{color:#345}.badge{font-weight:bold;padding:2px 8px;border:2px solid}
-svg text{font-family:"Segoe UI",Arial,sans-serif;font-size:12px}
+svg text{font-size:12px}
 </style></head><body>
 <h1>{{ title }}</h1>
 <p>Result: <span id="status" class="badge {{ report.status }}">{{ report.status | upper }}</span> &mdash; \
