@@ -12,6 +12,9 @@ The fonts: Segoe UI and Arial for Latin text, then, for names in Korean, Japanes
 Linux (Noto Sans CJK, Debian's fonts-noto-cjk), Windows and macOS, Korean first, so that such names are
 drawn, not shown as boxes, wherever one of them is installed.
 
+The environment trims the newline after a block tag and the indentation before it (trim_blocks,
+lstrip_blocks); a backslash at the end of a line joins it to the next, as in any Python string.
+
 Variables: ``report`` (report_html.build_report's document), ``title``, ``chart`` (report_html.chart's
 geometry, or None). ``None`` is written as an empty string (the environment's ``finalize``).
 """
