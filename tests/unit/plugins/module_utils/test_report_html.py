@@ -62,7 +62,7 @@ def test_a_report_with_nothing_run_says_so():
 def test_the_chart_scales_bars_to_the_largest_count_and_keeps_the_busiest_categories():
     categories = [{"name": "c%02d" % n, "messages_legacy": n, "messages_target": n // 2} for n in range(1, 46)]
     chart = report_html.chart(categories)
-    assert [bar["name"] for bar in chart["bars"]][:2] == ["c45", "c44"] and len(chart["bars"]) == 40
+    assert [row["name"] for row in chart["bars"]][:2] == ["c45", "c44"] and len(chart["bars"]) == 40
     assert chart["bars"][0]["before_width"] == 420 and chart["bars"][0]["after_width"] == 205
     assert chart["categories"] == 45 and report_html.chart([]) is None
     page = report_html.render_html(report_html.build_report("m", parity={"passed": True, "categories": categories}))
