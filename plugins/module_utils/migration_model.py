@@ -214,6 +214,25 @@ def _issue(kind, legacy_id, label, **details):
     return item
 
 
+_NO_ROLES = {}
+
+
+class _RoomsCategory(object):
+    """What the rooms of one legacy category take from it, worked out once: the label prefix (its path), the
+    name prefix (rooms of top-level categories keep their name; of nested ones, get the flattened path), its
+    2013 name (None when it is not imported) and its inherited invitations."""
+
+    __slots__ = ("node_id", "label_prefix", "name_prefix", "name", "invite")
+
+    def __init__(self, tree, node_id, name):
+        path = tree.path(node_id)
+        self.node_id = node_id
+        self.label_prefix = " / ".join(path) + " / "
+        self.name_prefix = flattened_name(path) + FLATTEN_SEPARATOR if len(path) > 1 else None
+        self.name = name
+        self.invite = tree.effective(node_id, "invite")
+
+
 class Expectation(object):
     """The 2013 items Import makes of a legacy tree (with -Scope), what it changes on the way and what it
     leaves out. ``existing`` is the 2013 tree before import (name collisions), or None.
@@ -253,10 +272,16 @@ class Expectation(object):
         return existing.kind_by_name.get(fold(name))
 
     def _build(self, existing):
-        tree = self.legacy
-        # Add-ins first: rooms refer to them by name.
+        # Add-ins first: rooms refer to them by name; categories next: rooms take their names from them.
+        addin_names = self._expect_addins(existing)
+        category_names = self._expect_categories(existing)
+        self._expect_rooms(existing, addin_names, category_names)
+
+    # -- add-ins ---------------------------------------------------------------------------------------
+    def _expect_addins(self, existing):
+        """The valid add-ins, in name order; returns legacy add-in id -> name of those imported."""
         valid_addins = {}
-        for addin_id, addin in sorted(tree.addins.items(), key=lambda item: fold(item[1]["name"])):
+        for addin_id, addin in sorted(self.legacy.addins.items(), key=lambda item: fold(item[1]["name"])):
             name, url = addin["name"], addin["url"]
             if len(name) > MAX_ADDIN_NAME or len(url) > MAX_ADDIN_URL or not name.strip():
                 self.skipped.append(_issue("ADDIN_INVALID", addin_id, name, name_length=len(name), url_length=len(url)))
@@ -265,155 +290,180 @@ class Expectation(object):
             self.addins.append({"name": name, "url": url})
             if existing is not None and fold(name) in existing.addin_names:
                 self.collisions.append(_issue("TARGET_ADDIN_OVERWRITTEN", addin_id, name))
+        return valid_addins
 
-        category_names = {}          # legacy category id -> 2013 name (imported ones)
-        seen = {}
-        planned = {}
-        for category in tree.categories():
+    # -- categories ------------------------------------------------------------------------------------
+    def _expect_categories(self, existing):
+        """The selected categories, flattened; returns legacy category id -> 2013 name of those imported."""
+        category_names = {}
+        seen = {}                    # folded 2013 name -> label of the category that took it
+        for category in self.legacy.categories():
             node = category["node_id"]
             if node not in self.selected:
                 continue
-            path = tree.path(node)
-            label = " / ".join(path)
-            name = flattened_name(path)
-            if len(path) > 1:
-                self.changes.append(_issue("CATEGORY_FLATTENED", node, label, name=name, path=path))
-            if tree.role(node, "managers"):
-                self.changes.append(_issue("CATEGORY_MANAGERS_DROPPED", node, label,
-                                           principals=sorted(tree.role(node, "managers"))))
-            if len(name) > MAX_NAME:
-                self.skipped.append(_issue("CATEGORY_NAME_TOO_LONG", node, label, name=name, length=len(name)))
+            path = self.legacy.path(node)
+            name = self._category_name(node, path, existing, seen)
+            if name is None:
                 continue
-            if fold(name) in seen:
-                self.skipped.append(_issue("DUPLICATE_NAME", node, label, name=name, other=seen[fold(name)]))
-                continue
-            seen[fold(name)] = label
-            kind = self._existing_kind(existing, name)
-            if kind == "room":
-                self.skipped.append(_issue("NAME_CONFLICT", node, label, name=name, existing="room"))
-                continue
-            if kind == "category":
-                self.collisions.append(_issue("TARGET_CATEGORY_OVERWRITTEN", node, label, name=name))
             category_names[node] = name
-            planned[fold(name)] = "category"
-            if not self.detail:
+            if self.detail:
+                self.categories.append(self._category_settings(category, path, name))
+            else:
                 self.categories.append({"legacy_id": node, "path": path, "name": name})
-                continue
-            chain = tree.chain(node)
-            scoped = next((n for n in reversed(chain) if n in tree.scopes), None)
-            allowed, denied = tree.scopes.get(scoped, (set(), set())) if scoped else (set(), set())
-            creators = set()
-            for ancestor in chain:
-                if ancestor != ROOT_NODE_ID:
-                    creators |= tree.role(ancestor, "creators")
-            self.categories.append({
-                "legacy_id": node, "guid": category.get("guid"), "path": path, "name": name,
-                "description": category.get("description"),
-                "invitations": tree.effective(node, "invite"), "chat_history": tree.effective(node, "logged"),
-                "file_upload": tree.effective(node, "file_post"),
-                "allowed": set(allowed) - set(denied), "denied": set(denied), "creators": creators,
-            })
+        return category_names
 
+    def _category_name(self, node, path, existing, seen):
+        """The flattened 2013 name of a category, with the changes and collisions it brings; None when Import
+        leaves the category out (name too long, duplicate, or an existing 2013 room of that name)."""
+        tree = self.legacy
+        label = " / ".join(path)
+        name = flattened_name(path)
+        if len(path) > 1:
+            self.changes.append(_issue("CATEGORY_FLATTENED", node, label, name=name, path=path))
+        if tree.role(node, "managers"):
+            self.changes.append(_issue("CATEGORY_MANAGERS_DROPPED", node, label,
+                                       principals=sorted(tree.role(node, "managers"))))
+        if len(name) > MAX_NAME:
+            self.skipped.append(_issue("CATEGORY_NAME_TOO_LONG", node, label, name=name, length=len(name)))
+            return None
+        if fold(name) in seen:
+            self.skipped.append(_issue("DUPLICATE_NAME", node, label, name=name, other=seen[fold(name)]))
+            return None
+        seen[fold(name)] = label
+        kind = self._existing_kind(existing, name)
+        if kind == "room":
+            self.skipped.append(_issue("NAME_CONFLICT", node, label, name=name, existing="room"))
+            return None
+        if kind == "category":
+            self.collisions.append(_issue("TARGET_CATEGORY_OVERWRITTEN", node, label, name=name))
+        return name
+
+    def _category_settings(self, category, path, name):
+        """An imported category in full: effective (inherited) settings, the nearest scope, and the creators
+        of every ancestor but the root."""
+        tree, node = self.legacy, category["node_id"]
+        chain = tree.chain(node)
+        scoped = next((n for n in reversed(chain) if n in tree.scopes), None)
+        allowed, denied = tree.scopes.get(scoped, (set(), set())) if scoped else (set(), set())
+        creators = set()
+        for ancestor in chain:
+            if ancestor != ROOT_NODE_ID:
+                creators |= tree.role(ancestor, "creators")
+        return {
+            "legacy_id": node, "guid": category.get("guid"), "path": path, "name": name,
+            "description": category.get("description"),
+            "invitations": tree.effective(node, "invite"), "chat_history": tree.effective(node, "logged"),
+            "file_upload": tree.effective(node, "file_post"),
+            "allowed": set(allowed) - set(denied), "denied": set(denied), "creators": creators,
+        }
+
+    # -- rooms -----------------------------------------------------------------------------------------
+    def _expect_rooms(self, existing, addin_names, category_names):
         # Per room, only what differs from room to room is computed; what a room takes from its category
         # (its path, label and name prefixes, the inherited invitations) is worked out once per category.
-        room_seen = {}
-        per_category = {}
-        detail = self.detail
-        roles, root_managers = tree.roles, self.root_managers
+        tree, selected = self.legacy, self.selected
         kind_by_name = existing.kind_by_name if existing is not None else {}
-        no_roles = {}
-        selected = self.selected
-        skip, change, collide = self.skipped.append, self.changes.append, self.collisions.append
+        planned_categories = {fold(name) for name in category_names.values()}
+        parents = {}
+        taken = {}                   # folded 2013 name -> label of the room that took it
         for room in tree.rooms():
             parent = int(room["parent_id"])
             if parent not in selected:
                 continue
-            node, room_name = room["node_id"], room["name"]
-            category = per_category.get(parent)
+            category = parents.get(parent)
             if category is None:
-                category_path = tree.path(parent)
-                category = per_category[parent] = (
-                    " / ".join(category_path) + " / ",
-                    # rooms of top-level categories keep their name; of nested ones, get the full prefix
-                    flattened_name(category_path) + FLATTEN_SEPARATOR if len(category_path) > 1 else None,
-                    category_names.get(parent), tree.effective(parent, "invite"))
-            label_prefix, name_prefix, category_name, category_invite = category
-            label = label_prefix + room_name
-            name = room_name if name_prefix is None else name_prefix + room_name
-            if category_name is None:
-                skip({"kind": "ROOM_CATEGORY_MISSING", "legacy_id": node, "object": label, "name": name})
-                continue
-            if len(name) > MAX_NAME:
-                skip({"kind": "ROOM_NAME_TOO_LONG", "legacy_id": node, "object": label, "name": name,
-                      "length": len(name)})
-                continue
-            folded = name.casefold()
-            if folded in room_seen:
-                skip({"kind": "DUPLICATE_NAME", "legacy_id": node, "object": label, "name": name,
-                      "other": room_seen[folded]})
-                continue
-            room_seen[folded] = label
-            kind = kind_by_name.get(folded)
-            if kind == "category" or planned.get(folded) == "category":
-                skip({"kind": "NAME_CONFLICT", "legacy_id": node, "object": label, "name": name,
-                      "existing": "category"})
-                continue
-            if kind == "room":
-                collide({"kind": "TARGET_ROOM_OVERWRITTEN", "legacy_id": node, "object": label, "name": name})
-            if name_prefix is not None and detail:
-                change({"kind": "ROOM_PREFIXED", "legacy_id": node, "object": label, "name": name})
-            invite = room["invite"]
-            if invite is True:
-                invite = None
-                if not category_invite:
-                    invite = False
-                    change({"kind": "INVITATION_CONFLICT", "legacy_id": node, "object": label, "name": name})
-            elif invite is not False:
-                invite = None
-            topic = room["topic"]
-            if topic:
-                change({"kind": "TOPIC_DROPPED", "legacy_id": node, "object": label, "topic": topic})
-            logged, file_post = room["logged"], room["file_post"]
-            if logged is not None or file_post is not None:
-                change({"kind": "ROOM_FLAGS_DROPPED", "legacy_id": node, "object": label,
-                        "chat_history": logged, "file_upload": file_post})
-            disabled = room["disabled"]
-            if disabled:
-                change({"kind": "DISABLED_ROOM", "legacy_id": node, "object": label, "name": name})
-            behavior = room["behavior"]
-            if behavior not in BEHAVIORS:
-                behavior = DEFAULT_BEHAVIOR
-            room_roles = roles.get(node, no_roles)
-            presenters = room_roles.get("presenters")
-            if presenters and behavior != 5:
-                change({"kind": "PRESENTERS_DROPPED", "legacy_id": node, "object": label,
-                        "principals": sorted(presenters)})
-                presenters = None
-            if not detail:
-                self.rooms.append({"legacy_id": node, "label": label, "name": name, "type": BEHAVIORS[behavior]})
-                continue
-            managers = room_roles.get("managers")
-            if managers:
-                added = root_managers - managers
-                managers = managers | root_managers
-            else:
-                added = root_managers
-                managers = set(root_managers)
-            if added:
-                change({"kind": "ROOT_MANAGERS_ADDED", "legacy_id": node, "object": label, "added": len(added)})
-            visibility = room["visibility"]
-            if visibility not in VISIBILITIES:
-                visibility = DEFAULT_VISIBILITY
-            addin = room["addin_id"]
-            self.rooms.append({
-                "legacy_id": node, "guid": room.get("guid"), "label": label, "name": name,
-                "category": category_name, "category_legacy_id": parent,
-                "description": room.get("description"), "disabled": bool(disabled),
-                "type": BEHAVIORS[behavior], "privacy": VISIBILITIES[visibility], "invitations": invite,
-                "addin": valid_addins.get(str(addin).lower()) if addin else None,
-                "members": set(room_roles.get("members", ())), "managers": managers,
-                "presenters": set(presenters or ()),
-            })
+                category = parents[parent] = _RoomsCategory(tree, parent, category_names.get(parent))
+            label = category.label_prefix + room["name"]
+            name = room["name"] if category.name_prefix is None else category.name_prefix + room["name"]
+            if self._room_name_accepted(room["node_id"], label, name, category, kind_by_name, planned_categories,
+                                        taken):
+                self._expect_room(room, label, name, category, addin_names)
+
+    def _room_name_accepted(self, node, label, name, category, kind_by_name, planned_categories, taken):
+        """Whether Import takes a room under this 2013 name (else the reason is skipped); an existing 2013
+        room of that name is overwritten (a collision)."""
+        if category.name is None:
+            self.skipped.append(_issue("ROOM_CATEGORY_MISSING", node, label, name=name))
+            return False
+        if len(name) > MAX_NAME:
+            self.skipped.append(_issue("ROOM_NAME_TOO_LONG", node, label, name=name, length=len(name)))
+            return False
+        folded = name.casefold()
+        if folded in taken:
+            self.skipped.append(_issue("DUPLICATE_NAME", node, label, name=name, other=taken[folded]))
+            return False
+        taken[folded] = label
+        kind = kind_by_name.get(folded)
+        if kind == "category" or folded in planned_categories:
+            self.skipped.append(_issue("NAME_CONFLICT", node, label, name=name, existing="category"))
+            return False
+        if kind == "room":
+            self.collisions.append(_issue("TARGET_ROOM_OVERWRITTEN", node, label, name=name))
+        return True
+
+    def _expect_room(self, room, label, name, category, addin_names):
+        """An imported room and the documented changes Import makes to it, in the order Import reports them."""
+        node = room["node_id"]
+        if category.name_prefix is not None and self.detail:
+            self.changes.append(_issue("ROOM_PREFIXED", node, label, name=name))
+        invite = self._room_invitations(room["invite"], node, label, name, category.invite)
+        self._dropped_room_settings(room, node, label, name)
+        behavior = room["behavior"] if room["behavior"] in BEHAVIORS else DEFAULT_BEHAVIOR
+        room_roles = self.legacy.roles.get(node, _NO_ROLES)
+        presenters = room_roles.get("presenters")
+        if presenters and behavior != 5:
+            self.changes.append(_issue("PRESENTERS_DROPPED", node, label, principals=sorted(presenters)))
+            presenters = None
+        if not self.detail:
+            self.rooms.append({"legacy_id": node, "label": label, "name": name, "type": BEHAVIORS[behavior]})
+            return
+        managers = self._room_managers(room_roles, node, label)
+        visibility = room["visibility"] if room["visibility"] in VISIBILITIES else DEFAULT_VISIBILITY
+        addin = room["addin_id"]
+        self.rooms.append({
+            "legacy_id": node, "guid": room.get("guid"), "label": label, "name": name,
+            "category": category.name, "category_legacy_id": category.node_id,
+            "description": room.get("description"), "disabled": bool(room["disabled"]),
+            "type": BEHAVIORS[behavior], "privacy": VISIBILITIES[visibility], "invitations": invite,
+            "addin": addin_names.get(str(addin).lower()) if addin else None,
+            "members": set(room_roles.get("members", ())), "managers": managers,
+            "presenters": set(presenters or ()),
+        })
+
+    def _room_invitations(self, invite, node, label, name, category_invite):
+        """A room's invitations after Import: on becomes inherit, or off (a conflict) when its category's are
+        off; off stays off; anything else inherits (None)."""
+        if invite is True:
+            if not category_invite:
+                self.changes.append(_issue("INVITATION_CONFLICT", node, label, name=name))
+                return False
+            return None
+        return False if invite is False else None
+
+    def _dropped_room_settings(self, room, node, label, name):
+        """What a 2013 room has no place for (topic, per-room flags), and a disabled room imported disabled."""
+        topic = room["topic"]
+        if topic:
+            self.changes.append(_issue("TOPIC_DROPPED", node, label, topic=topic))
+        logged, file_post = room["logged"], room["file_post"]
+        if logged is not None or file_post is not None:
+            self.changes.append(_issue("ROOM_FLAGS_DROPPED", node, label, chat_history=logged, file_upload=file_post))
+        if room["disabled"]:
+            self.changes.append(_issue("DISABLED_ROOM", node, label, name=name))
+
+    def _room_managers(self, room_roles, node, label):
+        """The room's managers with the root category's added to every room."""
+        root_managers = self.root_managers
+        managers = room_roles.get("managers")
+        if managers:
+            added = root_managers - managers
+            managers = managers | root_managers
+        else:
+            added = root_managers
+            managers = set(root_managers)
+        if added:
+            self.changes.append(_issue("ROOT_MANAGERS_ADDED", node, label, added=len(added)))
+        return managers
 
     def federated_principals(self):
         return sorted(key for key, info in self.legacy.principals.items() if info["federated"])

@@ -29,6 +29,8 @@ from concurrent.futures import ThreadPoolExecutor
 from ansible_collections.lync.persistent_chat.plugins.module_utils import chat_queries as Q
 from ansible_collections.lync.persistent_chat.plugins.module_utils.migration_model import (
     BEHAVIORS,
+    NODE_CATEGORY,
+    NODE_ROOM,
     VISIBILITIES,
     ChatTree,
     Expectation,
@@ -185,7 +187,7 @@ def _second_client(client):
 def compare(legacy_client, target_client, scope=None, start_ticks=None, messages="fingerprint", ignore=(),
             max_differences=1000, max_message_differences=5):
     """Compare both databases. Returns a dict: passed, differences, differences_total, differences_by_kind,
-    explained, skipped, categories, rooms, addins, counts."""
+    explained, not_migrated, out_of_scope, categories, rooms, addins, counts, messages_mode."""
     if messages not in MESSAGE_MODES:
         raise ValueError("messages must be one of %s" % ", ".join(MESSAGE_MODES))
     with Q.collector_paused():
@@ -193,11 +195,23 @@ def compare(legacy_client, target_client, scope=None, start_ticks=None, messages
                         max_message_differences)
 
 
-def _compare(legacy_client, target_client, scope, start_ticks, messages, ignore, max_differences,
-             max_message_differences):
-    # Everything is read at once, four queries on four connections: the message queries, the long ones, run
-    # in the database engines and the ODBC driver, outside Python's lock, while the trees are read and the
-    # expectation is built here.
+class _Databases(object):
+    """What the comparison needs from both databases: the two trees (the 2013 one also indexed by name),
+    the expectation built from the legacy tree, and each database's per-room message aggregates."""
+
+    def __init__(self, legacy, model, target_tree, legacy_rooms, target_rooms):
+        self.legacy = legacy
+        self.model = model
+        self.target_tree = target_tree
+        self.target = TargetIndex(target_tree)
+        self.legacy_rooms = legacy_rooms
+        self.target_rooms = target_rooms
+
+
+def _read_databases(legacy_client, target_client, scope, start_ticks, messages):
+    """Everything is read at once, four queries on four connections: the message queries, the long ones, run
+    in the database engines and the ODBC driver, outside Python's lock, while the trees are read and the
+    expectation is built here."""
     readers = [_second_client(legacy_client), _second_client(target_client)]
     try:
         with ThreadPoolExecutor(max_workers=4) as pool:
@@ -210,181 +224,244 @@ def _compare(legacy_client, target_client, scope, start_ticks, messages, ignore,
             legacy = legacy_future.result()
             model = Expectation(legacy, scope=scope)
             target_tree = target_future.result()
-            target = TargetIndex(target_tree)
-            legacy_rooms, target_rooms = legacy_messages.result(), target_messages.result()
+            return _Databases(legacy, model, target_tree, legacy_messages.result(), target_messages.result())
     finally:
         for reader, client in zip(readers, (legacy_client, target_client)):
             if reader is not client:
                 reader.close()
-    everything = Expectation(legacy) if scope else model
-    ignored = {fold(name) for name in ignore or ()}
-    diffs = Differences(max_differences)
-    matched_nodes = set()
 
-    # -- categories --------------------------------------------------------------------------------
-    category_rows = {}
-    for expected in model.categories:
-        name = expected["name"]
-        node = target.categories.get(fold(name))
+
+def _compare(legacy_client, target_client, scope, start_ticks, messages, ignore, max_differences,
+             max_message_differences):
+    databases = _read_databases(legacy_client, target_client, scope, start_ticks, messages)
+    comparison = _Comparison(databases, scope, ignore, max_differences)
+    comparison.compare_categories()
+    comparison.compare_addins()
+    comparison.compare_rooms()
+    comparison.report_target_only_nodes()
+    comparison.compare_federated_principals()
+    comparison.compare_messages(legacy_client, target_client, messages, start_ticks, max_message_differences)
+    return comparison.result(messages)
+
+
+def _empty_totals():
+    return {"rooms": 0, "rooms_ok": 0, "messages_legacy": 0, "messages_target": 0}
+
+
+class _Comparison(object):
+    """One comparison of the expectation with the 2013 tree: each step adds its differences (in the order
+    the steps run) and fills the rows of the categories, rooms and add-ins it looked at."""
+
+    def __init__(self, databases, scope, ignore, max_differences):
+        self.legacy, self.model = databases.legacy, databases.model
+        self.target_tree, self.target = databases.target_tree, databases.target
+        self.legacy_rooms, self.target_rooms = databases.legacy_rooms, databases.target_rooms
+        self.scope = scope
+        # The whole legacy database's items: a 2013 item outside -Scope is not an extra one.
+        self.everything = Expectation(self.legacy) if scope else self.model
+        self.ignored = {fold(name) for name in ignore or ()}
+        self.diffs = Differences(max_differences)
+        self.matched_nodes = set()
+        self.category_rows = {}      # folded 2013 name -> row
+        self.addin_rows = []
+        self.room_rows = {}          # legacy id -> row
+        self.room_pairs = []         # (expected room, target node)
+        self.out_of_scope_found = []
+        self.federated = []
+        self.messages_legacy = self.messages_target = 0
+
+    def _renamed(self, expected, node_type):
+        """The 2013 node of this type holding the expected item's GUID under another name, or None."""
+        renamed = self.target.by_guid.get(str(expected.get("guid") or "").lower())
+        return renamed if renamed is not None and renamed["node_type"] == node_type else None
+
+    def _roles(self, kind_missing, kind_extra, object_type, name, what, expected, actual):
+        _compare_sets(self.diffs, kind_missing, kind_extra, object_type, name, what, expected, actual, self.legacy,
+                      self.target_tree)
+
+    # -- categories ------------------------------------------------------------------------------------
+    def compare_categories(self):
+        for expected in self.model.categories:
+            self._compare_category(expected)
+
+    def _compare_category(self, expected):
+        diffs, name = self.diffs, expected["name"]
+        legacy_path = " / ".join(expected["path"])
+        node = self.target.categories.get(fold(name))
         if node is None:
-            renamed = target.by_guid.get(str(expected.get("guid") or "").lower())
-            if renamed is not None and renamed["node_type"] == 1:
-                diffs.add("CATEGORY_RENAMED", "category", name, "found as %r" % renamed["name"], actual=renamed["name"])
-                node = renamed
-            else:
-                diffs.add("CATEGORY_MISSING", "category", name, "not in the 2013 database", legacy=" / ".join(expected["path"]))
-                category_rows[fold(name)] = {"name": name, "legacy": " / ".join(expected["path"]), "status": "missing"}
-                continue
-        matched_nodes.add(node["node_id"])
-        category_rows[fold(name)] = {"name": name, "legacy": " / ".join(expected["path"]), "status": "ok"}
+            node = self._renamed(expected, NODE_CATEGORY)
+            if node is None:
+                diffs.add("CATEGORY_MISSING", "category", name, "not in the 2013 database", legacy=legacy_path)
+                self.category_rows[fold(name)] = {"name": name, "legacy": legacy_path, "status": "missing"}
+                return
+            diffs.add("CATEGORY_RENAMED", "category", name, "found as %r" % node["name"], actual=node["name"])
+        self.matched_nodes.add(node["node_id"])
+        self.category_rows[fold(name)] = {"name": name, "legacy": legacy_path, "status": "ok"}
         _setting(diffs, "CATEGORY_SETTING", "category", name, "description", _text(expected["description"]),
                  _text(node.get("description")))
         for setting, column in (("invitations", "invite"), ("chat_history", "logged"), ("file_upload", "file_post")):
             _setting(diffs, "CATEGORY_SETTING", "category", name, setting, expected[setting], bool(node.get(column)))
-        allowed, denied = target_tree.scopes.get(node["node_id"], (set(), set()))
-        _compare_sets(diffs, "SCOPE_MISSING", "SCOPE_EXTRA", "category", name, "allowed member", expected["allowed"],
-                      set(allowed) - set(denied), legacy, target_tree)
-        _compare_sets(diffs, "SCOPE_MISSING", "SCOPE_EXTRA", "category", name, "denied member", expected["denied"],
-                      set(denied), legacy, target_tree)
-        _compare_sets(diffs, "ROLE_MISSING", "ROLE_EXTRA", "category", name, "creator", expected["creators"],
-                      target_tree.role(node["node_id"], "creators"), legacy, target_tree)
+        allowed, denied = self.target_tree.scopes.get(node["node_id"], (set(), set()))
+        self._roles("SCOPE_MISSING", "SCOPE_EXTRA", "category", name, "allowed member", expected["allowed"],
+                    set(allowed) - set(denied))
+        self._roles("SCOPE_MISSING", "SCOPE_EXTRA", "category", name, "denied member", expected["denied"], set(denied))
+        self._roles("ROLE_MISSING", "ROLE_EXTRA", "category", name, "creator", expected["creators"],
+                    self.target_tree.role(node["node_id"], "creators"))
 
-    # -- add-ins -----------------------------------------------------------------------------------
-    expected_addins = set()
-    addin_rows = []
-    for addin in model.addins:
-        expected_addins.add(fold(addin["name"]))
-        actual = target.addins.get(fold(addin["name"]))
-        if actual is None:
-            diffs.add("ADDIN_MISSING", "addin", addin["name"], "not in the 2013 database")
-            addin_rows.append({"name": addin["name"], "status": "missing"})
-            continue
-        before = diffs.total
-        _setting(diffs, "ADDIN_SETTING", "addin", addin["name"], "url", addin["url"], actual["url"])
-        addin_rows.append({"name": addin["name"], "status": "ok" if diffs.total == before else "differs"})
-    out_of_scope_addins = {fold(a["name"]) for a in everything.addins}
-    for key, actual in sorted(target.addins.items()):
-        if key not in expected_addins and key not in ignored and key not in out_of_scope_addins:
-            diffs.add("ADDIN_EXTRA", "addin", actual["name"], "in the 2013 database only")
-
-    # -- rooms: settings and roles -----------------------------------------------------------------
-    room_pairs = []          # (expected room, target node)
-    room_rows = {}
-    for expected in model.rooms:
-        name = expected["name"]
-        node = target.rooms.get(fold(name))
-        if node is None:
-            renamed = target.by_guid.get(str(expected.get("guid") or "").lower())
-            if renamed is not None and renamed["node_type"] == 0:
-                diffs.add("ROOM_RENAMED", "room", name, "found as %r" % renamed["name"], actual=renamed["name"],
-                          legacy=expected["label"])
-                node = renamed
-            else:
-                diffs.add("ROOM_MISSING", "room", name, "not in the 2013 database", legacy=expected["label"])
-                room_rows[expected["legacy_id"]] = {"name": name, "legacy": expected["label"], "category": expected["category"],
-                                                    "status": "missing", "messages_legacy": 0, "messages_target": 0}
+    # -- add-ins ---------------------------------------------------------------------------------------
+    def compare_addins(self):
+        diffs, expected_addins = self.diffs, set()
+        for addin in self.model.addins:
+            expected_addins.add(fold(addin["name"]))
+            actual = self.target.addins.get(fold(addin["name"]))
+            if actual is None:
+                diffs.add("ADDIN_MISSING", "addin", addin["name"], "not in the 2013 database")
+                self.addin_rows.append({"name": addin["name"], "status": "missing"})
                 continue
-        matched_nodes.add(node["node_id"])
+            before = diffs.total
+            _setting(diffs, "ADDIN_SETTING", "addin", addin["name"], "url", addin["url"], actual["url"])
+            self.addin_rows.append({"name": addin["name"], "status": "ok" if diffs.total == before else "differs"})
+        out_of_scope_addins = {fold(a["name"]) for a in self.everything.addins}
+        for key, actual in sorted(self.target.addins.items()):
+            if key not in expected_addins and key not in self.ignored and key not in out_of_scope_addins:
+                diffs.add("ADDIN_EXTRA", "addin", actual["name"], "in the 2013 database only")
+
+    # -- rooms: settings and roles ---------------------------------------------------------------------
+    def compare_rooms(self):
+        for expected in self.model.rooms:
+            self._compare_room(expected)
+
+    def _compare_room(self, expected):
+        diffs, name = self.diffs, expected["name"]
+        node = self.target.rooms.get(fold(name))
+        if node is None:
+            node = self._renamed(expected, NODE_ROOM)
+            if node is None:
+                diffs.add("ROOM_MISSING", "room", name, "not in the 2013 database", legacy=expected["label"])
+                self.room_rows[expected["legacy_id"]] = self._room_row(expected, "missing")
+                return
+            diffs.add("ROOM_RENAMED", "room", name, "found as %r" % node["name"], actual=node["name"],
+                      legacy=expected["label"])
+        self.matched_nodes.add(node["node_id"])
         before = diffs.total
+        self._compare_room_settings(expected, node)
+        for role in ("members", "managers", "presenters"):
+            self._roles("ROLE_MISSING", "ROLE_EXTRA", "room", name, role[:-1], expected[role],
+                        self.target_tree.role(node["node_id"], role))
+        self.room_rows[expected["legacy_id"]] = self._room_row(expected, "ok" if diffs.total == before else "differs")
+        self.room_pairs.append((expected, node))
+
+    @staticmethod
+    def _room_row(expected, status):
+        return {"name": expected["name"], "legacy": expected["label"], "category": expected["category"],
+                "status": status, "messages_legacy": 0, "messages_target": 0}
+
+    def _compare_room_settings(self, expected, node):
+        diffs, name = self.diffs, expected["name"]
         _setting(diffs, "ROOM_SETTING", "room", name, "category", fold(expected["category"]),
-                 fold(target.category_name(node)))
+                 fold(self.target.category_name(node)))
         _setting(diffs, "ROOM_SETTING", "room", name, "description", _text(expected["description"]),
                  _text(node.get("description")))
         _setting(diffs, "ROOM_SETTING", "room", name, "disabled", expected["disabled"], bool(node.get("disabled")))
         _setting(diffs, "ROOM_SETTING", "room", name, "type", expected["type"], BEHAVIORS.get(node.get("behavior")))
         _setting(diffs, "ROOM_SETTING", "room", name, "privacy", expected["privacy"], VISIBILITIES.get(node.get("visibility")))
         _setting(diffs, "ROOM_SETTING", "room", name, "invitations", expected["invitations"], flag(node.get("invite")))
-        actual_addin = target_tree.addin_name(node.get("addin_id"))
+        actual_addin = self.target_tree.addin_name(node.get("addin_id"))
         _setting(diffs, "ROOM_SETTING", "room", name, "addin", fold(expected["addin"]) or None, fold(actual_addin) or None)
-        for role in ("members", "managers", "presenters"):
-            _compare_sets(diffs, "ROLE_MISSING", "ROLE_EXTRA", "room", name, role[:-1], expected[role],
-                          target_tree.role(node["node_id"], role), legacy, target_tree)
-        room_rows[expected["legacy_id"]] = {"name": name, "legacy": expected["label"], "category": expected["category"],
-                                            "status": "ok" if diffs.total == before else "differs",
-                                            "messages_legacy": 0, "messages_target": 0}
-        room_pairs.append((expected, node))
 
-    out_of_scope = {fold(c["name"]) for c in everything.categories} | {fold(r["name"]) for r in everything.rooms}
-    out_of_scope_found = []
-    for node in target_tree.categories() + target_tree.rooms():
-        if node["node_id"] in matched_nodes:
-            continue
-        kind = "CATEGORY_EXTRA" if node["node_type"] == 1 else "ROOM_EXTRA"
-        if fold(node["name"]) in ignored:
-            continue
-        if scope and fold(node["name"]) in out_of_scope:
-            out_of_scope_found.append(node["name"])
-            continue
-        diffs.add(kind, "category" if node["node_type"] == 1 else "room", node["name"], "in the 2013 database only")
+    def report_target_only_nodes(self):
+        """2013 categories and rooms no legacy item became: extra, unless ignored or outside -Scope."""
+        everything = self.everything
+        out_of_scope = {fold(c["name"]) for c in everything.categories} | {fold(r["name"]) for r in everything.rooms}
+        for node in self.target_tree.categories() + self.target_tree.rooms():
+            if node["node_id"] in self.matched_nodes:
+                continue
+            kind = "CATEGORY_EXTRA" if node["node_type"] == NODE_CATEGORY else "ROOM_EXTRA"
+            if fold(node["name"]) in self.ignored:
+                continue
+            if self.scope and fold(node["name"]) in out_of_scope:
+                self.out_of_scope_found.append(node["name"])
+                continue
+            self.diffs.add(kind, "category" if node["node_type"] == NODE_CATEGORY else "room", node["name"],
+                           "in the 2013 database only")
 
-    # -- federated users: disabled principals -------------------------------------------------------
-    federated = model.federated_principals()
-    for key in federated:
-        actual = target_tree.principals.get(key)
-        uri = legacy.principals[key]["uri"]
-        if actual is None:
-            diffs.add("PRINCIPAL_MISSING", "principal", uri, "federated user not in the 2013 database")
-        elif actual["disabled"] != 1:
-            diffs.add("FEDERATED_NOT_DISABLED", "principal", uri, "prinDisabled is %s, expected 1" % actual["disabled"])
+    # -- federated users: disabled principals -----------------------------------------------------------
+    def compare_federated_principals(self):
+        self.federated = self.model.federated_principals()
+        for key in self.federated:
+            actual = self.target_tree.principals.get(key)
+            uri = self.legacy.principals[key]["uri"]
+            if actual is None:
+                self.diffs.add("PRINCIPAL_MISSING", "principal", uri, "federated user not in the 2013 database")
+            elif actual["disabled"] != 1:
+                self.diffs.add("FEDERATED_NOT_DISABLED", "principal", uri, "prinDisabled is %s, expected 1" % actual["disabled"])
 
-    # -- messages ----------------------------------------------------------------------------------
-    legacy_authors, target_authors = legacy.ids, target_tree.ids
-    messages_legacy = messages_target = 0
-    for expected, node in room_pairs:
-        left = legacy_rooms.get(expected["legacy_id"], (0, None))
-        right = target_rooms.get(node["node_id"], (0, None))
-        row = room_rows[expected["legacy_id"]]
-        row["messages_legacy"], row["messages_target"] = left[0], right[0]
-        messages_legacy += left[0]
-        messages_target += right[0]
-        differs = left[0] != right[0] or (messages != "count" and left[0] and left[1] != right[1])
-        if not differs:
-            continue
-        row["status"] = "differs"
-        named = name_message_differences(
-            legacy_client, target_client, expected["legacy_id"], node["node_id"], start_ticks, legacy_authors,
-            target_authors, legacy, target_tree, max_message_differences)
-        kind = "MESSAGES_MISSING" if left[0] > right[0] else "MESSAGES_EXTRA" if left[0] < right[0] else "MESSAGES_CHANGED"
-        diffs.add(kind, "room", expected["name"], "%d message(s) in the legacy database, %d in 2013%s" % (
-            left[0], right[0], "" if left[0] != right[0] else "; their content differs"),
-            legacy_messages=left[0], target_messages=right[0], messages=named)
-    for key, room in room_rows.items():
-        if room["status"] != "ok":
-            category_rows.get(fold(room["category"]), {})["status"] = "differs"
+    # -- messages --------------------------------------------------------------------------------------
+    def compare_messages(self, legacy_client, target_client, messages, start_ticks, max_message_differences):
+        """Per matched room, the aggregates of both sides; a room that differs is read message by message."""
+        for expected, node in self.room_pairs:
+            left = self.legacy_rooms.get(expected["legacy_id"], (0, None))
+            right = self.target_rooms.get(node["node_id"], (0, None))
+            row = self.room_rows[expected["legacy_id"]]
+            row["messages_legacy"], row["messages_target"] = left[0], right[0]
+            self.messages_legacy += left[0]
+            self.messages_target += right[0]
+            differs = left[0] != right[0] or (messages != "count" and left[0] and left[1] != right[1])
+            if not differs:
+                continue
+            row["status"] = "differs"
+            named = name_message_differences(
+                legacy_client, target_client, expected["legacy_id"], node["node_id"], start_ticks, self.legacy.ids,
+                self.target_tree.ids, self.legacy, self.target_tree, max_message_differences)
+            kind = "MESSAGES_MISSING" if left[0] > right[0] else "MESSAGES_EXTRA" if left[0] < right[0] else "MESSAGES_CHANGED"
+            self.diffs.add(kind, "room", expected["name"], "%d message(s) in the legacy database, %d in 2013%s" % (
+                left[0], right[0], "" if left[0] != right[0] else "; their content differs"),
+                legacy_messages=left[0], target_messages=right[0], messages=named)
 
-    categories = {}
-    for room in room_rows.values():
-        entry = categories.setdefault(fold(room["category"]), {"rooms": 0, "rooms_ok": 0, "messages_legacy": 0,
-                                                               "messages_target": 0})
-        entry["rooms"] += 1
-        entry["rooms_ok"] += room["status"] == "ok"
-        entry["messages_legacy"] += room["messages_legacy"]
-        entry["messages_target"] += room["messages_target"]
-    category_list = []
-    for key, row in category_rows.items():
-        row.update(categories.get(key, {"rooms": 0, "rooms_ok": 0, "messages_legacy": 0, "messages_target": 0}))
-        category_list.append(row)
+    # -- the result ------------------------------------------------------------------------------------
+    def _category_list(self):
+        """The category rows with their rooms' totals; a category with a room that is not ok differs."""
+        for room in self.room_rows.values():
+            if room["status"] != "ok":
+                self.category_rows.get(fold(room["category"]), {})["status"] = "differs"
+        totals = {}
+        for room in self.room_rows.values():
+            entry = totals.setdefault(fold(room["category"]), _empty_totals())
+            entry["rooms"] += 1
+            entry["rooms_ok"] += room["status"] == "ok"
+            entry["messages_legacy"] += room["messages_legacy"]
+            entry["messages_target"] += room["messages_target"]
+        category_list = []
+        for key, row in self.category_rows.items():
+            row.update(totals.get(key, _empty_totals()))
+            category_list.append(row)
+        return category_list
 
-    explained = {}
-    for issue in model.changes:
-        explained[issue["kind"]] = explained.get(issue["kind"], 0) + 1
-    if federated:
-        explained["FEDERATED_DISABLED"] = len(federated)
-    skipped = [{"kind": issue["kind"], "object": issue["object"]} for issue in model.skipped]
-    return {
-        "passed": diffs.total == 0,
-        "differences": diffs.items,
-        "differences_total": diffs.total,
-        "differences_by_kind": diffs.by_kind,
-        "explained": explained,
-        "not_migrated": skipped,
-        "out_of_scope": sorted(out_of_scope_found),
-        "categories": category_list,
-        "rooms": list(room_rows.values()),
-        "addins": addin_rows,
-        "counts": {"categories_expected": len(model.categories), "rooms_expected": len(model.rooms),
-                   "addins_expected": len(model.addins), "rooms_compared": len(room_pairs),
-                   "messages_legacy": messages_legacy, "messages_target": messages_target,
-                   "target_categories": len(target.categories), "target_rooms": len(target.rooms)},
-        "messages_mode": messages,
-    }
+    def _explained(self):
+        """The documented transformations found, counted by kind: expected, so not differences."""
+        explained = {}
+        for issue in self.model.changes:
+            explained[issue["kind"]] = explained.get(issue["kind"], 0) + 1
+        if self.federated:
+            explained["FEDERATED_DISABLED"] = len(self.federated)
+        return explained
+
+    def result(self, messages):
+        diffs, model, target = self.diffs, self.model, self.target
+        return {
+            "passed": diffs.total == 0,
+            "differences": diffs.items,
+            "differences_total": diffs.total,
+            "differences_by_kind": diffs.by_kind,
+            "explained": self._explained(),
+            "not_migrated": [{"kind": issue["kind"], "object": issue["object"]} for issue in model.skipped],
+            "out_of_scope": sorted(self.out_of_scope_found),
+            "categories": self._category_list(),
+            "rooms": list(self.room_rows.values()),
+            "addins": self.addin_rows,
+            "counts": {"categories_expected": len(model.categories), "rooms_expected": len(model.rooms),
+                       "addins_expected": len(model.addins), "rooms_compared": len(self.room_pairs),
+                       "messages_legacy": self.messages_legacy, "messages_target": self.messages_target,
+                       "target_categories": len(target.categories), "target_rooms": len(target.rooms)},
+            "messages_mode": messages,
+        }

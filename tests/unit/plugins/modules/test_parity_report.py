@@ -1,8 +1,9 @@
 """report: the JSON and the self-contained HTML page written from real readiness and parity results,
-idempotent re-runs, and the page as headless Chromium renders it with no network."""
+idempotent re-runs, and the page as headless Chromium renders it with no network, Korean names included."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
@@ -14,6 +15,7 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils import parity
 from ansible_collections.lync.persistent_chat.plugins.module_utils.sql import SQLClient
 from ansible_collections.lync.persistent_chat.plugins.modules import report
 
+import devtools_pipe
 import parity_fixture as F
 
 STAGES = [{"name": "readiness", "status": "ok", "started": "2026-11-25T10:00:00Z", "finished": "2026-11-25T10:00:02Z"},
@@ -106,6 +108,8 @@ def test_report_files_hold_everything_and_rerunning_changes_nothing(tmp_path, re
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium package is not installed (scripts/setup.sh)")
@@ -114,8 +118,7 @@ def test_headless_chromium_renders_the_page_offline(tmp_path, results, capsys):
     code, result = run_module({"migration": "browser", "dest": str(tmp_path), "stages": STAGES,
                                "readiness": readiness, "parity": parity}, capsys)
     assert code == 0
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--user-data-dir=%s" % (tmp_path / "profile")]
+    flags = FLAGS + ["--user-data-dir=%s" % (tmp_path / "profile")]
     screenshot = tmp_path / "page.png"
     dom = subprocess.run([CHROMIUM] + flags + ["--dump-dom", "file://" + result["html_path"]],
                          capture_output=True, text=True, timeout=120, check=False)
@@ -129,3 +132,44 @@ def test_headless_chromium_renders_the_page_offline(tmp_path, results, capsys):
     shot = subprocess.run([CHROMIUM] + flags + ["--window-size=1200,1600", "--screenshot=%s" % screenshot,
                                                 "file://" + result["html_path"]], capture_output=True, text=True, timeout=120, check=False)
     assert shot.returncode == 0 and screenshot.stat().st_size > 10000, shot.stderr[-2000:]
+
+
+KOREAN_ROOM = "\ud55c\uad6d\uc5b4 \ud68c\uc758\uc2e4"       # "Korean meeting room"
+
+
+def fonts_covering(text):
+    """The font families fontconfig (which Chromium on Linux asks) says have a glyph for every letter of ``text``."""
+    charset = " ".join("%x" % ord(letter) for letter in sorted(set(text)) if not letter.isspace())
+    listed = subprocess.run(["fc-list", ":charset=%s" % charset, "family"], capture_output=True, text=True, timeout=60,
+                            check=True).stdout
+    return {name.strip() for line in listed.splitlines() for name in line.split(",")}
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium package is not installed (scripts/setup.sh)")
+def test_a_korean_room_name_is_drawn_by_the_pages_korean_font_not_as_boxes(tmp_path, capsys):
+    legacy, mgc = F.write_legacy(tmp_path / "groupchat.db"), F.write_mgc(tmp_path / "mgc.db")
+    for database in (legacy, mgc):
+        F.execute(database, "UPDATE tblNode SET nodeName = ? WHERE nodeName = 'Stage'", (KOREAN_ROOM,))
+    with SQLClient(F.odbc(legacy)) as left, SQLClient(F.odbc(mgc)) as right:
+        parity = parity_compare.compare(left, right, messages="digest")
+    assert parity["passed"] and KOREAN_ROOM in [room["name"] for room in parity["rooms"]]
+    code, result = run_module({"migration": "korean", "dest": str(tmp_path), "parity": dict(parity, changed=False)}, capsys)
+    assert code == 0
+    page_text = open(result["html_path"], encoding="utf-8").read()
+    stack = [family.strip().strip('"') for family in
+             re.search(r"body,svg text\{font-family:([^;}]+)", page_text).group(1).split(",")]
+    covering = fonts_covering(KOREAN_ROOM)
+    named_and_installed = [family for family in stack if family in covering]
+    assert named_and_installed, ("no font the page names can draw Korean on this machine (%s); Debian's "
+                                 "fonts-noto-cjk has Noto Sans CJK KR" % ", ".join(stack))
+
+    with devtools_pipe.Browser(CHROMIUM, FLAGS + ["--user-data-dir=%s" % (tmp_path / "profile")]) as browser:
+        page = browser.open("file://" + result["html_path"])
+        # A reader opens the rooms list (a closed <details> is not laid out) and reads the Korean name.
+        page.call("DOM.setAttributeValue", nodeId=page.select("details"), name="open", value="")
+        fonts = page.rendered_fonts(page.element_with_text("td", KOREAN_ROOM))
+    syllables = sum(1 for letter in KOREAN_ROOM if not letter.isspace())
+    # Every syllable is drawn by the first font of the page's list that has Korean (not by the browser's own
+    # fallback, which picks Noto Sans CJK JP here), and none by a font without Korean, which would draw a box.
+    assert fonts.get(named_and_installed[0]) == syllables, fonts
+    assert sum(count for family, count in fonts.items() if family not in covering) <= len(KOREAN_ROOM) - syllables, fonts
