@@ -66,14 +66,6 @@ def test_pool_script_restricts_to_the_pool_through_one_literal():
     assert "compliance" not in script and "Get-CsPersistentChatCategory" not in script
 
 
-def test_the_largest_pool_script_fits_the_command_line():
-    longest_fqdn = ".".join(["p" * 63] * 3 + ["c" * 63])  # 255 characters, the DNS maximum
-    script = pool_info.build_script(set(pool_info.SECTIONS), longest_fqdn, 2 ** 31 - 1)
-    wrapped = winrm_utils.wrap_script(script, depth=6)
-    command_line = " ".join(winrm_utils.POWERSHELL + [winrm_utils.encode_command(wrapped)])
-    assert len(command_line) <= winrm_utils.MAX_COMMAND_LINE
-
-
 def test_shape_normalises_json_quirks_and_counts():
     raw = {
         "pools": {"Identity": "PersistentChatServer:pc.contoso.local", "PoolFqdn": "pc.contoso.local", "Version": 6},
