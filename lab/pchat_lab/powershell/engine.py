@@ -20,6 +20,7 @@ from . import api
 from .api import CmdletContext, CmdletSpec, Param, PSError, PSObject, ScriptBlock
 from .binding import NO_VALUE, RawArg, bind, cmdlet_type
 from .clixml import HEADER, OBJS_CLOSE, OBJS_OPEN, ProgressSerializer, error_lines, string_record
+from .created_scripts import CreatedScriptBlock, compile_block
 from .dotnet_format import composite_format
 from .errors import (BreakSignal, ContinueSignal, ExitSignal, LabRefusal, ReturnSignal, Terminating, render,
                      runtime_error)
@@ -1232,6 +1233,8 @@ class Interpreter:
         target = self.eval(inner)
         raw, redirects = self.command_args(node)
         extent = self.extent(node)
+        if isinstance(target, CreatedScriptBlock):
+            target = compile_block(self, target)
         if isinstance(target, ScriptBlock) and target.node is not None:
             sb = target.node if target.node.type == "script_block" else self._first(target.node, "script_block")
             param_block = self._param_block(target.node)
@@ -2192,9 +2195,11 @@ class _CaptureSink:
         return b""
 
 
-def run_script(lab: Any, host: Any, script: str, sink: Any) -> int:
-    """Run ``script`` on ``host`` as powershell.exe would; write to ``sink``; return the exit code."""
+def run_script(lab: Any, host: Any, script: str, sink: Any, automatic: Optional[dict] = None) -> int:
+    """Run ``script`` on ``host`` as powershell.exe would; write to ``sink``; return the exit code.
+    ``automatic``: automatic variables the host defines (e.g. $input), by lower-case name."""
     interp = Interpreter(lab, host, script, sink)
+    interp.scopes[0].update(automatic or {})
     try:
         try:
             root = parse(script, interp.source)
