@@ -175,28 +175,43 @@ def typed_statements(text: str) -> list:
 
 
 def run_typed_lines(session, text: str, sink) -> int:
-    """-Command -: every piece in one session (variables carry over), each reporting its own errors."""
+    """-Command -: every piece in one session (variables carry over), each reporting its own errors; ``exit``
+    ends powershell.exe with its code; otherwise the exit code says whether the last piece succeeded."""
     from ..powershell.clixml import error_lines
-    from ..powershell.engine import Interpreter
-    from ..powershell.errors import LabRefusal
+    from ..powershell.engine import Interpreter, StreamOut
+    from ..powershell.errors import BreakSignal, ContinueSignal, ExitSignal, LabRefusal, ReturnSignal, Terminating
     from ..powershell.parser import ScriptSyntaxError, Source, parse
+    from ..powershell.values import ErrorRecord
     interp = Interpreter(session.lab, session.host, "", sink)
     interp.scopes[0]["input"] = []          # stdin was the commands: nothing is left for $input
-    code = 0
+    ok = True
     try:
         for piece in typed_statements(text):
             interp.source = Source(piece)
+            interp.last_ok = True
             try:
-                code = interp.run(parse(piece, interp.source))
+                for statement in interp.statements(parse(piece, interp.source)):
+                    interp.guarded(statement, StreamOut(interp))
+                ok = interp.last_ok
+            except ExitSignal as signal:
+                return signal.code
+            except ReturnSignal as signal:
+                interp.write_objects(signal.values)
+            except (BreakSignal, ContinueSignal):
+                pass
+            except Terminating as stop:
+                interp.error_list.insert(0, ErrorRecord(stop.error))
+                interp.write_error_record(stop.error)
+                ok = False
             except ScriptSyntaxError as exc:
                 interp.stderr_record(error_lines(exc.render()))
-                code = 1
+                ok = False
             except LabRefusal as refusal:
                 interp.stderr_record(error_lines(refusal.syntax_error.render()))
-                code = 1
+                ok = False
     finally:
         interp.finish()
-    return code
+    return 0 if ok else 1
 
 
 def decode_encoded_command(value: str) -> Optional[str]:
