@@ -78,7 +78,7 @@ def test_client_platform_script_builds_both_credentials_before_the_test():
         "@(Test-CsPersistentChatMessage -TargetFqdn 'fe01.contoso.local' -SenderSipAddress 'sip:pctest1@contoso.local' "
         "-SenderCredential $c1 -ReceiverSipAddress 'sip:pctest2@contoso.local' -ReceiverCredential $c2 "
         "-ChatRoomUri 'ma-chan://pc/1' -Authentication 'Negotiate' -RegistrarPort 5061|Select-Object ")
-    assert "@{N='Result';E={[string]$_.Result}}" in lines[5] and "@{N='Latency';E={[string]$_.Latency}}" in lines[5]
+    assert "@{Name='Result';Expression={[string]$_.Result}}" in lines[5] and "@{Name='Latency';Expression={[string]$_.Latency}}" in lines[5]
     wrapped = wrap_script(script, depth=3)
     parse(wrapped)
 
