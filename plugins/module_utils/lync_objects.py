@@ -415,7 +415,11 @@ class ObjectRun(object):
             else:
                 step = "change %s %s" % (self.noun, before["Identity"])
             with module.step(step):
-                raw = run_change(module, script_builder(), creating=before is None)
+                try:
+                    script = script_builder()
+                except ValueError as error:     # a value no PowerShell literal can carry (e.g. a NUL)
+                    module.fail_json(msg=str(error))
+                raw = run_change(module, script, creating=before is None)
                 found = records(raw, self.key, self.properties)
                 if found:
                     after = read_back(found[0]) if read_back else found[0]

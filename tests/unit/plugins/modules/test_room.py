@@ -109,3 +109,11 @@ def test_a_room_with_5000_members_and_a_long_entry_is_one_change(monkeypatch, ca
     change = run.scripts[1]
     assert change.count("Set-CsPersistentChatRoom") == 1 and "'%s'" % huge in change
     assert run.output["changed_properties"] == ["Members"] and len(run.output["room"]["Members"]) == 5002
+
+
+def test_a_value_no_literal_can_carry_fails_the_change_step_cleanly(monkeypatch, capsys):
+    run = run_module(room, monkeypatch, capsys, {"name": "Help [Desk]*", "description": "a\x00b"},
+                     answers=[{"pools": POOLS, "room": [ROOM]}])
+    assert run.code == 1 and len(run.scripts) == 1 and run.output["changed"] is False
+    assert run.output["msg"] == ("fe01.contoso.local: change room pcpool.contoso.local\\Help [Desk]*: "
+                                 "a string containing NUL cannot be sent to PowerShell")
