@@ -42,7 +42,7 @@ def scripts(monkeypatch):
     """Record what powershell.exe would hand the engine (the engine is tested on its own)."""
     seen = []
 
-    def fake_run_script(lab, host, script, sink):
+    def fake_run_script(lab, host, script, sink, automatic=None):
         seen.append(script)
         sink.stdout(b"ran\r\n")
         return 7
@@ -214,9 +214,10 @@ def test_command_text_is_rebuilt_as_powershell_exe_does(win_lab, scripts, line, 
     assert scripts == [script]
 
 
-def test_command_dash_reads_the_script_from_stdin(win_lab, scripts):
-    result = run(win_lab, "powershell -NoProfile -Command -", stdin=b"Get-Date\r\nexit 3\r\n")
-    assert scripts == ["Get-Date\r\nexit 3\r\n"] and result.rc == 7
+def test_command_dash_reads_the_commands_from_stdin_and_exit_ends_it(win_lab):
+    result = run(win_lab, "powershell -NoProfile -Command -",
+                 stdin=b"$a = 'one'\r\nWrite-Output $a\r\nexit 3\r\nWrite-Output 'two'\r\n")
+    assert (result.out, result.rc) == ("one\r\n", 3), result.err
 
 
 @pytest.mark.parametrize("line, message", [

@@ -4,11 +4,12 @@
 """What the migration-step modules share: script fragments that read a file's size and SHA256 and a
 JSON record kept next to it, timing of each part of a step, and the record itself.
 
-Long steps (export, import, backup, file copy) run as one PowerShell command each. pywinrm's Receive
+Long steps (export, import, backup, file copy) run as one PowerShell command each. The client's Receive
 loop re-polls every time the server answers OperationTimeout (winrm_operation_timeout seconds), so a
 command may run for hours as long as winrm_read_timeout is longer than winrm_operation_timeout, which
-WinRMClient enforces. Each part of a step measures itself on the server (Get-Date before and after) and
-the module returns the numbers in ``durations``. While a long command runs, Progress lines go to a file
+WinRMClient enforces; run_long gives the client Progress.tick to call on each of those polls. Each part
+of a step measures itself on the server (Get-Date before and after) and the module returns the numbers
+in ``durations``. While a long command runs, Progress lines go to a file
 the action plugin shows at -vv (see plugin_utils/pchat_action.py).
 """
 
@@ -18,7 +19,6 @@ import json
 import os
 import time
 
-from ansible_collections.lync.persistent_chat.plugins.module_utils import winrm as winrm_utils
 from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell import check_identifier, ps_literal
 
 RECORD_SUFFIX = ".pchat.json"
@@ -189,58 +189,11 @@ class Progress(object):
         self.activity = None
 
 
-class _PollingMixin(object):
-    """WinRMClient whose Receive loop tells ``progress`` each time the server answers without the command
-    having finished (pywinrm's get_command_output does the same loop, silently)."""
-
-    progress = None
-
-    def _attempt(self, command_args):
-        shell_id = self._ensure_shell()
-        command_id = self._protocol.run_command(shell_id, winrm_utils.POWERSHELL[0], command_args)
-        try:
-            stdout, stderr, code, done = [], [], None, False
-            while not done:
-                try:
-                    out, err, code, done = self._protocol.get_command_output_raw(shell_id, command_id)
-                    stdout.append(out)
-                    stderr.append(err)
-                except winrm_utils.winrm_exceptions.WinRMOperationTimeoutError:
-                    pass  # the server's OperationTimeout: the command is still running
-                if not done and self.progress is not None:
-                    self.progress.tick()
-            return b"".join(stdout), b"".join(stderr), code
-        finally:
-            try:
-                self._protocol.cleanup_command(shell_id, command_id)
-            except Exception:  # pylint: disable=broad-except
-                pass
-
-
-_ORIGINAL_CLIENT = winrm_utils.WinRMClient
-
-
-def polling_client(**kwargs):
-    """The WinRM client factory of the long-step modules. When winrm_utils.WinRMClient has been replaced
-    (unit tests), the replacement is used as it is."""
-    if winrm_utils.WinRMClient is not _ORIGINAL_CLIENT:
-        return winrm_utils.WinRMClient(**kwargs)
-    return PollingWinRMClient(**kwargs)
-
-
-class PollingWinRMClient(_PollingMixin, _ORIGINAL_CLIENT):
-    pass
-
-
 def run_long(module, progress, activity, script, depth=4, idempotent=False):
-    """Run a long script (by default one that must not be re-sent) with progress lines around and during it."""
-    client = module.winrm()
-    if isinstance(client, _PollingMixin):
-        client.progress = progress
+    """Run a long script (by default one that must not be re-sent) with progress lines around it and one
+    each time the client finds the command still running."""
     progress.start(activity)
     try:
-        return client.run_json(script, depth=depth, idempotent=idempotent)
+        return module.winrm().run_json(script, depth=depth, idempotent=idempotent, on_wait=progress.tick)
     finally:
         progress.finish()
-        if isinstance(client, _PollingMixin):
-            client.progress = None

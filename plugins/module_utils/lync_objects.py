@@ -31,19 +31,12 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell im
     ps_literal,
     quote_string,
 )
-from ansible_collections.lync.persistent_chat.plugins.module_utils.winrm import (
-    MAX_COMMAND_LINE,
-    POWERSHELL,
-    PowerShellError,
-    encode_command,
-    wrap_script,
-)
+from ansible_collections.lync.persistent_chat.plugins.module_utils.winrm import PowerShellError
 
 __all__ = ["LIST", "PLAIN", "STRING", "ReadScript", "list_options", "list_option_errors", "desired_list",
            "list_delta", "same_members", "principal_error", "changed_properties", "pool_records",
            "choose_pool", "wildcard_safe", "parse_timespan", "format_timespan", "canonical_scope",
-           "scope_error", "find_scoped", "same_text", "by_name", "run_change", "run_changes", "pack",
-           "list_chunks", "fits"]
+           "scope_error", "find_scoped", "same_text", "by_name", "run_change", "ObjectRun"]
 
 # A SIP URI of a user (sip:user@domain) or an AD distinguished name (CN=/OU=/DC=...).
 _SIP_URI = re.compile(r"\Asip:[^@\s]+@[^@\s]+\Z", re.IGNORECASE)
@@ -298,7 +291,7 @@ class ReadScript(object):
     """A script that collects named results into one ordered dictionary: ``$r['name']=@(...)``.
 
     Plain properties are written as quoted names in Select-Object and the calculated ones (enums,
-    lists) once as ``$pName`` variables, which keeps scripts short (cmd.exe's 8191-character limit)."""
+    lists) once as ``$pName`` variables, so a property read by several queries is defined once."""
 
     def __init__(self, modules=("Lync",)):
         self.lines = ["Import-Module %s" % check_identifier(module, "module") for module in modules]
@@ -363,65 +356,75 @@ def run_change(module, script, creating=False, depth=4):
         raise
 
 
-def run_changes(module, scripts, creating=False, depth=4):
-    """Send the change scripts in order (usually one; more only when long member lists did not fit one
-    command line). Once one went through, a later failure still reports changed. Returns the last
-    script's answer (the read back)."""
-    raw = None
-    for index, script in enumerate(scripts):
-        raw = run_change(module, script, creating=creating and index == 0, depth=depth)
-        module.results["changed"] = True
-    return raw
+class ObjectRun(object):
+    """The skeleton the pool object modules (addin, category, room) share: read the object and the pools
+    in one script, choose the pool, find the object by name, then either remove it (state absent), stop
+    (nothing differs) or send one change script that reads it back. A module keeps what differs: its
+    options, scripts and comparison.
 
+    ``noun`` names the object in step names ("add-in"), ``key`` is both the read script's result key and
+    the module's return key ("addin")."""
 
-# -- command-line budget --------------------------------------------------------------------------
+    def __init__(self, module, noun, key, properties):
+        self.module = module
+        self.noun = noun
+        self.key = key
+        self.properties = properties
+        self.pool = None
+        self.before = None
 
-def command_line_length(script, depth=4):
-    """Characters of the cmd.exe command line that carries ``script`` (see winrm.MAX_COMMAND_LINE)."""
-    return len(" ".join(POWERSHELL + [encode_command(wrap_script(script, depth=depth))]))
+    def read(self, script, name, pool_fqdn, inspect=None):
+        """Run the read script; set ``pool`` and ``before`` (None when there is no such object). ``inspect(raw,
+        pool)`` looks at the rest of the answer within the same step, so its failures name it."""
+        module = self.module
+        with module.step("read %s %s" % (self.noun, name)):
+            raw = module.winrm().run_json(script, depth=4)
+            pool, problem = choose_pool(pool_records(raw.get("pools")), pool_fqdn)
+            if problem:
+                module.fail_json(msg=problem)
+            found = named_in_pool(raw, self.key, self.properties, name, pool)
+            self.pool = pool
+            self.before = found[0] if found else None
+            if inspect is not None:
+                inspect(raw, pool)
+        return raw
 
+    def remove(self, cmdlet):
+        """state absent: nothing to do when the object is missing, else remove it (not in check mode). Exits."""
+        module, before = self.module, self.before
+        if before is None:
+            self.exit(False, None, [])
+        module.set_diff(before, {})
+        if not module.check_mode:
+            with module.step("remove %s %s" % (self.noun, before["Identity"])):
+                script = ReadScript().add(PSCommand(cmdlet).param("Identity", before["Identity"])
+                                          .switch("Confirm", False).render()).render()
+                module.winrm().run_json(script, depth=2, idempotent=False)
+        self.exit(True, None, ["Identity"])
 
-def fits(script, depth=4):
-    return command_line_length(script, depth) <= MAX_COMMAND_LINE
+    def change(self, name, changed, after, script_builder, read_back=None):
+        """Report ``changed`` (empty: nothing to do) and ``after`` (the prediction); unless in check mode send
+        ``script_builder()`` (built only then), which changes the object and reads it back, and report what
+        it read. ``read_back(record)`` fixes up the record read back. Exits."""
+        module, before = self.module, self.before
+        if not changed:
+            self.exit(False, before, [])
+        if not module.check_mode:
+            if before is None:
+                step = "create %s %s\\%s" % (self.noun, self.pool, name)
+            else:
+                step = "change %s %s" % (self.noun, before["Identity"])
+            with module.step(step):
+                try:
+                    script = script_builder()
+                except ValueError as error:     # a value no PowerShell literal can carry (e.g. a NUL)
+                    module.fail_json(msg=str(error))
+                raw = run_change(module, script, creating=before is None)
+                found = records(raw, self.key, self.properties)
+                if found:
+                    after = read_back(found[0]) if read_back else found[0]
+        module.set_diff(before or {}, after)
+        self.exit(True, after, changed)
 
-
-# Entries of one list parameter sent in one command: keeps each Set- small enough to be packed.
-LIST_CHUNK_CHARACTERS = 1200
-
-
-def list_chunks(current, target):
-    """PSListModifiers that together turn ``current`` into ``target``: removals first, then additions,
-    each carrying entries of at most LIST_CHUNK_CHARACTERS characters. Empty when nothing differs."""
-    add, remove = list_delta(current, target)
-    modifiers = []
-    for key, entries in (("remove", remove), ("add", add)):
-        chunk, size = [], 0
-        for entry in entries:
-            if chunk and size + len(entry) > LIST_CHUNK_CHARACTERS:
-                modifiers.append(PSListModifier(**{key: chunk}))
-                chunk, size = [], 0
-            chunk.append(entry)
-            size += len(entry) + 4
-        if chunk:
-            modifiers.append(PSListModifier(**{key: chunk}))
-    return modifiers
-
-
-def pack(build, commands, depth=4):
-    """Scripts carrying ``commands`` (rendered statements) in order, as few as fit the command line.
-    ``build(statements, last)`` returns a script's text; only the last script reads the object back.
-    Raises ValueError when a single command cannot fit even alone."""
-    scripts, pending = [], []
-    for command in commands:
-        # Measured with the read back, so whichever script ends up last still fits.
-        if pending and not fits(build(pending + [command], True), depth):
-            scripts.append(pending)
-            pending = []
-        pending.append(command)
-    scripts.append(pending)
-    rendered = [build(statements, index == len(scripts) - 1) for index, statements in enumerate(scripts)]
-    for text in rendered:
-        if not fits(text, depth):
-            raise ValueError("a single change is longer than one command line allows (%d characters, limit %d); "
-                             "shorten the values" % (command_line_length(text, depth), MAX_COMMAND_LINE))
-    return rendered
+    def exit(self, changed, value, changed_properties):
+        self.module.exit_json(changed=changed, changed_properties=changed_properties, **{self.key: value})

@@ -14,17 +14,16 @@ PLAIN, STRING, LIST = "plain", "string", "list"
 
 
 def _calculated(name, kind):
-    # N and E are the Name and Expression keys, abbreviated as Select-Object allows, to save length.
     if kind == STRING:
-        return "@{N='%s';E={[string]$_.%s}}" % (name, name)
+        return "@{Name='%s';Expression={[string]$_.%s}}" % (name, name)
     if kind == LIST:
-        return "@{N='%s';E={[string[]]$_.%s}}" % (name, name)
+        return "@{Name='%s';Expression={[string[]]$_.%s}}" % (name, name)
     raise ValueError("unknown property kind %r" % (kind,))
 
 
 def property_definitions(property_lists):
-    """Script lines defining each calculated property once, as ``$pName``, so the Select-Object lists
-    that reuse it stay short (every Lync script must fit cmd.exe's 8191-character command line)."""
+    """Script lines defining each calculated property once, as ``$pName``, for the Select-Object lists
+    that reuse it."""
     lines, seen = [], {}
     for properties in property_lists:
         for name, kind in properties:
@@ -61,8 +60,7 @@ def select_pipeline(command, properties, defined=False):
     """``@(<command> | Select-Object -Property ...)``: always an array, of documented properties only."""
     if not isinstance(command, PSCommand):
         raise TypeError("command must be a PSCommand")
-    # -Property is Select-Object's first positional parameter; leaving the name out keeps scripts short.
-    return "@(%s|Select-Object %s)" % (command.render(), select_expression(properties, defined))
+    return "@(%s|Select-Object -Property %s)" % (command.render(), select_expression(properties, defined))
 
 
 def normalise(record, properties):

@@ -4,9 +4,12 @@
 """A WinRM client for controller-side modules, on pywinrm's Protocol.
 
 One shell per module run: opened on the first script, reused for every script of the run, closed by
-close(). Scripts run as ``powershell.exe -EncodedCommand`` in a shell opened with codepage 65001 so
-text round-trips as UTF-8, and print exactly one JSON document. Failures become WinRMError subclasses
-whose message names the endpoint and transport, never the password.
+close(). As Ansible's own winrm connection does, the command line carries only a small fixed
+bootstrap (``powershell.exe ... -EncodedCommand <BOOTSTRAP>``) and the script itself goes to the
+command's stdin, so a script of any size is one command: cmd.exe's 8191-character command-line
+limit never applies to it. The shell is opened with codepage 65001, so output comes back as UTF-8.
+Scripts print exactly one JSON document. Failures become WinRMError subclasses whose message names
+the endpoint and transport, never the password.
 """
 
 from __future__ import annotations
@@ -29,11 +32,19 @@ except ImportError as import_error:  # the sanity import test installs nothing; 
     Protocol = None
 
 UTF8_CODEPAGE = 65001
-# WinRS starts commands through cmd.exe (WINRS_SKIP_CMD_SHELL=FALSE, pywinrm's default and the path every
-# WinRM client uses), and cmd.exe refuses command lines over 8191 characters. Scripts are kept short
-# (see lync_views.property_definitions) and a longer one fails here, clearly, before anything is sent.
-MAX_COMMAND_LINE = 8191
+# Runs the script that arrives on stdin. As in Ansible's bootstrap_wrapper.ps1, powershell.exe hands
+# redirected stdin to the command as $input, one line at a time, and the text becomes a script block run
+# in a child scope: a terminating error inside still ends powershell.exe with exit code 1 and CLIXML on
+# stderr. The script travels as base64 of its UTF-8 bytes, so neither the console code page, a byte
+# order mark nor the line splitting of $input can change a character of it (a line break inside a
+# string literal would otherwise come back as CR LF).
+BOOTSTRAP = ("$ErrorActionPreference='Stop'\n"
+             "$s=[Text.Encoding]::UTF8.GetString([Convert]::FromBase64String((@($input) -join '')))\n"
+             "&([ScriptBlock]::Create($s))")
 POWERSHELL = ["powershell.exe", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-EncodedCommand"]
+# stdin goes in Send messages of at most this many bytes: base64 and the envelope keep each one under the
+# smallest MaxEnvelopeSize a Windows server ships with (150 KB on Windows Server 2008 R2).
+STDIN_CHUNK_BYTES = 64 * 1024
 TRANSPORTS = ("basic", "ntlm", "kerberos", "credssp", "certificate")
 
 
@@ -161,6 +172,18 @@ def wrap_script(script, depth=8):
 def encode_command(script):
     """base64 of the script as UTF-16LE, the form -EncodedCommand takes."""
     return base64.b64encode(script.encode("utf-16-le")).decode("ascii")
+
+
+def command_arguments():
+    """powershell.exe's arguments: the same for every script, whatever its size."""
+    return POWERSHELL[1:] + [encode_command(BOOTSTRAP)]
+
+
+def stdin_chunks(script):
+    """What is sent on stdin: base64 of the script's UTF-8 bytes, which BOOTSTRAP decodes, in Send-sized
+    pieces (never none, so stdin is always closed)."""
+    data = base64.b64encode(script.encode("utf-8"))
+    return [data[start:start + STDIN_CHUNK_BYTES] for start in range(0, len(data), STDIN_CHUNK_BYTES)] or [b""]
 
 
 def _scrub(text, secret):
@@ -310,37 +333,44 @@ class WinRMClient(object):
         return WinRMError("%s: %s: %s" % (where, type(error).__name__, text))
 
     # -- running scripts ----------------------------------------------------------------------------
-    def _attempt(self, command_args):
+    def _attempt(self, script, on_wait):
         shell_id = self._ensure_shell()
-        command_id = self._protocol.run_command(shell_id, POWERSHELL[0], command_args)
+        # WINRS_CONSOLEMODE_STDIN=FALSE makes stdin a pipe, so powershell.exe reads it as $input.
+        command_id = self._protocol.run_command(shell_id, POWERSHELL[0], command_arguments(), console_mode_stdin=False)
         try:
-            # get_command_output loops over operation timeouts itself, so long commands are fine.
-            stdout, stderr, exit_code = self._protocol.get_command_output(shell_id, command_id)
+            chunks = stdin_chunks(script)
+            for index, chunk in enumerate(chunks):
+                self._protocol.send_command_input(shell_id, command_id, chunk, end=index == len(chunks) - 1)
+            stdout, stderr, exit_code, done = [], [], None, False
+            while not done:
+                try:
+                    out, err, exit_code, done = self._protocol.get_command_output_raw(shell_id, command_id)
+                    stdout.append(out)
+                    stderr.append(err)
+                except winrm_exceptions.WinRMOperationTimeoutError:
+                    pass  # the server's OperationTimeout: the command is still running; ask again
+                if not done and on_wait is not None:
+                    on_wait()
+            return b"".join(stdout), b"".join(stderr), exit_code
         finally:
             try:
                 self._protocol.cleanup_command(shell_id, command_id)
             except Exception:  # pylint: disable=broad-except
                 pass
-        return stdout, stderr, exit_code
 
-    def run_powershell(self, script, idempotent=True):
+    def run_powershell(self, script, idempotent=True, on_wait=None):
         """Run a script as sent (no JSON wrapping) and return (stdout text, stderr text, exit code).
 
         Transient network errors are retried with backoff when opening the shell; a command is
         re-sent only when ``idempotent`` is true, since the server may have run it already.
+        ``on_wait`` is called after every Receive that finds the command still running (once per
+        operation timeout), e.g. to show progress.
         """
-        encoded = encode_command(script)
-        command_args = POWERSHELL[1:] + [encoded]
-        length = len(" ".join(POWERSHELL + [encoded]))
-        if length > MAX_COMMAND_LINE:
-            raise WinRMError(
-                "%s: script too long for one command line (%d characters encoded, limit %d)"
-                % (self.describe(), length, MAX_COMMAND_LINE))
         attempt = 0
         while True:
             shell_was_open = self._shell_id is not None
             try:
-                stdout, stderr, exit_code = self._attempt(command_args)
+                stdout, stderr, exit_code = self._attempt(script, on_wait)
                 break
             except Exception as error:  # pylint: disable=broad-except
                 translated = self._translate(error)
@@ -360,10 +390,10 @@ class WinRMClient(object):
         err = stderr.decode("utf-8", errors="replace") if isinstance(stderr, bytes) else stderr
         return out.lstrip(u"\ufeff"), err, exit_code
 
-    def run_json(self, script, depth=8, idempotent=True):
+    def run_json(self, script, depth=8, idempotent=True, on_wait=None):
         """Run a script whose output is one value and return that value decoded from JSON."""
         wrapped = wrap_script(script, depth=depth)
-        stdout, stderr, exit_code = self.run_powershell(wrapped, idempotent=idempotent)
+        stdout, stderr, exit_code = self.run_powershell(wrapped, idempotent=idempotent, on_wait=on_wait)
         errors = clixml_error_lines(stderr)
         if exit_code != 0 or errors:
             raise parse_powershell_error(stderr, exit_code=exit_code)

@@ -84,13 +84,10 @@ changed_properties:
 from ansible_collections.lync.persistent_chat.plugins.module_utils.common import PchatModule
 from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_objects import (
     PLAIN,
+    ObjectRun,
     ReadScript,
     STRING,
-    choose_pool,
     fqdn_error,
-    named_in_pool,
-    pool_records,
-    records,
 )
 from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell import PSCommand, PSVariable
 
@@ -139,11 +136,6 @@ def change_script(before, name, url, pool):
     return script.render()
 
 
-def remove_script(before):
-    return ReadScript().add(PSCommand("Remove-CsPersistentChatAddin").param("Identity", before["Identity"])
-                            .switch("Confirm", False).render()).render()
-
-
 def main():
     module = PchatModule(
         argument_spec=dict(
@@ -160,41 +152,24 @@ def main():
     if errors:
         module.fail_json(msg="; ".join(errors))
 
-    with module.step("read add-in %s" % name):
-        raw = module.winrm().run_json(read_script(name, params["pool_fqdn"]), depth=4)
-        pool, problem = choose_pool(pool_records(raw.get("pools")), params["pool_fqdn"])
-        if problem:
-            module.fail_json(msg=problem)
-        found = named_in_pool(raw, "addin", PROPERTIES, name, pool)
-    before = found[0] if found else None
-
+    addin = ObjectRun(module, "add-in", "addin", PROPERTIES)
+    addin.read(read_script(name, params["pool_fqdn"]), name, params["pool_fqdn"])
+    pool, before = addin.pool, addin.before
     if params["state"] == "absent":
-        if before is None:
-            module.exit_json(changed=False, addin=None, changed_properties=[])
-        module.set_diff(before, {})
-        if not module.check_mode:
-            with module.step("remove add-in %s" % before["Identity"]):
-                module.winrm().run_json(remove_script(before), depth=2, idempotent=False)
-        module.exit_json(changed=True, addin=None, changed_properties=["Identity"])
+        addin.remove("Remove-CsPersistentChatAddin")
 
     url = params["url"]
     if before is None and url is None:
         module.current_step = "create add-in %s" % name
         module.fail_json(msg="url is required to create add-in %s" % name)
     if before is not None and (url is None or url == before.get("Url")):
-        module.exit_json(changed=False, addin=before, changed_properties=[])
-    changed = ["Identity", "Url"] if before is None else ["Url"]
+        changed = []
+    else:
+        changed = ["Identity", "Url"] if before is None else ["Url"]
     after = dict(before) if before else {"Identity": "%s\\%s" % (pool, name), "Name": name,
                                          "PersistentChatPoolFqdn": pool}
     after["Url"] = url
-    if not module.check_mode:
-        step = "create add-in %s\\%s" % (pool, name) if before is None else "change add-in %s" % before["Identity"]
-        with module.step(step):
-            raw = module.winrm().run_json(change_script(before, name, url, pool), depth=4, idempotent=False)
-            read_back = records(raw, "addin", PROPERTIES)
-            after = read_back[0] if read_back else after
-    module.set_diff(before or {}, after)
-    module.exit_json(changed=True, addin=after, changed_properties=changed)
+    addin.change(name, changed, after, lambda: change_script(before, name, url, pool))
 
 
 if __name__ == "__main__":

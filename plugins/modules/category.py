@@ -115,9 +115,6 @@ notes:
   - A new category is created with C(New-CsPersistentChatCategory) and its member lists are then set with
     C(Set-CsPersistentChatCategory) in the same script; if that second command fails the category exists
     without them, and running the task again completes it.
-  - Every script must fit one C(cmd.exe) command line (8191 characters). Member lists long enough not to fit
-    are sent as several C(Set-) commands over extra round trips (removals first, additions last); a single
-    entry that cannot fit fails before anything is sent.
 author:
   - lync.persistent_chat contributors (@lync-persistent-chat)
 seealso:
@@ -169,21 +166,16 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_objects 
     PLAIN,
     ReadScript,
     STRING,
+    ObjectRun,
     changed_properties,
-    choose_pool,
     desired_list,
     fqdn_error,
-    list_chunks,
+    list_delta,
     list_mutually_exclusive,
     list_option_errors,
     list_options,
-    named_in_pool,
-    pack,
-    pool_records,
-    records,
-    run_changes,
 )
-from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell import PSCommand, PSVariable
+from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell import PSCommand, PSListModifier, PSVariable
 
 PROPERTIES = [("Identity", STRING), ("Name", PLAIN), ("Description", PLAIN), ("PersistentChatPoolFqdn", STRING),
               ("Invites", PLAIN), ("FileUpload", PLAIN), ("ChatHistory", PLAIN), ("AllowedMembers", LIST),
@@ -262,8 +254,7 @@ def predicted(before, desired, name, pool):
 
 
 def change_commands(before, desired, name, pool):
-    """New- (when missing), then Set-: list removals, the other settings, list additions (each list
-    change in pieces small enough to pack into command lines)."""
+    """New- (when missing), then Set-: list removals, the other settings, list additions."""
     commands = []
     current = before or NEW_CATEGORY
     if not before:
@@ -286,9 +277,11 @@ def change_commands(before, desired, name, pool):
     removals, additions = [], []
     for prop in LISTS.values():
         if desired[prop] is not None:
-            for modifier in list_chunks(current.get(prop) or [], desired[prop]):
-                target = removals if modifier.parts[0][0] == "Remove" else additions
-                target.append(setter().param(prop, modifier).render())
+            add, remove = list_delta(current.get(prop) or [], desired[prop])
+            if remove:
+                removals.append(setter().param(prop, PSListModifier(remove=remove)).render())
+            if add:
+                additions.append(setter().param(prop, PSListModifier(add=add)).render())
     settings = setter()
     needed = False
     for prop in changed_properties(current, {"Description": desired["Description"]}):
@@ -301,26 +294,13 @@ def change_commands(before, desired, name, pool):
     return commands + removals + ([settings.render()] if needed else []) + additions
 
 
-def change_scripts(before, desired, name, pool):
-    """The change as scripts that each fit one command line (one, unless the lists are long); the last
-    one reads the category back."""
-    identity = before["Identity"] if before else "%s\\%s" % (pool, name)
-
-    def build(statements, last):
-        script = ReadScript().variable("id", identity)
-        for statement in statements:
-            script.add(statement)
-        if last:
-            script.collect("category", PSCommand("Get-CsPersistentChatCategory").param("Identity", PSVariable("id")),
-                           PROPERTIES)
-        return script.render()
-    return pack(build, change_commands(before, desired, name, pool))
-
-
-def remove_script(before):
-    script = ReadScript()
-    script.add(PSCommand("Remove-CsPersistentChatCategory").param("Identity", before["Identity"])
-               .switch("Confirm", False).render())
+def change_script(before, desired, name, pool):
+    """The change in one script, whatever the size of the member lists; it reads the category back."""
+    script = ReadScript().variable("id", before["Identity"] if before else "%s\\%s" % (pool, name))
+    for statement in change_commands(before, desired, name, pool):
+        script.add(statement)
+    script.collect("category", PSCommand("Get-CsPersistentChatCategory").param("Identity", PSVariable("id")),
+                   PROPERTIES)
     return script.render()
 
 
@@ -334,43 +314,19 @@ def main():
     if errors:
         module.fail_json(msg="; ".join(errors))
 
-    with module.step("read category %s" % name):
-        raw = module.winrm().run_json(read_script(name, params["pool_fqdn"]), depth=4)
-        pool, problem = choose_pool(pool_records(raw.get("pools")), params["pool_fqdn"])
-        if problem:
-            module.fail_json(msg=problem)
-        found = named_in_pool(raw, "category", PROPERTIES, name, pool)
-    before = found[0] if found else None
-
+    category = ObjectRun(module, "category", "category", PROPERTIES)
+    category.read(read_script(name, params["pool_fqdn"]), name, params["pool_fqdn"])
+    pool, before = category.pool, category.before
     if params["state"] == "absent":
-        if before is None:
-            module.exit_json(changed=False, category=None, changed_properties=[])
-        module.set_diff(before, {})
-        if not module.check_mode:
-            with module.step("remove category %s" % before["Identity"]):
-                module.winrm().run_json(remove_script(before), depth=2, idempotent=False)
-        module.exit_json(changed=True, category=None, changed_properties=["Identity"])
+        category.remove("Remove-CsPersistentChatCategory")
 
     desired = desired_state(params, before)
     if before is None:
         changed = ["Identity"] + changed_properties(NEW_CATEGORY, desired, lists=set(LISTS.values()))
     else:
         changed = changed_properties(before, desired, lists=set(LISTS.values()))
-    if not changed:
-        module.exit_json(changed=False, category=before, changed_properties=[])
-    after = predicted(before, desired, name, pool)
-    if not module.check_mode:
-        step = "create category %s\\%s" % (pool, name) if before is None else "change category %s" % before["Identity"]
-        with module.step(step):
-            try:
-                scripts = change_scripts(before, desired, name, pool)
-            except ValueError as error:
-                module.fail_json(msg=str(error))
-            raw = run_changes(module, scripts, creating=before is None)
-            read_back = records(raw, "category", PROPERTIES)
-            after = read_back[0] if read_back else after
-    module.set_diff(before or {}, after)
-    module.exit_json(changed=True, category=after, changed_properties=changed)
+    category.change(name, changed, predicted(before, desired, name, pool),
+                    lambda: change_script(before, desired, name, pool))
 
 
 if __name__ == "__main__":

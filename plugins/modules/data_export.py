@@ -163,7 +163,6 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.long_step imp
     make_record,
     parent_folder,
     parse_record,
-    polling_client,
     record_path,
     record_read_lines,
     record_write_line,
@@ -287,7 +286,6 @@ def main():
         ),
         connections=("winrm", "sql"),
         supports_check_mode=True,
-        winrm_factory=polling_client,
     )
     params = module.params
     progress = Progress()

@@ -133,7 +133,6 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.long_step imp
     Clock,
     Progress,
     durations_from,
-    polling_client,
     run_long,
     timed_lines,
 )
@@ -219,7 +218,6 @@ def main():
             verify=dict(type="str", choices=["hash", "size"], default="hash"),
         ),
         supports_check_mode=True,
-        winrm_factory=polling_client,
     )
     params = module.params
     progress = Progress()

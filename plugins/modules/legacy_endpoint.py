@@ -197,7 +197,7 @@ def ad_objects_line(sam):
     # whenChanged in UTC and ISO 8601, so Python can compare it as text whatever the server's culture. The
     # AD names with hyphens are not identifiers select_expression takes: each is written as a literal.
     selected = select_expression([("ObjectGUID", STRING)]) + "," + ",".join(
-        ps_literal(name) for name in AD_PLAIN) + ",@{N='whenChanged';E={$_.whenChanged.ToUniversalTime().ToString('o')}}"
+        ps_literal(name) for name in AD_PLAIN) + ",@{Name='whenChanged';Expression={$_.whenChanged.ToUniversalTime().ToString('o')}}"
     return "$r['ad_objects']=@(%s|Select-Object %s)" % (command.render(), selected)
 
 

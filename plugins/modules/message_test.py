@@ -23,7 +23,8 @@ description:
     skipped, saying what would run.
   - A O(sender.password) or O(receiver.password) is written into the script as a literal (that is how a
     C(PSCredential) is built without a prompt) and is scrubbed from every message this module returns. The
-    script itself travels on the server's C(powershell.exe -EncodedCommand) command line.
+    script travels on the standard input of C(powershell.exe), not on its command line, so the password is not
+    in the server's process list or command-line auditing (only the same small bootstrap is).
 options:
   target_fqdn:
     description: FQDN of the Lync Server 2013 Front End (registrar) pool the test users are homed on (C(-TargetFqdn)).

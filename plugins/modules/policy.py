@@ -74,9 +74,9 @@ notes:
   - Granting only ever assigns this policy; it does not take it away from users who are no longer listed.
   - Groups and OUs are expanded on the server in the change step too, so a user added to a group between the
     two round trips is granted as well.
-  - O(grant_users) is written into the scripts, which must fit one C(cmd.exe) command line (8191 characters);
-    a list too long for that fails before anything is sent. Grant large populations through O(grant_groups)
-    or O(grant_ous), which the server expands.
+  - O(grant_users) is written into the scripts as literals, however long the list (scripts go to the server on
+    stdin, not on a command line). Large populations are easier to keep in O(grant_groups) or O(grant_ous),
+    which the server expands.
 author:
   - lync.persistent_chat contributors (@lync-persistent-chat)
 seealso:

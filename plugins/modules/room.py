@@ -125,9 +125,6 @@ notes:
   - A new room is created with C(New-CsPersistentChatRoom) and its member lists are then set with
     C(Set-CsPersistentChatRoom) in the same script; if that second command fails the room exists without
     them, and running the task again completes it.
-  - Every script must fit one C(cmd.exe) command line (8191 characters). Member lists long enough not to fit
-    are sent as several C(Set-) commands over extra round trips (removals first, additions last); a single
-    entry that cannot fit fails before anything is sent.
 author:
   - lync.persistent_chat contributors (@lync-persistent-chat)
 seealso:
@@ -179,23 +176,19 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_objects 
     PLAIN,
     ReadScript,
     STRING,
+    ObjectRun,
     changed_properties,
-    choose_pool,
     desired_list,
     fqdn_error,
-    list_chunks,
+    list_delta,
     list_mutually_exclusive,
     list_option_errors,
     list_options,
     named_in_pool,
-    pack,
-    pool_records,
-    records,
-    run_changes,
     same_text,
     wildcard_safe,
 )
-from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell import PSCommand, PSVariable
+from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell import PSCommand, PSListModifier, PSVariable
 
 PROPERTIES = [("Identity", STRING), ("Name", PLAIN), ("Description", PLAIN), ("Category", STRING),
               ("Type", STRING), ("Privacy", STRING), ("Addin", STRING), ("Disabled", PLAIN),
@@ -325,9 +318,11 @@ def change_commands(before, desired, name, pool, category_identity):
     needed = False
     for prop in differences(current, desired):
         if prop in LISTS.values():
-            for modifier in list_chunks(current.get(prop) or [], desired[prop]):
-                target = removals if modifier.parts[0][0] == "Remove" else additions
-                target.append(setter().param(prop, modifier).render())
+            add, remove = list_delta(current.get(prop) or [], desired[prop])
+            if remove:
+                removals.append(setter().param(prop, PSListModifier(remove=remove)).render())
+            if add:
+                additions.append(setter().param(prop, PSListModifier(add=add)).render())
         elif prop == "Category":
             settings.param("Category", category_identity)
             needed = True
@@ -340,25 +335,13 @@ def change_commands(before, desired, name, pool, category_identity):
     return commands + removals + ([settings.render()] if needed else []) + additions
 
 
-def change_scripts(before, desired, name, pool, category_identity):
-    """The change as scripts that each fit one command line (one, unless the lists are long); the last
-    one reads the room back."""
-    identity = before["Identity"] if before else "%s\\%s" % (pool, name)
-
-    def build(statements, last):
-        script = ReadScript().variable("id", identity)
-        for statement in statements:
-            script.add(statement)
-        if last:
-            script.collect("room", PSCommand("Get-CsPersistentChatRoom").param("Identity", PSVariable("id")),
-                           PROPERTIES)
-        return script.render()
-    return pack(build, change_commands(before, desired, name, pool, category_identity))
-
-
-def remove_script(before):
-    return ReadScript().add(PSCommand("Remove-CsPersistentChatRoom").param("Identity", before["Identity"])
-                            .switch("Confirm", False).render()).render()
+def change_script(before, desired, name, pool, category_identity):
+    """The change in one script, whatever the size of the member lists; it reads the room back."""
+    script = ReadScript().variable("id", before["Identity"] if before else "%s\\%s" % (pool, name))
+    for statement in change_commands(before, desired, name, pool, category_identity):
+        script.add(statement)
+    script.collect("room", PSCommand("Get-CsPersistentChatRoom").param("Identity", PSVariable("id")), PROPERTIES)
+    return script.render()
 
 
 def main():
@@ -371,31 +354,24 @@ def main():
     if errors:
         module.fail_json(msg="; ".join(errors))
 
-    with module.step("read room %s" % name):
-        raw = module.winrm().run_json(read_script(name, params["category"], params["pool_fqdn"]), depth=4)
-        pool, problem = choose_pool(pool_records(raw.get("pools")), params["pool_fqdn"])
-        if problem:
-            module.fail_json(msg=problem)
-        found = named_in_pool(raw, "room", PROPERTIES, name, pool)
-        category = None
+    room = ObjectRun(module, "room", "room", PROPERTIES)
+    categories = []
+
+    def find_category(raw, pool):
         if params["category"] is not None and params["state"] == "present":
             wanted = category_name(params["category"], pool)
-            matches = named_in_pool(raw, "category", CATEGORY_PROPERTIES, wanted, pool)
-            if not matches:
+            categories.extend(named_in_pool(raw, "category", CATEGORY_PROPERTIES, wanted, pool))
+            if not categories:
                 module.fail_json(msg="no category %s in pool %s" % (wanted, pool))
-            category = matches[0]
-    before = found[0] if found else None
+
+    room.read(read_script(name, params["category"], params["pool_fqdn"]), name, params["pool_fqdn"], find_category)
+    pool, before = room.pool, room.before
+    category = categories[0] if categories else None
     if before is not None:
         before["Category"] = category_name(before.get("Category"), pool)
 
     if params["state"] == "absent":
-        if before is None:
-            module.exit_json(changed=False, room=None, changed_properties=[])
-        module.set_diff(before, {})
-        if not module.check_mode:
-            with module.step("remove room %s" % before["Identity"]):
-                module.winrm().run_json(remove_script(before), depth=2, idempotent=False)
-        module.exit_json(changed=True, room=None, changed_properties=["Identity"])
+        room.remove("Remove-CsPersistentChatRoom")
 
     if before is None and category is None:
         module.current_step = "create room %s" % name
@@ -407,23 +383,14 @@ def main():
         changed = ["Identity"] + differences(dict(DEFAULTS, Category=None), desired)
     else:
         changed = differences(before, desired)
-    if not changed:
-        module.exit_json(changed=False, room=before, changed_properties=[])
-    after = predicted(before, desired, name, pool)
-    if not module.check_mode:
-        step = "create room %s\\%s" % (pool, name) if before is None else "change room %s" % before["Identity"]
-        with module.step(step):
-            try:
-                scripts = change_scripts(before, desired, name, pool, category["Identity"] if category else None)
-            except ValueError as error:
-                module.fail_json(msg=str(error))
-            raw = run_changes(module, scripts, creating=before is None)
-            read_back = records(raw, "room", PROPERTIES)
-            if read_back:
-                after = read_back[0]
-                after["Category"] = category_name(after.get("Category"), pool)
-    module.set_diff(before or {}, after)
-    module.exit_json(changed=True, room=after, changed_properties=changed)
+
+    def read_back(record):
+        record["Category"] = category_name(record.get("Category"), pool)
+        return record
+
+    room.change(name, changed, predicted(before, desired, name, pool),
+                lambda: change_script(before, desired, name, pool, category["Identity"] if category else None),
+                read_back)
 
 
 if __name__ == "__main__":

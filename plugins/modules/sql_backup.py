@@ -148,7 +148,6 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.long_step imp
     file_state_lines,
     make_record,
     parse_record,
-    polling_client,
     record_path,
     record_read_lines,
     record_write_line,
@@ -252,7 +251,6 @@ def main():
             query_timeout=dict(type="int", default=65535),
         ),
         supports_check_mode=True,
-        winrm_factory=polling_client,
     )
     params = module.params
     progress = Progress()

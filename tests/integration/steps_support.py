@@ -3,6 +3,7 @@ data_import, filestore_sync, legacy_endpoint, trusted_application): ad hoc runs 
 the lab's state and request log, and counting round trips."""
 from __future__ import annotations
 
+import base64
 import json
 import os
 from pathlib import Path
@@ -42,7 +43,15 @@ def round_trips(entries: list) -> int:
 
 
 def scripts(entries: list) -> list:
-    return [entry.get("script") or "" for entry in entries if entry["action"] == "Command"]
+    """The script of each round trip. The client sends a fixed bootstrap on the command line and the script on
+    stdin, base64 of its UTF-8 bytes: the lab logs the whole of it with the Send that closes stdin."""
+    result = []
+    for entry in entries:
+        if entry["action"] == "Command":
+            result.append(entry.get("script") or "")
+        elif entry["action"] == "Send" and entry.get("script") and result:
+            result[-1] = base64.b64decode(entry["script"]).decode("utf-8")
+    return result
 
 
 assert PORT_OFFSET == int(os.environ.get("PCHAT_LAB_PORT_OFFSET", "0") or 0)

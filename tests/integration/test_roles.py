@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from conftest import REPO, run_playbook
+from steps_support import scripts as sent_scripts
 
 PLAYBOOKS = REPO / "playbooks"
 
@@ -148,7 +149,7 @@ def test_the_whole_migration_in_check_mode_changes_nothing_and_says_what_waits(c
     assert "Check mode: this stage would run after cutover" in " ".join(checked.stdout.split())
     assert recap_changed(checked) > 0
     # Nothing reached the lab that changes anything, and the lab is as it was; no ledger was written.
-    scripts = [entry.get("script") or "" for entry in clean_lab.log(since)]
+    scripts = sent_scripts(clean_lab.log(since))
     assert scripts and not [match for script in scripts for match in CHANGING_VERB.findall(script)]
     assert state_without_traffic(clean_lab) == before
     assert not (tmp_path / "lab.json").exists()

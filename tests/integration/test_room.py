@@ -2,8 +2,8 @@
 category refused by Lync with the step named, an account without rights."""
 from __future__ import annotations
 
-from objects_support import USERS, named, pool, seed_principals
-from steps_support import READONLY, module, playbook, round_trips
+from objects_support import OU, USERS, named, pool, seed_principals
+from steps_support import READONLY, module, playbook, round_trips, scripts
 
 
 def test_five_steps_and_changes(clean_lab):
@@ -45,3 +45,23 @@ def test_missing_category_is_named(clean_lab):
 def test_an_account_without_rights_is_refused(clean_lab):
     status, result, _log = module(clean_lab, "fe01", "room", {"name": "x", "category": "y"}, *READONLY)
     assert status == "FAILED!" and "Access denied" in result["msg"] and "read room x" in result["msg"]
+
+
+def test_a_room_with_every_member_of_a_300_user_pool_is_one_change(clean_lab):
+    """The standard dataset's 300 users: a change far longer than cmd.exe's 8191-character command line (it
+    once took five change round trips of packed Set- commands) is one script on stdin."""
+    clean_lab.call("POST", "/seed", {"profile": "standard"})
+    try:
+        seed_principals(clean_lab)
+        members = ["sip:user%04d@contoso.local" % number for number in range(300)]
+        module(clean_lab, "fe01", "category", {"name": "Everyone", "allowed_members": [OU]})
+        status, result, log = module(clean_lab, "fe01", "room", {"name": "All hands", "category": "Everyone",
+                                                                 "members": members})
+        assert status == "CHANGED" and round_trips(log) == 2, result
+        change = scripts(log)[1]
+        assert len(change) > 8191 and change.count("Set-CsPersistentChatRoom") == 1
+        assert len(named(pool(clean_lab, "rooms"), "All hands")["Members"]) == 300
+        status, result, log = module(clean_lab, "fe01", "room", {"name": "All hands", "members": members[:150]})
+        assert status == "CHANGED" and round_trips(log) == 2 and len(result["room"]["Members"]) == 150, result
+    finally:
+        clean_lab.call("POST", "/seed", {"profile": "small"})

@@ -235,9 +235,11 @@ class Interpreter(Statements, Functions, Pipelines, CommandArguments, CommandLoo
         return 0 if self.last_ok else 1
 
 
-def run_script(lab: Any, host: Any, script: str, sink: Any) -> int:
-    """Run ``script`` on ``host`` as powershell.exe would; write to ``sink``; return the exit code."""
+def run_script(lab: Any, host: Any, script: str, sink: Any, automatic: Optional[dict] = None) -> int:
+    """Run ``script`` on ``host`` as powershell.exe would; write to ``sink``; return the exit code.
+    ``automatic``: automatic variables the host defines (e.g. $input), by lower-case name."""
     interp = Interpreter(lab, host, script, sink)
+    interp.scopes[0].update(automatic or {})
     try:
         try:
             root = parse(script, interp.source)

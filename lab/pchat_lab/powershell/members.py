@@ -13,6 +13,7 @@ import uuid
 from typing import Any, Callable
 
 from .api import PSEnum, PSError, PSObject, ScriptBlock
+from .created_scripts import create as create_script_block
 from .dotnet_format import composite_format, format_datetime, format_item
 from .errors import runtime_error
 from .values import (ConversionError, ErrorRecord, PSArrayList, PSHashtable, as_list, to_bool, to_bytes, to_datetime,
@@ -647,6 +648,8 @@ def static_method(type_ref: TypeRef, name: str, args: list, host: Any, now: Call
             return out
         if low == "getfilename" and len(a) == 1:
             return to_string(a[0]).replace("/", "\\").rsplit("\\", 1)[-1]
+    if key == "scriptblock" and low == "create" and len(a) == 1:
+        return create_script_block(to_string(a[0]))
     if key == "net.dns" and low == "gethostname" and not a:
         return getattr(host, "name", "")
     if key == "int" and low == "parse" and len(a) == 1:

@@ -34,9 +34,17 @@ UNSIMULATED_TOOLS = {"xcopy", "ipconfig", "sc", "reg", "icacls", "tasklist", "ta
                      "takeown", "tree", "tzutil", "w32tm", "wbadmin", "diskpart", "chkdsk", "label", "mountvol"}
 BUILTIN_RE = re.compile(r"^(%s)(?=$|[\s./\\(,;=+:])" % "|".join(BUILTINS), re.IGNORECASE)
 
+# "The maximum length of the string that you can use at the command prompt is 8191 characters" (Microsoft,
+# "Command prompt (Cmd.exe) command-line string limitation"); WinRS runs every command line through cmd.exe.
+MAX_COMMAND_LINE = 8191
+
+
 def run_command_line(lab, host, command_line: str, sink) -> int:
     """Run one WinRS command line on ``host``; output goes to ``sink``; returns the exit code.
     The caller (the WinRM layer) finishes the sink."""
+    if len(command_line) > MAX_COMMAND_LINE:
+        err(sink, "The command line is too long.\r\n")
+        return 1
     return CmdSession(lab, host, sink).run_line(command_line)
 
 

@@ -1,7 +1,14 @@
 """powershell.exe's own command line (Windows PowerShell 5.1's CommandLineParameterParser): switches
 matched by prefix with a shortest accepted form, -EncodedCommand (UTF-16LE base64), -Command with the
 rest of the arguments joined by one space, -Command - reading stdin, -File; then the script goes to the
-lab's PowerShell engine."""
+lab's PowerShell engine.
+
+stdin, as powershell.exe reads it when WinRS gives it a pipe: a script run with -EncodedCommand,
+-Command <text> or -File sees it as $input, one string per line, decoded in the shell's code page;
+with -Command - stdin is the commands themselves, read as an interactive console reads typed lines:
+a line that is a complete statement runs at once, a line that leaves a statement open starts a block
+that only a blank line ends (a block still open when stdin ends never runs), and one statement's
+error does not stop the next."""
 from __future__ import annotations
 
 import base64
@@ -121,14 +128,90 @@ def run_powershell_exe(session, args: list, sink) -> int:
                 return PS_BAD_COMMAND_LINE
             break
         i += 1
+    codepage = getattr(sink, "codepage", 437)
     if from_stdin:
-        data = sink.read_stdin()
-        script = console.decode(data, getattr(sink, "codepage", 437))
+        return run_typed_lines(session, console.decode(sink.read_stdin(), codepage), sink)
     if script is None:
         # Interactive PowerShell with no console: WinRS gives it no input, so it ends at once.
         return lab_unsupported(sink, "an interactive powershell.exe (no -Command, -EncodedCommand or -File)")
+    from ..powershell.created_scripts import StdinLines
     from ..powershell.engine import run_script   # written alongside; imported when first needed
-    return run_script(session.lab, session.host, script, sink)
+    stdin = StdinLines(lambda: console.decode(sink.read_stdin(), codepage))
+    return run_script(session.lab, session.host, script, sink, automatic={"input": stdin})
+
+
+# A statement that stops at one of these is not finished: the console reads another line for it.
+_INCOMPLETE = {"MissingEndCurlyBrace", "MissingEndParenthesisInExpression", "TerminatorExpectedAtEndOfString",
+               "EndSquareBracketExpectedAtEndOfAttribute", "EmptyPipeElement", "MissingExpressionAfterOperator",
+               "ExpectedExpression", "MissingStatementBlock", "MissingExpression"}
+
+
+def typed_statements(text: str) -> list:
+    """The pieces -Command - runs, in order: each complete line alone, and each block that a line left
+    open together with the lines after it up to a blank line. A block open when stdin ends is dropped."""
+    from ..powershell.parser import ScriptSyntaxError, parse
+    pieces, block = [], None
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines[-1] == "":
+        lines.pop()         # the text after the last line break is not a line
+    for line in lines:
+        if block is not None:
+            if line.strip():
+                block.append(line)
+            else:
+                pieces.append("\n".join(block))
+                block = None
+            continue
+        if not line.strip():
+            continue
+        try:
+            parse(line)
+        except ScriptSyntaxError as exc:
+            if exc.error_id in _INCOMPLETE:
+                block = [line]
+                continue
+        pieces.append(line)
+    return pieces
+
+
+def run_typed_lines(session, text: str, sink) -> int:
+    """-Command -: every piece in one session (variables carry over), each reporting its own errors; ``exit``
+    ends powershell.exe with its code; otherwise the exit code says whether the last piece succeeded."""
+    from ..powershell.clixml import error_lines
+    from ..powershell.engine import Interpreter, StreamOut
+    from ..powershell.errors import BreakSignal, ContinueSignal, ExitSignal, LabRefusal, ReturnSignal, Terminating
+    from ..powershell.parser import ScriptSyntaxError, Source, parse
+    from ..powershell.values import ErrorRecord
+    interp = Interpreter(session.lab, session.host, "", sink)
+    interp.scopes[0]["input"] = []          # stdin was the commands: nothing is left for $input
+    ok = True
+    try:
+        for piece in typed_statements(text):
+            interp.source = Source(piece)
+            interp.last_ok = True
+            try:
+                for statement in interp.statements(parse(piece, interp.source)):
+                    interp.guarded(statement, StreamOut(interp))
+                ok = interp.last_ok
+            except ExitSignal as signal:
+                return signal.code
+            except ReturnSignal as signal:
+                interp.write_objects(signal.values)
+            except (BreakSignal, ContinueSignal):
+                pass
+            except Terminating as stop:
+                interp.error_list.insert(0, ErrorRecord(stop.error))
+                interp.write_error_record(stop.error)
+                ok = False
+            except ScriptSyntaxError as exc:
+                interp.stderr_record(error_lines(exc.render()))
+                ok = False
+            except LabRefusal as refusal:
+                interp.stderr_record(error_lines(refusal.syntax_error.render()))
+                ok = False
+    finally:
+        interp.finish()
+    return 0 if ok else 1
 
 
 def decode_encoded_command(value: str) -> Optional[str]:

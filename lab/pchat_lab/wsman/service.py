@@ -8,6 +8,7 @@ import base64
 import binascii
 from typing import Optional
 
+from ..windows import console
 from . import envelope as env
 from . import faults
 from .shells import Command, ShellManager
@@ -28,11 +29,16 @@ class DropConnection(Exception):
     """Close the TCP connection without answering (an injected network failure)."""
 
 
+def is_powershell(command_line: str) -> bool:
+    tokens = command_line.split()
+    return bool(tokens) and tokens[0].strip('"').replace("/", "\\").rsplit("\\", 1)[-1].lower() in _POWERSHELL
+
+
 def decoded_script(command_line: str) -> str:
     """The script of ``powershell ... -EncodedCommand <b64>`` (UTF-16LE), or ''. PowerShell accepts
     ``-e``, ``-ec`` and any prefix of ``-EncodedCommand`` from ``-en`` on."""
     tokens = command_line.split()
-    if not tokens or tokens[0].strip('"').replace("/", "\\").rsplit("\\", 1)[-1].lower() not in _POWERSHELL:
+    if not is_powershell(command_line):
         return ""
     for flag, value in zip(tokens[1:], tokens[2:]):
         name = flag.lower().lstrip("-/")
@@ -117,6 +123,7 @@ class WSManService:
 
     def _send(self, host_name, user, request, endpoint, client_ip) -> bytes:
         shell = self.shells.get(host_name, user, request.shell_id)
+        closed = None
         send_el = env.child(request.body, env.NS_SHELL, "Send")
         streams = env.children(send_el, env.NS_SHELL, "Stream") if send_el is not None else []
         if not streams:
@@ -135,7 +142,15 @@ class WSManService:
                 raise faults.schema_validation("The stdin stream of command %s was closed with End=\"true\"."
                                                % command.id)
             command.sink.send_stdin(data, end)
-        self._log(host_name, user, "Send", request, shell_id=shell.id)
+            if end:
+                closed = command
+        # The Send that closes a PowerShell command's stdin logs all of it, as text in the shell's code page:
+        # a script sent on stdin (or the base64 of one) is what that command runs.
+        text = ""
+        if closed is not None and is_powershell(closed.command_line):
+            text = console.decode(bytes(closed.sink.stdin), shell.codepage)
+        self._log(host_name, user, "Send", request, shell_id=shell.id,
+                  command=closed.command_line if closed is not None else "", script=text)
         return env.envelope(env.NS_SHELL + "/SendResponse", request.message_id, "<rsp:SendResponse/>")
 
     def _receive(self, host_name, user, request, endpoint, client_ip) -> bytes:

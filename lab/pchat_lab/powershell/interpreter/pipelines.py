@@ -9,6 +9,7 @@ from tree_sitter import Node
 
 from ..api import CmdletSpec, PSError, ScriptBlock
 from ..binding import bind, cmdlet_type
+from ..created_scripts import CreatedScriptBlock, compile_block
 from ..errors import Terminating
 from ..members import NotImplementedMember
 from ..parser import NUMBER_AS_COMMAND, RANGE_AS_COMMAND
@@ -120,6 +121,8 @@ class Pipelines:
         target = self.eval(inner)
         raw, redirects = self.command_args(node)
         extent = self.extent(node)
+        if isinstance(target, CreatedScriptBlock):
+            target = compile_block(self, target)
         if isinstance(target, ScriptBlock) and target.node is not None:
             sb = target.node if target.node.type == "script_block" else self._first(target.node, "script_block")
             param_block = self._param_block(target.node)

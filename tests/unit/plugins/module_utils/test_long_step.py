@@ -85,3 +85,36 @@ def test_robocopy_output_is_read_back_with_relative_paths():
     assert listing["summary"]["files"] == {"total": 3, "copied": 2, "skipped": 1, "mismatch": 0, "failed": 0,
                                            "extras": 1}
     assert listing["summary"]["bytes"]["copied"] == 148
+
+
+class _WaitingClient:
+    """A client whose command is still running for two Receives before it answers."""
+
+    def __init__(self):
+        self.calls = []
+
+    def run_json(self, script, depth=8, idempotent=True, on_wait=None):
+        self.calls.append((script, depth, idempotent))
+        on_wait()
+        on_wait()
+        return {"done": True}
+
+
+class _Module:
+    def __init__(self, client):
+        self.client = client
+
+    def winrm(self):
+        return self.client
+
+
+def test_run_long_hands_progress_to_the_client_it_is_given(tmp_path):
+    path = tmp_path / "progress.txt"
+    times = iter([0.0, 25.0, 50.0, 61.0])
+    progress = long_step.Progress(environ={long_step.PROGRESS_ENV: str(path)}, clock=lambda: next(times))
+    client = _WaitingClient()
+    assert long_step.run_long(_Module(client), progress, "export", "Export-X", depth=5) == {"done": True}
+    assert client.calls == [("Export-X", 5, False)]
+    assert path.read_text(encoding="utf-8").splitlines() == [
+        "export: started", "export: still running after 25s", "export: still running after 50s",
+        "export: finished after 61.0s"]

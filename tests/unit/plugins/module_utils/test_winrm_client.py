@@ -1,6 +1,6 @@
-"""The WinRM client: one shell per run, the command it sends, CLIXML errors, and how network and
-authentication failures are reported (with a stand-in for pywinrm's Protocol, and once for real
-against a closed port)."""
+"""The WinRM client: one shell per run, the bootstrap on the command line and the script on stdin, CLIXML
+errors, and how network and authentication failures are reported (with a stand-in for pywinrm's Protocol,
+and once for real against a closed port)."""
 from __future__ import annotations
 
 import base64
@@ -13,7 +13,8 @@ from winrm import exceptions as winrm_exceptions
 
 from ansible_collections.lync.persistent_chat.plugins.module_utils import winrm as client_module
 from ansible_collections.lync.persistent_chat.plugins.module_utils.winrm import (
-    MAX_COMMAND_LINE,
+    BOOTSTRAP,
+    STDIN_CHUNK_BYTES,
     PowerShellError,
     WinRMAuthenticationError,
     WinRMClient,
@@ -62,6 +63,8 @@ class FakeProtocol:
         self.open_errors = open_errors
         self.run_errors = run_errors
         self.opened, self.closed, self.commands, self.cleaned = [], [], [], []
+        self.stdin = {}      # command id -> [(bytes, end), ...]
+        self.receives = 0
         FakeProtocol.instances.append(self)
 
     def open_shell(self, codepage=437, **_kwargs):
@@ -77,11 +80,20 @@ class FakeProtocol:
         self.commands.append((shell_id, command, list(arguments), kwargs))
         return "command-%d" % len(self.commands)
 
-    def get_command_output(self, shell_id, command_id):
+    def send_command_input(self, shell_id, command_id, stdin_input, end=False):
+        assert isinstance(stdin_input, bytes)   # pywinrm would encode a str as cp437
+        assert not any(closed for _data, closed in self.stdin.get(command_id, [])), "stdin already closed"
+        self.stdin.setdefault(command_id, []).append((stdin_input, end))
+
+    def get_command_output_raw(self, shell_id, command_id):
+        self.receives += 1
+        assert self.stdin[command_id][-1][1], "Receive before stdin was closed: powershell.exe would wait forever"
         reply = self.replies.pop(0) if self.replies else (b'{"ok":true}', b"", 0)
         if isinstance(reply, Fail):
             raise reply.error
-        return reply
+        if len(reply) == 4:     # (stdout, stderr, exit code, done): one Receive of a longer command
+            return reply
+        return reply + (True,)
 
     def cleanup_command(self, shell_id, command_id):
         self.cleaned.append(command_id)
@@ -104,10 +116,15 @@ def make_client(replies=None, open_errors=None, run_errors=None, **overrides):
     return client
 
 
-def decoded_script(command) -> str:
+def decoded_bootstrap(command) -> str:
     arguments = command[2]
     assert arguments[:-1] == ["-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-EncodedCommand"]
     return base64.b64decode(arguments[-1]).decode("utf-16-le")
+
+
+def sent_script(protocol, command_id="command-1") -> str:
+    """The script the command received on stdin (base64 of its UTF-8 bytes, as the bootstrap decodes it)."""
+    return base64.b64decode(b"".join(data for data, _end in protocol.stdin[command_id])).decode("utf-8")
 
 
 def test_one_shell_with_utf8_codepage_serves_every_script_and_is_closed_once():
@@ -125,17 +142,57 @@ def test_one_shell_with_utf8_codepage_serves_every_script_and_is_closed_once():
     assert client.shells_opened == 1 and client.scripts_run == 3
 
 
-def test_the_command_is_powershell_with_an_encoded_wrapped_script():
+def test_the_command_line_is_a_small_constant_bootstrap_and_the_script_goes_on_stdin():
     client = make_client()
     client.run_json("Get-CsPersistentChatRoom | Select-Object Name", depth=5)
-    shell, command, _args, _kw = FakeProtocol.instances[0].commands[0]
-    assert command == "powershell.exe"
-    script = decoded_script(FakeProtocol.instances[0].commands[0])
-    lines = script.splitlines()
+    client.run_json("Get-CsPersistentChatCategory", depth=2)
+    protocol = FakeProtocol.instances[0]
+    first, second = protocol.commands
+    assert first[1] == second[1] == "powershell.exe"
+    assert first[2] == second[2]                                  # the same command line for every script
+    assert first[3] == second[3] == {"console_mode_stdin": False}  # stdin is a pipe: powershell reads $input
+    assert decoded_bootstrap(first) == BOOTSTRAP
+    assert len(" ".join([first[1]] + first[2])) < 1000     # far below cmd.exe's 8191 characters
+    assert "Get-CsPersistentChat" not in " ".join(first[2])
+    lines = sent_script(protocol).splitlines()
     assert lines[0] == "$ErrorActionPreference='Stop'"
     assert lines[1] == "$ProgressPreference='SilentlyContinue'"
     assert "Get-CsPersistentChatRoom | Select-Object Name" in lines
     assert lines[-1] == "ConvertTo-Json -InputObject $pchatOut -Compress -Depth 5"
+    assert protocol.stdin["command-1"][-1][1] is True and protocol.stdin["command-2"][-1][1] is True
+
+
+def test_stdin_is_plain_ascii_whatever_the_script_holds():
+    script = "'\uc11c\uc6b8 \u2018room\u2019'\n'line one\nline two'"
+    client = make_client()
+    client.run_json(script)
+    protocol = FakeProtocol.instances[0]
+    data = protocol.stdin["command-1"][0][0]
+    assert data.isascii() and b"\n" not in data     # no code page, BOM or line splitting can touch it
+    assert script in sent_script(protocol)
+
+
+def test_a_100_kb_script_is_one_command_in_envelope_sized_pieces():
+    script = "\n".join("$null='%s'" % ("m%05d" % line * 20) for line in range(800))
+    assert len(script) > 100000
+    client = make_client()
+    assert client.run_json(script) == {"ok": True}
+    protocol = FakeProtocol.instances[0]
+    assert len(protocol.commands) == 1 and client.scripts_run == 1
+    pieces = protocol.stdin["command-1"]
+    assert len(pieces) == 3          # 100 KB is about 140 KB of base64
+    assert all(len(data) <= STDIN_CHUNK_BYTES for data, _end in pieces)
+    assert [end for _data, end in pieces] == [False, False, True]
+    assert script in sent_script(protocol)
+
+
+def test_receive_is_repeated_while_the_command_runs_and_on_wait_hears_each_time():
+    timeout = Fail(winrm_exceptions.WinRMOperationTimeoutError())
+    client = make_client(replies=[(b'{"a"', b"", None, False), timeout, (b':1}', b"", 0, True)])
+    waits = []
+    assert client.run_json("Start-Long", idempotent=False, on_wait=lambda: waits.append(1)) == {"a": 1}
+    assert FakeProtocol.instances[0].receives == 3
+    assert waits == [1, 1]
 
 
 def test_protocol_gets_the_connection_settings():
@@ -279,13 +336,6 @@ def test_a_password_echoed_by_a_library_is_scrubbed():
     with pytest.raises(WinRMConnectionError) as caught:
         client.run_json("x")
     assert PASSWORD not in str(caught.value)
-
-
-def test_a_script_too_long_for_the_command_line_is_refused_before_sending():
-    client = make_client()
-    with pytest.raises(WinRMError, match="too long"):
-        client.run_json("#" + "x" * MAX_COMMAND_LINE)
-    assert FakeProtocol.instances == []
 
 
 def test_wrap_script_checks_depth():

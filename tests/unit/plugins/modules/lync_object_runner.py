@@ -26,7 +26,7 @@ class RecordingClient:
         self.idempotent = []
         self.closed = False
 
-    def run_json(self, script, depth=8, idempotent=True):
+    def run_json(self, script, depth=8, idempotent=True, on_wait=None):
         tree = PARSER.parse(winrm_utils.wrap_script(script, depth=depth).encode("utf-8"))
         assert not tree.root_node.has_error, script
         self.scripts.append(script)

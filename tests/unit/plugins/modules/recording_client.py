@@ -17,7 +17,7 @@ class RecordingClient:
         self.kwargs, self.answers, self.scripts, self.closed = kwargs, answers, [], False
         RecordingClient.runs.append(self)
 
-    def run_json(self, script, depth=8, idempotent=True):
+    def run_json(self, script, depth=8, idempotent=True, on_wait=None):
         self.scripts.append(script)
         answer = self.answers.pop(0)
         if isinstance(answer, Exception):

@@ -20,7 +20,7 @@ class RecordingClient:
         self.idempotent = []
         self.closed = False
 
-    def run_json(self, script, depth=8, idempotent=True):
+    def run_json(self, script, depth=8, idempotent=True, on_wait=None):
         self.scripts.append(script)
         self.idempotent.append(idempotent)
         if not self.answers:

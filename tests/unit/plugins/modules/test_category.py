@@ -137,17 +137,14 @@ def test_create_lists_only_settings_that_differ_from_what_new_makes(monkeypatch,
     assert run.output["changed"] is True and run.output["changed_properties"] == ["Identity"]
 
 
-def test_long_lists_are_split_over_command_lines_that_each_fit(monkeypatch, capsys):
-    from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_objects import fits
-    members = ["CN=Chat User %03d,OU=Users,OU=Chat,DC=contoso,DC=local" % number for number in range(300)]
+def test_a_list_of_5000_members_is_one_change_script(monkeypatch, capsys):
+    members = ["CN=Chat User %04d,OU=Users,OU=Chat,DC=contoso,DC=local" % number for number in range(5000)]
     run = run_module(category, monkeypatch, capsys, {"name": "IT", "allowed_members": members},
-                     answers=[{"pools": POOLS, "category": [IT]}] + [None] * 20 + [{"category": [IT]}])
-    changes = run.scripts[1:]
-    assert run.code == 0 and len(changes) > 1
-    assert all(fits(script) for script in changes)
-    sent = "".join(changes)
-    assert all("'%s'" % member in sent for member in members)
-    assert sent.count("Remove = @('OU=IT,DC=contoso,DC=local')") == 1
-    # Removals first, then additions; only the last script reads the category back.
-    assert "Remove =" in changes[0]
-    assert ["Get-CsPersistentChatCategory -Identity" in script for script in changes] == [False] * (len(changes) - 1) + [True]
+                     answers=[{"pools": POOLS, "category": [IT]}, {"category": [IT]}])
+    assert run.code == 0 and len(run.scripts) == 2
+    change = run.scripts[1]
+    assert len(change) > 250000
+    assert all("'%s'" % member in change for member in members)
+    # Removals first, then additions, then the read back.
+    assert change.index("Remove = @('OU=IT,DC=contoso,DC=local')") < change.index("Add = @(") \
+        < change.index("Get-CsPersistentChatCategory -Identity")

