@@ -117,8 +117,8 @@ def get_command(ctx, args, pipeline):
 
 # --- JSON -----------------------------------------------------------------------------------
 
-@cmdlet("ConvertTo-Json", params=[
-    Param("InputObject", "object", position=0), Param("Depth", "int", value_range=(1, 100)),
+@cmdlet("ConvertTo-Json", collects_input=True, params=[
+    Param("InputObject", "object", position=0, from_pipeline=True), Param("Depth", "int", value_range=(1, 100)),
     Param("Compress", "switch")])
 def convertto_json(ctx, args, pipeline):
     if args.given("InputObject"):
@@ -130,7 +130,8 @@ def convertto_json(ctx, args, pipeline):
     yield convert_to_json(value, depth=args.get("Depth", 2), compress=bool(args.get("Compress")))
 
 
-@cmdlet("ConvertFrom-Json", params=[Param("InputObject", "string", position=0)])
+@cmdlet("ConvertFrom-Json", collects_input=True,
+        params=[Param("InputObject", "string", position=0, from_pipeline=True)])
 def convertfrom_json(ctx, args, pipeline):
     if args.given("InputObject"):
         texts = [args["InputObject"]]
@@ -182,7 +183,7 @@ def _property_names(item: Any) -> list:
     return []
 
 
-@cmdlet("Select-Object", default_set="DefaultParameter", params=[
+@cmdlet("Select-Object", default_set="DefaultParameter", collects_input=True, params=[
     Param("Property", "object[]", position=0, sets=("DefaultParameter", "SkipLastParameter")),
     Param("ExcludeProperty", "string[]", sets=("DefaultParameter",)),
     Param("ExpandProperty", "string", sets=("DefaultParameter", "SkipLastParameter")),
@@ -191,7 +192,7 @@ def _property_names(item: Any) -> list:
     Param("Skip", "int", sets=("DefaultParameter",), value_range=(0, None)),
     Param("SkipLast", "int", sets=("SkipLastParameter",), value_range=(0, None)),
     Param("Index", "int[]", sets=("IndexParameter",)),
-    Param("InputObject", "object")])
+    Param("InputObject", "object", from_pipeline=True)])
 def select_object(ctx, args, pipeline):
     items = list(pipeline) if not args.given("InputObject") else [args["InputObject"]]
     props = args.get("Property")
@@ -304,11 +305,11 @@ def where_compare(op: str, left: Any, right: Any) -> bool:
     raise PSError("The lab does not implement Where-Object -%s." % op, "LabUnsupported", "NotImplemented")
 
 
-@cmdlet("Where-Object", module=CORE, default_set="EqualSet", params=[
+@cmdlet("Where-Object", module=CORE, default_set="EqualSet", collects_input=True, params=[
     Param("FilterScript", "scriptblock", mandatory=True, position=0, sets=("ScriptBlockSet",)),
     Param("Property", "string", mandatory=True, position=0, sets=tuple(_OP_SETS.values())),
     Param("Value", "object", position=1, sets=tuple(_OP_SETS.values())),
-    Param("InputObject", "object"),
+    Param("InputObject", "object", from_pipeline=True),
 ] + [Param(op, "switch", mandatory=op != "EQ", sets=(_OP_SETS[op],)) for op in _OPERATORS + _CASE_OPERATORS])
 def where_object(ctx, args, pipeline):
     items = list(pipeline) if not args.given("InputObject") else [args["InputObject"]]
@@ -337,13 +338,13 @@ def where_object(ctx, args, pipeline):
             yield item
 
 
-@cmdlet("ForEach-Object", module=CORE, default_set="ScriptBlockSet", params=[
+@cmdlet("ForEach-Object", module=CORE, default_set="ScriptBlockSet", collects_input=True, params=[
     Param("Process", "scriptblock", mandatory=True, position=0, sets=("ScriptBlockSet",)),
     Param("Begin", "scriptblock", sets=("ScriptBlockSet",)),
     Param("End", "scriptblock", sets=("ScriptBlockSet",)),
     Param("MemberName", "string", mandatory=True, position=0, sets=("PropertyAndMethodSet",)),
     Param("ArgumentList", "object[]", sets=("PropertyAndMethodSet",)),
-    Param("InputObject", "object")])
+    Param("InputObject", "object", from_pipeline=True)])
 def foreach_object(ctx, args, pipeline):
     items = list(pipeline) if not args.given("InputObject") else [args["InputObject"]]
     results = []
@@ -364,10 +365,11 @@ def foreach_object(ctx, args, pipeline):
     return results
 
 
-@cmdlet("Measure-Object", default_set="GenericMeasure", params=[
+@cmdlet("Measure-Object", default_set="GenericMeasure", collects_input=True, params=[
     Param("Property", "string[]", position=0), Param("Sum", "switch", sets=("GenericMeasure",)),
     Param("Average", "switch", sets=("GenericMeasure",)), Param("Maximum", "switch", sets=("GenericMeasure",)),
-    Param("Minimum", "switch", sets=("GenericMeasure",)), Param("InputObject", "object"),
+    Param("Minimum", "switch", sets=("GenericMeasure",)),
+    Param("InputObject", "object", from_pipeline=True),
     Param("Line", "switch", sets=("TextMeasure",)), Param("Word", "switch", sets=("TextMeasure",)),
     Param("Character", "switch", sets=("TextMeasure",))])
 def measure_object(ctx, args, pipeline):
@@ -435,9 +437,9 @@ def _sort_keys(ctx, args) -> list:
     return keys
 
 
-@cmdlet("Sort-Object", params=[
+@cmdlet("Sort-Object", collects_input=True, params=[
     Param("Property", "object[]", position=0), Param("Descending", "switch"), Param("Unique", "switch"),
-    Param("CaseSensitive", "switch"), Param("InputObject", "object")])
+    Param("CaseSensitive", "switch"), Param("InputObject", "object", from_pipeline=True)])
 def sort_object(ctx, args, pipeline):
     items = list(pipeline) if not args.given("InputObject") else [args["InputObject"]]
     keys = _sort_keys(ctx, args) or [(None, None)]
@@ -467,9 +469,9 @@ def sort_object(ctx, args, pipeline):
     return result
 
 
-@cmdlet("Group-Object", params=[
+@cmdlet("Group-Object", collects_input=True, params=[
     Param("Property", "object[]", position=0), Param("NoElement", "switch"), Param("CaseSensitive", "switch"),
-    Param("InputObject", "object")])
+    Param("InputObject", "object", from_pipeline=True)])
 def group_object(ctx, args, pipeline):
     items = list(pipeline) if not args.given("InputObject") else [args["InputObject"]]
     keys = _sort_keys(ctx, args)
@@ -494,12 +496,13 @@ def group_object(ctx, args, pipeline):
 
 # --- output and streams ---------------------------------------------------------------------
 
-@cmdlet("Out-Null", module=CORE, params=[Param("InputObject", "object")])
+@cmdlet("Out-Null", module=CORE, collects_input=True, params=[Param("InputObject", "object", from_pipeline=True)])
 def out_null(ctx, args, pipeline):
     return []
 
 
-@cmdlet("Out-String", params=[Param("InputObject", "object"), Param("Stream", "switch"), Param("Width", "int")])
+@cmdlet("Out-String", collects_input=True, params=[Param("InputObject", "object", from_pipeline=True),
+                                                  Param("Stream", "switch"), Param("Width", "int")])
 def out_string_cmdlet(ctx, args, pipeline):
     items = list(pipeline) if not args.given("InputObject") else [args["InputObject"]]
     text = out_string(items)
@@ -508,7 +511,8 @@ def out_string_cmdlet(ctx, args, pipeline):
     return [text]
 
 
-@cmdlet("Write-Output", params=[RemainingParam("InputObject", "object", position=0),
+@cmdlet("Write-Output", collects_input=True, params=[RemainingParam("InputObject", "object", position=0,
+                                                                    from_pipeline=True),
                                 Param("NoEnumerate", "switch")])
 def write_output(ctx, args, pipeline):
     if not args.given("InputObject"):
@@ -525,8 +529,8 @@ _COLORS = ("Black", "DarkBlue", "DarkGreen", "DarkCyan", "DarkRed", "DarkMagenta
            "DarkGray", "Blue", "Green", "Cyan", "Red", "Magenta", "Yellow", "White")
 
 
-@cmdlet("Write-Host", params=[
-    RemainingParam("Object", "object", position=0), Param("NoNewline", "switch"), Param("Separator", "object"),
+@cmdlet("Write-Host", collects_input=True, params=[
+    RemainingParam("Object", "object", position=0, from_pipeline=True), Param("NoNewline", "switch"), Param("Separator", "object"),
     Param("ForegroundColor", "enum", values=_COLORS, enum_type="System.ConsoleColor"),
     Param("BackgroundColor", "enum", values=_COLORS, enum_type="System.ConsoleColor")])
 def write_host(ctx, args, pipeline):

@@ -194,6 +194,9 @@ class Pipelines:
         outputs: list = []
         try:
             for inv in result.invocations:
+                if inv.error is not None:
+                    ctx.write_error(inv.error)      # input no parameter binds: this object is skipped
+                    continue
                 produced = spec.func(ctx, inv.args, inv.pipeline)
                 if produced is None:
                     continue
