@@ -58,7 +58,8 @@ def _filter_all(text: str) -> bool:
     return str(text).strip().strip("{}").strip().strip("'\"") == "*"
 
 
-@cmdlet("Get-ADUser", module=AD, default_set="Filter", params=[
+@cmdlet("Get-ADUser", type_name="Microsoft.ActiveDirectory.Management.Commands.GetADUser",
+        module=AD, default_set="Filter", params=[
     Param("Identity", "string", mandatory=True, position=0, sets=("Identity",), from_pipeline=True),
     Param("Filter", "string", mandatory=True, sets=("Filter",)),
     Param("LDAPFilter", "string", mandatory=True, sets=("LdapFilter",)),
@@ -100,7 +101,8 @@ def get_ad_user(ctx, args, pipeline):
     return objects
 
 
-@cmdlet("Remove-ADUser", module=AD, should_process=True, params=[
+@cmdlet("Remove-ADUser", type_name="Microsoft.ActiveDirectory.Management.Commands.RemoveADUser",
+        module=AD, should_process=True, params=[
     Param("Identity", "string", mandatory=True, position=0, from_pipeline=True),
     Param("Server", "string"), Param("Credential", "object"), Param("Partition", "string"),
     Param("AuthType", "enum", values=("Negotiate", "Basic"),
@@ -142,7 +144,8 @@ def _confirm_high_impact(ctx) -> None:
                   "InvalidOperation", exception_type="System.Management.Automation.PSInvalidOperationException")
 
 
-@cmdlet("Get-ADGroupMember", module=AD, params=[
+@cmdlet("Get-ADGroupMember", type_name="Microsoft.ActiveDirectory.Management.Commands.GetADGroupMember",
+        module=AD, params=[
     Param("Identity", "string", mandatory=True, position=0, from_pipeline=True),
     Param("Recursive", "switch"), Param("Server", "string"), Param("Credential", "object"),
     Param("Partition", "string"),
@@ -259,7 +262,8 @@ def _identity_key(identity) -> str:
     return str(identity).strip()
 
 
-@cmdlet("Get-ADObject", module=AD, default_set="Filter", params=[
+@cmdlet("Get-ADObject", type_name="Microsoft.ActiveDirectory.Management.Commands.GetADObject",
+        module=AD, default_set="Filter", params=[
     Param("Identity", "object", mandatory=True, position=0, sets=("Identity",), from_pipeline=True),
     Param("Filter", "string", mandatory=True, sets=("Filter",)),
     Param("LDAPFilter", "string", mandatory=True, sets=("LdapFilter",)),
@@ -304,7 +308,8 @@ def get_ad_object(ctx, args, pipeline):
     return result
 
 
-@cmdlet("Restore-ADObject", module=AD, should_process=True, params=[
+@cmdlet("Restore-ADObject", type_name="Microsoft.ActiveDirectory.Management.Commands.RestoreADObject",
+        module=AD, should_process=True, params=[
     Param("Identity", "object", mandatory=True, position=0, from_pipeline=True),
     Param("NewName", "string"), Param("TargetPath", "string"), Param("PassThru", "switch"),
     Param("Server", "string"), Param("Credential", "pscredential"), Param("Partition", "string"),

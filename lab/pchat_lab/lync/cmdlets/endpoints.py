@@ -18,7 +18,8 @@ def _endpoint_object(endpoint):
     })
 
 
-@cmdlet("Get-CsPersistentChatEndpoint", module=LYNC, params=[
+@cmdlet("Get-CsPersistentChatEndpoint", type_name="Microsoft.Rtc.Management.AD.Cmdlets.GetPersistentChatEndpointCmdlet",
+        module=LYNC, params=[
     Param("Identity", "string", position=0), Param("Credential", "object"), Param("DomainController", "string"),
     Param("Filter", "string"), Param("LdapFilter", "string"), Param("OU", "string"),
     Param("PersistentChatPoolFqdn", "string"), Param("ResultSize", "long", value_range=(0, 2147483647)),
@@ -49,7 +50,8 @@ def get_cs_persistent_chat_endpoint(ctx, args, pipeline):
     return objects
 
 
-@cmdlet("New-CsPersistentChatEndpoint", module=LYNC, should_process=True, params=[
+@cmdlet("New-CsPersistentChatEndpoint", type_name="Microsoft.Rtc.Management.AD.Cmdlets.NewPersistentChatEndpointCmdlet",
+        module=LYNC, should_process=True, params=[
     Param("PersistentChatPoolFqdn", "string", mandatory=True),
     Param("SipAddress", "string", mandatory=True),
     Param("DisplayName", "string"),
@@ -81,7 +83,9 @@ def new_cs_persistent_chat_endpoint(ctx, args, pipeline):
     return [_endpoint_object(endpoint)] if args.get("PassThru") else []
 
 
-@cmdlet("Remove-CsPersistentChatEndpoint", module=LYNC, should_process=True, params=[
+@cmdlet("Remove-CsPersistentChatEndpoint",
+        type_name="Microsoft.Rtc.Management.AD.Cmdlets.RemovePersistentChatEndpointCmdlet",
+        module=LYNC, should_process=True, params=[
     Param("Identity", "string", mandatory=True, position=0, from_pipeline=True, from_pipeline_by_name=True),
     Param("Force", "switch"),
 ])

@@ -63,7 +63,8 @@ def _services(lync) -> list:
     return result
 
 
-@cmdlet("Get-CsService", module=LYNC, default_set="Identity", params=[
+@cmdlet("Get-CsService", type_name="Microsoft.Rtc.Management.Xds.GetServiceCmdlet",
+        module=LYNC, default_set="Identity", params=[
     Param("Identity", "string", position=0, sets=("Identity",)),
     Param("PoolFqdn", "string", sets=ROLE_SWITCHES),
     *[Param(name, "switch", mandatory=True, sets=(name,)) for name in ROLE_SWITCHES],
@@ -135,7 +136,8 @@ def _winsvc(host, svc):
 _WINSVC_PARAMS = [Param("Name", "string", position=0), Param("ComputerName", "string"), Param("Report", "string")]
 
 
-@cmdlet("Get-CsWindowsService", module=LYNC, params=_WINSVC_PARAMS + [Param("ExcludeActivityLevel", "switch")])
+@cmdlet("Get-CsWindowsService", type_name="Microsoft.Rtc.Management.Deployment.GetWindowsServiceCmdlet",
+        module=LYNC, params=_WINSVC_PARAMS + [Param("ExcludeActivityLevel", "switch")])
 def get_cs_windows_service(ctx, args, pipeline):
     lync = authorised(ctx, permissions.SERVER_ADMIN)
     host, services = _selected(ctx, lync, args)
@@ -151,14 +153,16 @@ def _set_status(ctx, lync, args, status, verb):
     return []
 
 
-@cmdlet("Start-CsWindowsService", module=LYNC, should_process=True,
+@cmdlet("Start-CsWindowsService", type_name="Microsoft.Rtc.Management.Deployment.StartWindowsServiceCmdlet",
+        module=LYNC, should_process=True,
         params=_WINSVC_PARAMS + [Param("NoWait", "switch")])
 def start_cs_windows_service(ctx, args, pipeline):
     lync = authorised(ctx, permissions.SERVER_ADMIN)
     return _set_status(ctx, lync, args, "Running", "Start-CsWindowsService")
 
 
-@cmdlet("Stop-CsWindowsService", module=LYNC, should_process=True,
+@cmdlet("Stop-CsWindowsService", type_name="Microsoft.Rtc.Management.Deployment.StopWindowsServiceCmdlet",
+        module=LYNC, should_process=True,
         params=_WINSVC_PARAMS + [Param("NoWait", "switch"), Param("Graceful", "switch"),
                                  Param("LeaveClsAgentRunning", "switch"), Param("LeaveWebServerRunning", "switch")])
 def stop_cs_windows_service(ctx, args, pipeline):

@@ -25,7 +25,8 @@ def _find_app(lync, identity: str):
     return None
 
 
-@cmdlet("Get-CsTrustedApplication", module=LYNC, default_set="Identity", params=[
+@cmdlet("Get-CsTrustedApplication", type_name="Microsoft.Rtc.Management.Xds.GetTrustedApplicationCmdlet",
+        module=LYNC, default_set="Identity", params=[
     Param("Identity", "string", position=0, sets=("Identity",)),
     Param("Filter", "string", sets=("Filter",)),
     Param("ApplicationId", "string", mandatory=True, sets=("ApplicationId",)),
@@ -46,7 +47,8 @@ def get_trusted_application(ctx, args, pipeline):
     return [obj(APP_TYPE, dict(a)) for a in apps]
 
 
-@cmdlet("Remove-CsTrustedApplication", module=LYNC, should_process=True, params=[
+@cmdlet("Remove-CsTrustedApplication", type_name="Microsoft.Rtc.Management.Xds.RemoveTrustedApplicationCmdlet",
+        module=LYNC, should_process=True, params=[
     Param("Identity", "string", mandatory=True, position=0, from_pipeline=True, from_pipeline_by_name=True),
     Param("Force", "switch"),
 ])
@@ -76,7 +78,8 @@ def _find_pool(lync, identity: str):
     return None
 
 
-@cmdlet("Get-CsTrustedApplicationPool", module=LYNC, default_set="Identity", params=[
+@cmdlet("Get-CsTrustedApplicationPool", type_name="Microsoft.Rtc.Management.Xds.GetTrustedApplicationPoolCmdlet",
+        module=LYNC, default_set="Identity", params=[
     Param("Identity", "string", position=0, sets=("Identity",)),
     Param("Filter", "string", sets=("Filter",)),
     Param("LocalStore", "switch"),
@@ -92,7 +95,8 @@ def get_trusted_application_pool(ctx, args, pipeline):
     return [obj(POOL_TYPE, dict(p)) for p in pools]
 
 
-@cmdlet("Remove-CsTrustedApplicationPool", module=LYNC, should_process=True, params=[
+@cmdlet("Remove-CsTrustedApplicationPool", type_name="Microsoft.Rtc.Management.Xds.RemoveTrustedApplicationPoolCmdlet",
+        module=LYNC, should_process=True, params=[
     Param("Identity", "string", mandatory=True, position=0, from_pipeline=True, from_pipeline_by_name=True),
     Param("Force", "switch"),
 ])
@@ -115,7 +119,8 @@ def remove_trusted_application_pool(ctx, args, pipeline):
 
 # --------------------------------------------------------------------------------------- publishing
 
-@cmdlet("Publish-CsTopology", module=LYNC, default_set="FileName", should_process=True, params=[
+@cmdlet("Publish-CsTopology", type_name="Microsoft.Rtc.Management.Deployment.PublishTopologyCmdlet",
+        module=LYNC, default_set="FileName", should_process=True, params=[
     Param("FileName", "string", mandatory=True, sets=("FileName",)),
     Param("Document", "object", mandatory=True, sets=("Document",)),
     Param("FinalizeUninstall", "switch", mandatory=True, sets=("FinalizeUninstall",)),
@@ -141,7 +146,8 @@ def publish_cs_topology(ctx, args, pipeline):
     return []
 
 
-@cmdlet("Enable-CsTopology", module=LYNC, should_process=True, params=[
+@cmdlet("Enable-CsTopology", type_name="Microsoft.Rtc.Management.Deployment.EnableTopologyCmdlet",
+        module=LYNC, should_process=True, params=[
     Param("GlobalCatalog", "string"), Param("GlobalSettingsDomainController", "string"),
     Param("SkipPrepareCheck", "bool"), Param("Report", "string"), Param("Force", "switch"),
 ])
@@ -189,7 +195,8 @@ _CMDLET_GROUPS = {
 }
 
 
-@cmdlet("Get-CsAdminRole", module=LYNC, default_set="Identity", params=[
+@cmdlet("Get-CsAdminRole", type_name="Microsoft.Rtc.Management.Internal.GetAdminRoleCmdlet",
+        module=LYNC, default_set="Identity", params=[
     Param("Identity", "string", position=0, sets=("Identity",)),
     Param("Filter", "string", sets=("Filter",)), Param("LocalStore", "switch"),
 ])
@@ -214,7 +221,8 @@ def get_cs_admin_role(ctx, args, pipeline):
     return result
 
 
-@cmdlet("Get-CsAdminRoleAssignment", module=LYNC, params=[
+@cmdlet("Get-CsAdminRoleAssignment", type_name="Microsoft.Rtc.Management.Internal.GetAdminRoleAssignmentCmdlet",
+        module=LYNC, params=[
     Param("Identity", "string", mandatory=True, position=0, from_pipeline=True),
 ])
 def get_cs_admin_role_assignment(ctx, args, pipeline):

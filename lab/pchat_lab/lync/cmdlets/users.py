@@ -111,7 +111,8 @@ def _select(ctx, lync, args, lync_only: bool):
     return users
 
 
-@cmdlet("Get-CsUser", module=LYNC, params=_SELECT_PARAMS + [
+@cmdlet("Get-CsUser", type_name="Microsoft.Rtc.Management.AD.Cmdlets.GetOcsUserCmdlet",
+        module=LYNC, params=_SELECT_PARAMS + [
     Param("OnLyncServer", "switch"), Param("OnOfficeCommunicationServer", "switch"),
     Param("UnassignedUser", "switch"),
 ])
@@ -134,7 +135,8 @@ def get_cs_user(ctx, args, pipeline):
     return objects
 
 
-@cmdlet("Get-CsAdUser", module=LYNC, params=_SELECT_PARAMS)
+@cmdlet("Get-CsAdUser", type_name="Microsoft.Rtc.Management.AD.Cmdlets.GetOcsAdUserCmdlet",
+        module=LYNC, params=_SELECT_PARAMS)
 def get_cs_ad_user(ctx, args, pipeline):
     lync = authorised(ctx, permissions.USER_ADMIN)
     objects = [aduser_object(lync, u) for u in _select(ctx, lync, args, lync_only=False)]
@@ -145,7 +147,8 @@ def get_cs_ad_user(ctx, args, pipeline):
     return objects
 
 
-@cmdlet("Move-CsUser", module=LYNC, should_process=True, params=[
+@cmdlet("Move-CsUser", type_name="Microsoft.Rtc.Management.AD.Cmdlets.MoveOcsUserCmdlet",
+        module=LYNC, should_process=True, params=[
     Param("Identity", "string", mandatory=True, position=0, from_pipeline=True, from_pipeline_by_name=True),
     Param("Target", "string", mandatory=True, position=1),
     Param("Credential", "object"), Param("DomainController", "string"), Param("Force", "switch"),

@@ -825,7 +825,8 @@ def _volume(host, drive) -> PSObject:
                    "Microsoft.Management.Infrastructure.CimInstance", "System.Object"))
 
 
-@cmdlet("Get-Volume", module="Storage", default_set="ByDriveLetter", params=[
+# Get-Volume is a CDXML function: its errors carry the function name as their suffix.
+@cmdlet("Get-Volume", module="Storage", type_name="Get-Volume", default_set="ByDriveLetter", params=[
     Param("DriveLetter", "string[]", position=0, sets=("ByDriveLetter",), from_pipeline_by_name=True),
     Param("FileSystemLabel", "string[]", sets=("ByLabel",), aliases=("FriendlyName",)),
 ])
@@ -964,7 +965,8 @@ def _query_instances(ctx, class_name: str, namespace: str, where: str, propertie
         yield (wmi.to_cim if as_cim else wmi.to_wmi)(canonical, row, ctx.host)
 
 
-@cmdlet("Get-CimInstance", module="CimCmdlets", default_set="ClassNameComputerSet", params=[
+@cmdlet("Get-CimInstance", module="CimCmdlets",
+        type_name="Microsoft.Management.Infrastructure.CimCmdlets.GetCimInstanceCommand", default_set="ClassNameComputerSet", params=[
     Param("ClassName", "string", mandatory=True, position=0, sets=("ClassNameComputerSet",)),
     Param("Query", "string", mandatory=True, sets=("QueryComputerSet",)),
     Param("Namespace", "string"),

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 from ..api import CmdletContext, CmdletSpec, PSError, ScriptBlock
 from ..binding import cmdlet_type
 from ..clixml import string_record
-from ..errors import Terminating, runtime_error
+from ..errors import Terminating, attribute, runtime_error
 from ..formatting import Formatter
 from ..values import to_bool
 
@@ -71,6 +71,7 @@ class EngineContext(CmdletContext):
     def write_error(self, error: PSError) -> None:
         if not error.command_name:
             error.command_name = self.spec.name
+        attribute(error, cmdlet_type(self.spec), self.spec.name)
         if error.position is None and not getattr(error, "header", None):
             error.position = self.extent
         self.errors.append(error)

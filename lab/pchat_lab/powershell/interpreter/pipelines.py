@@ -9,7 +9,7 @@ from tree_sitter import Node
 
 from ..api import CmdletSpec, PSError, ScriptBlock
 from ..binding import bind, cmdlet_type
-from ..errors import Terminating
+from ..errors import Terminating, attribute
 from ..members import NotImplementedMember
 from ..parser import NUMBER_AS_COMMAND, RANGE_AS_COMMAND
 from ..values import ErrorRecord, as_list, is_enumerable, to_number, type_name
@@ -206,6 +206,7 @@ class Pipelines:
                     outputs.append(produced)
         except PSError as err:
             err.command_name = err.command_name or spec.name
+            attribute(err, cmdlet_type(spec), spec.name)
             if err.position is None and not getattr(err, "header", None):
                 err.position = extent
             action = str(result.common.get("ErrorAction", "")).lower()
