@@ -14,9 +14,11 @@ COMPLIANCE_TYPE = ("Microsoft.Rtc.Management.WritableConfig.Settings.PersistentC
 POLICY_TYPE = "Microsoft.Rtc.Management.WritableConfig.Policy.PersistentChat.PersistentChatPolicy"
 
 CONFIG_PARAMS = [
-    Param("DefaultChatHistory", "int", value_range=(1, 500)),      # [DOC] Int16 1-500
-    Param("MaxFileSizeKB", "long", value_range=(0, 4294967295)),     # [DOC] UInt32
-    Param("ParticipantUpdateLimit", "long", value_range=(0, 4294967295)),
+    # [DOC Set-/New-CsPersistentChatConfiguration] DefaultChatHistory <Int16> (1-500), MaxFileSizeKB and
+    # ParticipantUpdateLimit <UInt32>: PowerShell's conversion errors name these types.
+    Param("DefaultChatHistory", "int16", value_range=(1, 500)),
+    Param("MaxFileSizeKB", "uint32"),
+    Param("ParticipantUpdateLimit", "uint32"),
     Param("RoomManagementUrl", "string"),
 ]
 COMPLIANCE_PARAMS = [
@@ -120,9 +122,10 @@ def _register(noun: str, kind: str, type_name: str, params: list, groups) -> Non
         settings.create(identity, values)
         return [_to_obj(type_name, settings, key)]
 
-    @cmdlet("Set-Cs%s" % noun, type_name=type_prefix % "Set", module=LYNC, default_set="Identity", should_process=True, params=[
-        Param("Identity", "string", position=0, sets=("Identity",), from_pipeline_by_name=True),
-        Param("Instance", "object", sets=("Instance",), from_pipeline=True),
+    @cmdlet("Set-Cs%s" % noun, type_name=type_prefix % "Set", module=LYNC, default_set="Identity",
+            should_process=True, params=[
+        Param("Identity", "string", position=0, sets=("Identity",)),
+        Param("Instance", "object", sets=("Instance",), from_pipeline=True),   # <PSObject>
         *params, Param("Force", "switch"),
     ])
     def set_settings(ctx, args, pipeline):

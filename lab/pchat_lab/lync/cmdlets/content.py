@@ -116,7 +116,8 @@ _SET_CATEGORY = {"Name": "name", "Description": "description", "Invitations": "i
 @cmdlet("Set-CsPersistentChatCategory", type_name=_NS + ".SetPersistentChatCategoryCmdlet",
         module=LYNC, default_set="Identity", should_process=True, params=[
     Param("Identity", "string", mandatory=True, position=0, sets=("Identity",)),
-    Param("Instance", "object", mandatory=True, sets=("Instance",), from_pipeline=True),
+    Param("Instance", "object", mandatory=True, sets=("Instance",), from_pipeline=True,
+          object_types=(CATEGORY_TYPE,)),
     Param("AllowedMembers", "pslistmodifier"), Param("DeniedMembers", "pslistmodifier"),
     Param("Creators", "pslistmodifier"), Param("ChatHistory", "bool"), Param("FileUpload", "bool"),
     Param("Invitations", "bool"), Param("Name", "string"), Param("Description", "string"),
@@ -138,7 +139,8 @@ def set_category(ctx, args, pipeline):
 @cmdlet("Remove-CsPersistentChatCategory", type_name=_NS + ".RemovePersistentChatCategoryCmdlet",
         module=LYNC, default_set="Identity", should_process=True, params=[
     Param("Identity", "string", mandatory=True, position=0, sets=("Identity",)),
-    Param("Instance", "object", mandatory=True, position=0, sets=("Instance",), from_pipeline=True),
+    Param("Instance", "object", mandatory=True, position=0, sets=("Instance",), from_pipeline=True,
+          object_types=(CATEGORY_TYPE,)),
 ])
 def remove_category(ctx, args, pipeline):
     with _store(ctx, "RemovePersistentChatCategoryCmdlet") as (lync, store):
@@ -237,7 +239,8 @@ def new_room(ctx, args, pipeline):
 @cmdlet("Set-CsPersistentChatRoom", type_name=_NS + ".SetPersistentChatRoomCmdlet",
         module=LYNC, default_set="Identity", should_process=True, params=[
     Param("Identity", "string", mandatory=True, position=0, sets=("Identity",)),
-    Param("Instance", "object", mandatory=True, position=0, sets=("Instance",), from_pipeline=True),
+    Param("Instance", "object", mandatory=True, position=0, sets=("Instance",), from_pipeline=True,
+          object_types=(ROOM_TYPE,)),
     Param("Addin", "string"), Param("Category", "string"), Param("Description", "string"),
     Param("Disabled", "bool"), Param("Force", "switch"),
     Param("Invitations", "enum", values=ROOM_INVITATIONS,
@@ -274,7 +277,8 @@ def set_room(ctx, args, pipeline):
 @cmdlet("Remove-CsPersistentChatRoom", type_name=_NS + ".RemovePersistentChatRoomCmdlet",
         module=LYNC, default_set="Identity", should_process=True, params=[
     Param("Identity", "string", mandatory=True, position=0, sets=("Identity",)),
-    Param("Instance", "object", mandatory=True, position=0, sets=("Instance",), from_pipeline=True),
+    Param("Instance", "object", mandatory=True, position=0, sets=("Instance",), from_pipeline=True,
+          object_types=(ROOM_TYPE,)),
     Param("Force", "switch"),
 ])
 def remove_room(ctx, args, pipeline):
@@ -289,7 +293,8 @@ def remove_room(ctx, args, pipeline):
 @cmdlet("Clear-CsPersistentChatRoom", type_name=_NS + ".ClearPersistentChatRoomCmdlet",
         module=LYNC, default_set="Identity", should_process=True, params=[
     Param("Identity", "string", mandatory=True, position=0, sets=("Identity",)),
-    Param("Instance", "object", mandatory=True, position=0, sets=("Instance",), from_pipeline=True),
+    Param("Instance", "object", mandatory=True, position=0, sets=("Instance",), from_pipeline=True,
+          object_types=(ROOM_TYPE,)),
     Param("EndDate", "datetime", mandatory=True),
 ])
 def clear_room(ctx, args, pipeline):
@@ -331,8 +336,9 @@ def new_addin(ctx, args, pipeline):
 
 @cmdlet("Set-CsPersistentChatAddin", type_name=_NS + ".SetPersistentChatAddinCmdlet",
         module=LYNC, default_set="Identity", should_process=True, params=[
-    Param("Identity", "string", mandatory=True, position=0, sets=("Identity",)),
-    Param("Instance", "object", mandatory=True, position=0, sets=("Instance",), from_pipeline=True),
+    Param("Identity", "string", mandatory=True, position=0, sets=("Identity",), from_pipeline=True),
+    Param("Instance", "object", mandatory=True, position=0, sets=("Instance",), from_pipeline=True,
+          object_types=(ADDIN_TYPE,)),
     Param("Name", "string"), Param("Url", "string"),
 ])
 def set_addin(ctx, args, pipeline):
@@ -348,7 +354,8 @@ def set_addin(ctx, args, pipeline):
 @cmdlet("Remove-CsPersistentChatAddin", type_name=_NS + ".RemovePersistentChatAddinCmdlet",
         module=LYNC, default_set="Identity", should_process=True, params=[
     Param("Identity", "string", mandatory=True, position=0, sets=("Identity",)),
-    Param("Instance", "object", mandatory=True, position=0, sets=("Instance",), from_pipeline=True),
+    Param("Instance", "object", mandatory=True, position=0, sets=("Instance",), from_pipeline=True,
+          object_types=(ADDIN_TYPE,)),
     Param("Force", "switch"),
 ])
 def remove_addin(ctx, args, pipeline):

@@ -20,9 +20,11 @@ def _endpoint_object(endpoint):
 
 @cmdlet("Get-CsPersistentChatEndpoint", type_name="Microsoft.Rtc.Management.AD.Cmdlets.GetPersistentChatEndpointCmdlet",
         module=LYNC, params=[
-    Param("Identity", "string", position=0), Param("Credential", "object"), Param("DomainController", "string"),
+    # [DOC Get-CsPersistentChatEndpoint] -Identity ByPropertyName and ByValue; -ResultSize <Unlimited[UInt32]>.
+    Param("Identity", "string", position=0, from_pipeline=True, from_pipeline_by_name=True),
+    Param("Credential", "object"), Param("DomainController", "string"),
     Param("Filter", "string"), Param("LdapFilter", "string"), Param("OU", "string"),
-    Param("PersistentChatPoolFqdn", "string"), Param("ResultSize", "long", value_range=(0, 2147483647)),
+    Param("PersistentChatPoolFqdn", "string"), Param("ResultSize", "unlimited_uint32", value_range=(0, 2147483647)),
 ])
 def get_cs_persistent_chat_endpoint(ctx, args, pipeline):
     from .users import _filter_predicate

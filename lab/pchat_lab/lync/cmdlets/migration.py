@@ -141,7 +141,7 @@ def export_cs_persistent_chat_data(ctx, args, pipeline):
         module=LYNC, default_set="FileName", should_process=True, params=[
     Param("DBInstance", "string", mandatory=True),
     Param("FileName", "string", mandatory=True, sets=("FileName",)),
-    Param("ByteInput", "byte[]", mandatory=True, sets=("ByteInput",)),
+    Param("ByteInput", "byte[]", mandatory=True, sets=("ByteInput",), from_pipeline=True),   # [DOC] ByValue
     Param("Report", "string"),
 ])
 def import_cs_persistent_chat_data(ctx, args, pipeline):

@@ -53,7 +53,8 @@ def get_cs_persistent_chat_state(ctx, args, pipeline):
 
 @cmdlet("Set-CsPersistentChatState", type_name="Microsoft.Rtc.Management.Internal.SetPersistentChatStateCmdlet",
         module=LYNC, default_set="Identity", should_process=True, params=[
-    Param("Identity", "string", position=0, sets=("Identity",), from_pipeline_by_name=True),
+    # [DOC Set-CsPersistentChatState] -Identity takes no pipeline input; -Instance <PSObject> ByValue.
+    Param("Identity", "string", position=0, sets=("Identity",)),
     Param("Instance", "object", sets=("Instance",), from_pipeline=True),
     Param("PoolState", "enum", values=POOL_STATES,
           enum_type="Microsoft.Rtc.Management.WritableConfig.Settings.PersistentChat.PoolState"),

@@ -49,7 +49,8 @@ def get_trusted_application(ctx, args, pipeline):
 
 @cmdlet("Remove-CsTrustedApplication", type_name="Microsoft.Rtc.Management.Xds.RemoveTrustedApplicationCmdlet",
         module=LYNC, should_process=True, params=[
-    Param("Identity", "string", mandatory=True, position=0, from_pipeline=True, from_pipeline_by_name=True),
+    # [DOC Remove-CsTrustedApplication(Pool)] -Identity "Accept pipeline input: True (ByPropertyName)" only.
+    Param("Identity", "string", mandatory=True, position=0, from_pipeline_by_name=True),
     Param("Force", "switch"),
 ])
 def remove_trusted_application(ctx, args, pipeline):
@@ -97,7 +98,8 @@ def get_trusted_application_pool(ctx, args, pipeline):
 
 @cmdlet("Remove-CsTrustedApplicationPool", type_name="Microsoft.Rtc.Management.Xds.RemoveTrustedApplicationPoolCmdlet",
         module=LYNC, should_process=True, params=[
-    Param("Identity", "string", mandatory=True, position=0, from_pipeline=True, from_pipeline_by_name=True),
+    # [DOC Remove-CsTrustedApplication(Pool)] -Identity "Accept pipeline input: True (ByPropertyName)" only.
+    Param("Identity", "string", mandatory=True, position=0, from_pipeline_by_name=True),
     Param("Force", "switch"),
 ])
 def remove_trusted_application_pool(ctx, args, pipeline):
@@ -197,7 +199,7 @@ _CMDLET_GROUPS = {
 
 @cmdlet("Get-CsAdminRole", type_name="Microsoft.Rtc.Management.Internal.GetAdminRoleCmdlet",
         module=LYNC, default_set="Identity", params=[
-    Param("Identity", "string", position=0, sets=("Identity",)),
+    Param("Identity", "string", position=0, sets=("Identity",), from_pipeline=True),   # [DOC] ByValue
     Param("Filter", "string", sets=("Filter",)), Param("LocalStore", "switch"),
 ])
 def get_cs_admin_role(ctx, args, pipeline):

@@ -84,9 +84,10 @@ def _in_ou(user, ou: str) -> bool:
 
 
 _SELECT_PARAMS = [
-    Param("Identity", "string", position=0, from_pipeline=True),
+    # [DOC Get-CsUser, Get-CsAdUser] -Identity ByPropertyName and ByValue; -ResultSize <Unlimited[UInt32]>.
+    Param("Identity", "string", position=0, from_pipeline=True, from_pipeline_by_name=True),
     Param("Filter", "string"), Param("LdapFilter", "string"), Param("OU", "string"),
-    Param("ResultSize", "long", value_range=(0, 2147483647)), Param("DomainController", "string"),
+    Param("ResultSize", "unlimited_uint32", value_range=(0, 2147483647)), Param("DomainController", "string"),
     Param("Credential", "object"),
 ]
 
