@@ -42,7 +42,7 @@ def scripts(monkeypatch):
     """Record what powershell.exe would hand the engine (the engine is tested on its own)."""
     seen = []
 
-    def fake_run_script(lab, host, script, sink):
+    def fake_run_script(lab, host, script, sink, noninteractive=True):
         seen.append(script)
         sink.stdout(b"ran\r\n")
         return 7

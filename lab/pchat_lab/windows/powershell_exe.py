@@ -40,6 +40,7 @@ def run_powershell_exe(session, args: list, sink) -> int:
     """powershell.exe's command line (Windows PowerShell 5.1), then the script through the engine."""
     script: Optional[str] = None
     from_stdin = False
+    noninteractive = False
     i = 0
     while i < len(args):
         raw = args[i].strip().lower()
@@ -60,6 +61,7 @@ def run_powershell_exe(session, args: list, sink) -> int:
         if switch in ("help", "?"):
             return lab_unsupported(sink, "powershell.exe -Help")
         if switch in ("noexit", "noprofile", "nologo", "noninteractive", "sta", "mta", "importsystemmodules"):
+            noninteractive = noninteractive or switch == "noninteractive"
             i += 1
             continue
         if switch in ("executionpolicy", "ep", "windowstyle", "configurationname", "version", "psconsolefile",
@@ -128,7 +130,7 @@ def run_powershell_exe(session, args: list, sink) -> int:
         # Interactive PowerShell with no console: WinRS gives it no input, so it ends at once.
         return lab_unsupported(sink, "an interactive powershell.exe (no -Command, -EncodedCommand or -File)")
     from ..powershell.engine import run_script   # written alongside; imported when first needed
-    return run_script(session.lab, session.host, script, sink)
+    return run_script(session.lab, session.host, script, sink, noninteractive=noninteractive)
 
 
 def decode_encoded_command(value: str) -> Optional[str]:

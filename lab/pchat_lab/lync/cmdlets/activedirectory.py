@@ -101,8 +101,9 @@ def get_ad_user(ctx, args, pipeline):
     return objects
 
 
+# ConfirmImpact High: [DOC Remove-ADUser Example 1 shows the confirmation prompt]
 @cmdlet("Remove-ADUser", type_name="Microsoft.ActiveDirectory.Management.Commands.RemoveADUser",
-        module=AD, should_process=True, params=[
+        module=AD, should_process=True, confirm_impact="High", params=[
     Param("Identity", "string", mandatory=True, position=0, from_pipeline=True),
     Param("Server", "string"), Param("Credential", "object"), Param("Partition", "string"),
     Param("AuthType", "enum", values=("Negotiate", "Basic"),
@@ -121,27 +122,9 @@ def remove_ad_user(ctx, args, pipeline):
         raise PSError("Insufficient access rights to perform the operation",
                       "ActiveDirectoryServer:8344,%s.Commands.RemoveADUser" % _AD_NS, "NotSpecified", identity,
                       exception_type="%s.ADException" % _AD_NS)
-    _confirm_high_impact(ctx)
     if ctx.should_process(user.dn, "Remove"):
         lync.directory.remove_user(user, ctx_now())
     return []
-
-
-def _confirm_high_impact(ctx) -> None:
-    """Remove-ADUser prompts for confirmation by default [DOC: its help's Example 1 shows the prompt]
-    (ConfirmImpact High vs $ConfirmPreference High). Over WinRM powershell.exe is non-interactive, so
-    without -Confirm:$false the prompt fails. The engine reports the common parameters it was given in
-    ``ctx.common``; without that knowledge the lab does not guess."""
-    common = getattr(ctx, "common", None)
-    if common is None or ctx.whatif:
-        return
-    confirm = common.get("Confirm")
-    preference = str(ctx.get_variable("ConfirmPreference", "High") or "High").lower()
-    if confirm is False or (confirm is None and preference not in ("high", "medium", "low")):
-        return
-    raise PSError("PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.",
-                  "System.Management.Automation.PSInvalidOperationException,%s.Commands.RemoveADUser" % _AD_NS,
-                  "InvalidOperation", exception_type="System.Management.Automation.PSInvalidOperationException")
 
 
 @cmdlet("Get-ADGroupMember", type_name="Microsoft.ActiveDirectory.Management.Commands.GetADGroupMember",

@@ -136,8 +136,9 @@ def set_category(ctx, args, pipeline):
         return []
 
 
+# ConfirmImpact High: [ASSUMED] Microsoft is silent; a removal asks as High-impact cmdlets do (COVERAGE.md)
 @cmdlet("Remove-CsPersistentChatCategory", type_name=_NS + ".RemovePersistentChatCategoryCmdlet",
-        module=LYNC, default_set="Identity", should_process=True, params=[
+        module=LYNC, default_set="Identity", should_process=True, confirm_impact="High", params=[
     Param("Identity", "string", mandatory=True, position=0, sets=("Identity",)),
     Param("Instance", "object", mandatory=True, position=0, sets=("Instance",), from_pipeline=True,
           object_types=(CATEGORY_TYPE,)),
@@ -274,8 +275,9 @@ def set_room(ctx, args, pipeline):
         return []
 
 
+# ConfirmImpact High: [ASSUMED] Microsoft is silent; a removal asks as High-impact cmdlets do (COVERAGE.md)
 @cmdlet("Remove-CsPersistentChatRoom", type_name=_NS + ".RemovePersistentChatRoomCmdlet",
-        module=LYNC, default_set="Identity", should_process=True, params=[
+        module=LYNC, default_set="Identity", should_process=True, confirm_impact="High", params=[
     Param("Identity", "string", mandatory=True, position=0, sets=("Identity",)),
     Param("Instance", "object", mandatory=True, position=0, sets=("Instance",), from_pipeline=True,
           object_types=(ROOM_TYPE,)),
@@ -290,8 +292,10 @@ def remove_room(ctx, args, pipeline):
         return []
 
 
+# ConfirmImpact High: [DOC Clear-CsPersistentChatRoom Example 2: -Confirm:$False suppresses "the confirmation
+# prompt which would otherwise appear"]
 @cmdlet("Clear-CsPersistentChatRoom", type_name=_NS + ".ClearPersistentChatRoomCmdlet",
-        module=LYNC, default_set="Identity", should_process=True, params=[
+        module=LYNC, default_set="Identity", should_process=True, confirm_impact="High", params=[
     Param("Identity", "string", mandatory=True, position=0, sets=("Identity",)),
     Param("Instance", "object", mandatory=True, position=0, sets=("Instance",), from_pipeline=True,
           object_types=(ROOM_TYPE,)),
@@ -351,8 +355,9 @@ def set_addin(ctx, args, pipeline):
         return []
 
 
+# ConfirmImpact High: [ASSUMED] Microsoft is silent; a removal asks as High-impact cmdlets do (COVERAGE.md)
 @cmdlet("Remove-CsPersistentChatAddin", type_name=_NS + ".RemovePersistentChatAddinCmdlet",
-        module=LYNC, default_set="Identity", should_process=True, params=[
+        module=LYNC, default_set="Identity", should_process=True, confirm_impact="High", params=[
     Param("Identity", "string", mandatory=True, position=0, sets=("Identity",)),
     Param("Instance", "object", mandatory=True, position=0, sets=("Instance",), from_pipeline=True,
           object_types=(ADDIN_TYPE,)),

@@ -85,9 +85,10 @@ def new_cs_persistent_chat_endpoint(ctx, args, pipeline):
     return [_endpoint_object(endpoint)] if args.get("PassThru") else []
 
 
+# ConfirmImpact High: [ASSUMED] Microsoft is silent; a removal asks as High-impact cmdlets do (COVERAGE.md)
 @cmdlet("Remove-CsPersistentChatEndpoint",
         type_name="Microsoft.Rtc.Management.AD.Cmdlets.RemovePersistentChatEndpointCmdlet",
-        module=LYNC, should_process=True, params=[
+        module=LYNC, should_process=True, confirm_impact="High", params=[
     Param("Identity", "string", mandatory=True, position=0, from_pipeline=True, from_pipeline_by_name=True),
     Param("Force", "switch"),
 ])

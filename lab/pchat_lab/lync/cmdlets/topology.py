@@ -61,12 +61,19 @@ def remove_trusted_application(ctx, args, pipeline):
         raise PSError("Cannot find \"TrustedApplication\" \"%s\" because it does not exist." % identity,
                       "ObjectNotFound,Microsoft.Rtc.Management.Xds.RemoveTrustedApplicationCmdlet",
                       "ObjectNotFound", identity)
-    if ctx.should_process(identity, "Remove-CsTrustedApplication"):
+    if ctx.should_process(identity, "Remove-CsTrustedApplication") and _forced_or_confirmed(ctx, args):
         lync.trusted_apps.remove(app)
         for pool in lync.trusted_pools:
             pool["Applications"] = [a for a in pool["Applications"] if a != app["ApplicationId"]]
         lync.topology_events.append({"action": "Remove-CsTrustedApplication", "identity": identity})
     return []
+
+
+def _forced_or_confirmed(ctx, args) -> bool:
+    """[DOC Remove-CsTrustedApplication(Pool) -Force] "Suppresses any confirmation prompts that would otherwise
+    be displayed before making changes": without -Force the cmdlet asks (ShouldContinue, which
+    -Confirm:$false does not answer)."""
+    return bool(args.get("Force")) or ctx.should_continue("Remove %s?" % ctx.name, "Confirm")
 
 
 def _find_pool(lync, identity: str):
@@ -96,7 +103,8 @@ def get_trusted_application_pool(ctx, args, pipeline):
     return [obj(POOL_TYPE, dict(p)) for p in pools]
 
 
-@cmdlet("Remove-CsTrustedApplicationPool", type_name="Microsoft.Rtc.Management.Xds.RemoveTrustedApplicationPoolCmdlet",
+@cmdlet("Remove-CsTrustedApplicationPool",
+        type_name="Microsoft.Rtc.Management.Xds.RemoveTrustedApplicationPoolCmdlet",
         module=LYNC, should_process=True, params=[
     # [DOC Remove-CsTrustedApplication(Pool)] -Identity "Accept pipeline input: True (ByPropertyName)" only.
     Param("Identity", "string", mandatory=True, position=0, from_pipeline_by_name=True),
@@ -110,7 +118,7 @@ def remove_trusted_application_pool(ctx, args, pipeline):
         raise PSError("Cannot find \"TrustedApplicationPool\" \"%s\" because it does not exist." % identity,
                       "ObjectNotFound,Microsoft.Rtc.Management.Xds.RemoveTrustedApplicationPoolCmdlet",
                       "ObjectNotFound", identity)
-    if ctx.should_process(pool["Identity"], "Remove-CsTrustedApplicationPool"):
+    if ctx.should_process(pool["Identity"], "Remove-CsTrustedApplicationPool") and _forced_or_confirmed(ctx, args):
         # [UNV] removing the pool removes its trusted applications and computers with it.
         lync.trusted_apps = [a for a in lync.trusted_apps
                              if a["TrustedApplicationPoolFqdn"].lower() != pool["PoolFqdn"].lower()]

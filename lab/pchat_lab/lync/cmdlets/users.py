@@ -148,8 +148,10 @@ def get_cs_ad_user(ctx, args, pipeline):
     return objects
 
 
+# ConfirmImpact High: [DOC Move-CsUser -Confirm: "the confirmation prompt that would otherwise appear when you
+# attempt to move a user"]
 @cmdlet("Move-CsUser", type_name="Microsoft.Rtc.Management.AD.Cmdlets.MoveOcsUserCmdlet",
-        module=LYNC, should_process=True, params=[
+        module=LYNC, should_process=True, confirm_impact="High", params=[
     Param("Identity", "string", mandatory=True, position=0, from_pipeline=True, from_pipeline_by_name=True),
     Param("Target", "string", mandatory=True, position=1),
     Param("Credential", "object"), Param("DomainController", "string"), Param("Force", "switch"),

@@ -191,6 +191,7 @@ class Pipelines:
                 err.position = extent
             raise Terminating(err) from None
         ctx = EngineContext(self, spec, result.common, extent, self.text(node))
+        ctx.node = node
         outputs: list = []
         try:
             for inv in result.invocations:
