@@ -530,7 +530,8 @@ _COLORS = ("Black", "DarkBlue", "DarkGreen", "DarkCyan", "DarkRed", "DarkMagenta
 
 
 @cmdlet("Write-Host", collects_input=True, params=[
-    RemainingParam("Object", "object", position=0, from_pipeline=True), Param("NoNewline", "switch"), Param("Separator", "object"),
+    RemainingParam("Object", "object", position=0, from_pipeline=True), Param("NoNewline", "switch"),
+    Param("Separator", "object"),
     Param("ForegroundColor", "enum", values=_COLORS, enum_type="System.ConsoleColor"),
     Param("BackgroundColor", "enum", values=_COLORS, enum_type="System.ConsoleColor")])
 def write_host(ctx, args, pipeline):
