@@ -40,7 +40,7 @@ def _error(ctx, message: str, error_id: str, category: str = "InvalidArgument", 
 # --- modules --------------------------------------------------------------------------------
 
 @cmdlet("Import-Module", module=CORE, params=[
-    Param("Name", "string[]", mandatory=True, position=0),
+    Param("Name", "string[]", mandatory=True, position=0, from_pipeline=True),
     Param("Force", "switch"), Param("DisableNameChecking", "switch"), Param("Global", "switch"),
     Param("PassThru", "switch"), Param("Prefix", "string")])
 def import_module(ctx, args, pipeline):
@@ -65,7 +65,8 @@ def _module_info(ctx, name: str) -> PSObject:
 
 
 @cmdlet("Get-Module", module=CORE, params=[
-    Param("Name", "string[]", position=0), Param("ListAvailable", "switch"), Param("All", "switch")])
+    Param("Name", "string[]", position=0, from_pipeline=True), Param("ListAvailable", "switch"),
+    Param("All", "switch")])
 def get_module(ctx, args, pipeline):
     from ..api import REGISTRY, Registry
     installed = list(getattr(ctx.host, "modules", None) or [])
@@ -84,8 +85,9 @@ def get_module(ctx, args, pipeline):
 
 
 @cmdlet("Get-Command", module=CORE, params=[
-    Param("Name", "string[]", position=0), Param("Module", "string[]"),
-    Param("CommandType", "string")])
+    Param("Name", "string[]", position=0, from_pipeline=True, from_pipeline_by_name=True),
+    Param("Module", "string[]", from_pipeline_by_name=True),
+    Param("CommandType", "string", from_pipeline_by_name=True)])
 def get_command(ctx, args, pipeline):
     from ..api import REGISTRY
     names = args.get("Name") or ["*"]
@@ -556,7 +558,7 @@ _CATEGORIES = ("NotSpecified", "OpenError", "CloseError", "DeviceError", "Deadlo
 
 
 @cmdlet("Write-Error", params=[
-    Param("Message", "object", position=0, mandatory=True),
+    Param("Message", "object", position=0, mandatory=True, from_pipeline=True),
     Param("Category", "enum", values=_CATEGORIES, enum_type="System.Management.Automation.ErrorCategory"),
     Param("ErrorId", "string"), Param("TargetObject", "object"), Param("RecommendedAction", "string"),
     Param("CategoryActivity", "string"), Param("CategoryReason", "string"), Param("CategoryTargetName", "string"),
@@ -594,13 +596,13 @@ def _place_write_error(ctx, err: PSError) -> None:
         err.header = ctx.command_text
 
 
-@cmdlet("Write-Warning", params=[Param("Message", "string", mandatory=True, position=0)])
+@cmdlet("Write-Warning", params=[Param("Message", "string", mandatory=True, position=0, from_pipeline=True)])
 def write_warning(ctx, args, pipeline):
     ctx.write_warning(args["Message"])
     return []
 
 
-@cmdlet("Write-Verbose", params=[Param("Message", "string", mandatory=True, position=0)])
+@cmdlet("Write-Verbose", params=[Param("Message", "string", mandatory=True, position=0, from_pipeline=True)])
 def write_verbose(ctx, args, pipeline):
     ctx.write_verbose(args["Message"])
     return []
@@ -661,7 +663,7 @@ def _uformat(d, fmt: str) -> str:
 
 
 @cmdlet("Get-Date", default_set="net", params=[
-    Param("Date", "datetime", position=0, from_pipeline=True),
+    Param("Date", "datetime", position=0, from_pipeline=True, from_pipeline_by_name=True),
     Param("Year", "int"), Param("Month", "int"), Param("Day", "int"), Param("Hour", "int"),
     Param("Minute", "int"), Param("Second", "int"), Param("Millisecond", "int"),
     Param("Format", "string", sets=("net",)), Param("UFormat", "string", sets=("UFormat",)),
@@ -682,8 +684,10 @@ def get_date(ctx, args, pipeline):
 
 
 @cmdlet("Start-Sleep", default_set="Seconds", params=[
-    Param("Seconds", "int", mandatory=True, position=0, sets=("Seconds",), value_range=(0, 2147483)),
-    Param("Milliseconds", "int", mandatory=True, sets=("Milliseconds",), value_range=(0, 2147483647))])
+    Param("Seconds", "int", mandatory=True, position=0, sets=("Seconds",), value_range=(0, 2147483),
+          from_pipeline=True, from_pipeline_by_name=True),
+    Param("Milliseconds", "int", mandatory=True, sets=("Milliseconds",), value_range=(0, 2147483647),
+          from_pipeline_by_name=True)])
 def start_sleep(ctx, args, pipeline):
     seconds = args["Seconds"] if args.parameter_set == "Seconds" else args["Milliseconds"] / 1000.0
     deadline = time.monotonic() + seconds

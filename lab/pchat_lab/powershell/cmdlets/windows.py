@@ -967,11 +967,13 @@ def _query_instances(ctx, class_name: str, namespace: str, where: str, propertie
 
 @cmdlet("Get-CimInstance", module="CimCmdlets",
         type_name="Microsoft.Management.Infrastructure.CimCmdlets.GetCimInstanceCommand", default_set="ClassNameComputerSet", params=[
-    Param("ClassName", "string", mandatory=True, position=0, sets=("ClassNameComputerSet",)),
-    Param("Query", "string", mandatory=True, sets=("QueryComputerSet",)),
-    Param("Namespace", "string"),
-    Param("Filter", "string", sets=("ClassNameComputerSet",)),
-    Param("Property", "string[]", sets=("ClassNameComputerSet",), aliases=("SelectProperties",)),
+    Param("ClassName", "string", mandatory=True, position=0, sets=("ClassNameComputerSet",),
+          from_pipeline_by_name=True),
+    Param("Query", "string", mandatory=True, sets=("QueryComputerSet",), from_pipeline_by_name=True),
+    Param("Namespace", "string", from_pipeline_by_name=True),
+    Param("Filter", "string", sets=("ClassNameComputerSet",), from_pipeline_by_name=True),
+    Param("Property", "string[]", sets=("ClassNameComputerSet",), aliases=("SelectProperties",),
+          from_pipeline_by_name=True),
     Param("ComputerName", "string[]", aliases=("CN", "ServerName"), from_pipeline_by_name=True),
     Param("OperationTimeoutSec", "int", aliases=("OT",)),
 ])
