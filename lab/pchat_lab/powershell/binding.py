@@ -257,10 +257,13 @@ def _has_type(param: Param, value: Any) -> bool:
 
 
 def _not_of_type(spec: CmdletSpec, param: Param, value: Any, extent) -> BindingError:
-    # PowerShell's wording when no conversion to the parameter's type exists (LanguagePrimitives).
+    # PowerShell's wording when no conversion to the parameter's type exists (LanguagePrimitives); a single
+    # value for an array parameter fails as an element, so the element type is named.
+    target = param_type_name(param)
+    if not isinstance(value, list) and target.endswith("[]"):
+        target = target[:-2]
     return _error(spec, 'Cannot bind parameter \'%s\'. Cannot convert the "%s" value of type "%s" to type "%s".' % (
-        param.name, to_string(value), type_name(value), param_type_name(param)),
-        "CannotConvertArgumentNoMessage", extent)
+        param.name, to_string(value), type_name(value), target), "CannotConvertArgumentNoMessage", extent)
 
 
 def _to_unlimited(spec: CmdletSpec, param: Param, value: Any, extent, cannot) -> Optional[int]:
@@ -417,6 +420,10 @@ def bind(spec: CmdletSpec, raw: list, pipeline: list, command_extent=None,
             if len(options) > 1:
                 typed = [p for p in options if (p.type == "scriptblock") == isinstance(item.value, ScriptBlock)]
                 options = typed or options
+                # PowerShell tries each parameter at this position: one whose type cannot take the argument
+                # (a string for -InputObject <ServiceController[]>) leaves it to the others.
+                convertible = [p for p in options if _converts(spec, p, item.value)]
+                options = convertible or options
                 if len(options) > 1 and spec.default_set:
                     options = [p for p in options if spec.default_set in p.sets or ALL_SETS in p.sets] or options
             chosen = options[0]
