@@ -17,13 +17,18 @@ A cmdlet is a Python function registered with :func:`cmdlet`::
 ``args`` is a :class:`BoundArguments`: canonical parameter name -> converted value, for the
 parameters the caller gave (or bound from the pipeline). ``pipeline`` is the list of objects the
 previous pipeline element produced (empty for the first element). The function returns (or yields)
-the objects it writes to the output stream.
+the objects it writes to the output stream. With ``collects_input=True`` the function is called once
+with every piped object in ``pipeline``; otherwise once per piped object that a ValueFromPipeline(ByPropertyName)
+parameter binds (an object none binds is PowerShell's InputObjectNotBound error, and the function is not
+called for it).
 
 Parameter binding (unique prefixes, aliases, positional arguments, switch values such as
 ``-Force:$false``, mandatory checks, ValidateSet / enum checks, type conversion, parameter-set
 resolution) and the common parameters (-ErrorAction, -WarningAction, -Verbose, -WhatIf, -Confirm,
 -ErrorVariable, -OutVariable) are done by the engine from the declaration, with PowerShell's own
-error messages. A cmdlet never sees a common parameter except through ``ctx``.
+error messages. A cmdlet never sees a common parameter except through ``ctx``. ``ctx.should_process``
+asks for confirmation as the declared ``confirm_impact`` and $ConfirmPreference say; every error the
+cmdlet raises or writes gets its declared ``type_name`` as the FullyQualifiedErrorId suffix.
 """
 from __future__ import annotations
 
