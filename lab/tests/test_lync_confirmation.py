@@ -116,3 +116,18 @@ def test_an_assumed_impact_is_configurable(medium_removal_lab):
     result = shell(medium_removal_lab, SETUP + 'Remove-CsPersistentChatRoom -Identity "%s"' % ROOM + COUNT)
     assert result.errors == []
     assert result.lines() == ["0"]
+
+
+
+def test_settings_removal_asks_too(lync_lab):
+    # [ASSUMED] Remove-CsPersistentChatConfiguration: ConfirmImpact High, as the other removals (COVERAGE.md).
+    # Removing the global settings resets them to the defaults (DefaultChatHistory 30) [DOC reference §3.8].
+    read = "; (Get-CsPersistentChatConfiguration -Identity global).DefaultChatHistory"
+    shell(lync_lab, "Set-CsPersistentChatConfiguration -Identity global -DefaultChatHistory 40")
+    refused = shell(lync_lab, "Remove-CsPersistentChatConfiguration -Identity global" + read)
+    assert refused.ids() == ["InvalidOperation,Microsoft.Rtc.Management.Internal."
+                             "RemovePersistentChatConfigurationCmdlet"]
+    assert refused.lines() == ["40"]
+    done = shell(lync_lab, "Remove-CsPersistentChatConfiguration -Identity global -Confirm:$false" + read)
+    assert done.errors == []
+    assert done.lines() == ["30"]

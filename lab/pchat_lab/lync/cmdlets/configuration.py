@@ -149,7 +149,9 @@ def _register(noun: str, kind: str, type_name: str, params: list, groups) -> Non
             settings.items[key].update(values)
         return []
 
-    @cmdlet("Remove-Cs%s" % noun, type_name=type_prefix % "Remove", module=LYNC, should_process=True, params=[
+    # ConfirmImpact High: [ASSUMED] Microsoft is silent; a removal asks as High-impact cmdlets do (COVERAGE.md)
+    @cmdlet("Remove-Cs%s" % noun, type_name=type_prefix % "Remove", module=LYNC, should_process=True,
+            confirm_impact="High", params=[
         Param("Identity", "string", mandatory=True, position=0, from_pipeline_by_name=True),
         Param("Force", "switch"),
     ])
