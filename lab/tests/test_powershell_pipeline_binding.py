@@ -129,3 +129,34 @@ def test_first_in_the_pipeline_a_missing_mandatory_parameter_is_still_an_error()
     # After a |, a mandatory parameter the pipeline cannot bind is still missing.
     refused = engine_ps("@() | Get-EngineTestItem")
     assert "MissingMandatoryParameter" in refused.error_text
+
+
+def test_a_string_piped_to_write_warning_binds_its_message():
+    # Write-Warning help (5.1), Example 2: `$w = "This is only a test warning."; $w | Write-Warning`;
+    # -Message "Accept pipeline input: True (ByValue)".
+    result = engine_ps('$w = "This is only a test warning."; $w | Write-Warning')
+    assert result.errors == []
+    assert ("warning", "This is only a test warning.\r\n") in result.streams
+
+
+def test_input_a_core_cmdlet_takes_by_property_name_only_is_not_bound_from_a_string():
+    # Get-PSDrive help (5.1): -Name "Accept pipeline input: True (ByPropertyName)" and no parameter by value;
+    # a string has no Name property.
+    result = engine_ps("'C' | Get-PSDrive; 'after'")
+    assert lines(result.out) == ["after"]
+    assert "InputObjectNotBound,Microsoft.PowerShell.Commands.GetPSDriveCommand" in result.error_text
+
+
+def test_a_service_name_piped_to_stop_service_binds_name_not_input_object(win_lab):
+    # Stop-Service help (5.1): -InputObject <ServiceController[]> "True (ByValue)" in the default set
+    # InputObject, -Name <String[]> "True (ByPropertyName, ByValue)": a string is no ServiceController, so it
+    # binds -Name; a ServiceController from Get-Service binds -InputObject.
+    expected = 'What if: Performing the operation "Stop-Service" on target "Windows Remote Management ' \
+               '(WS-Management) (WinRM)".'
+    by_name = ps(win_lab, "'WinRM' | Stop-Service -WhatIf")
+    assert expected in by_name.out
+    by_object = ps(win_lab, "Get-Service WinRM | Stop-Service -WhatIf")
+    assert expected in by_object.out
+    named = ps(win_lab, "Stop-Service -InputObject 'WinRM' -WhatIf")
+    assert ('Cannot bind parameter \'InputObject\'. Cannot convert the "WinRM" value of type "System.String" to type '
+            '"System.ServiceProcess.ServiceController".') in named.err.replace("_x000D__x000A_", "")

@@ -42,7 +42,7 @@ def scripts(monkeypatch):
     """Record what powershell.exe would hand the engine (the engine is tested on its own)."""
     seen = []
 
-    def fake_run_script(lab, host, script, sink, automatic=None):
+    def fake_run_script(lab, host, script, sink, automatic=None, noninteractive=True):
         seen.append(script)
         sink.stdout(b"ran\r\n")
         return 7

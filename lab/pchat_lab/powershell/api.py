@@ -17,13 +17,18 @@ A cmdlet is a Python function registered with :func:`cmdlet`::
 ``args`` is a :class:`BoundArguments`: canonical parameter name -> converted value, for the
 parameters the caller gave (or bound from the pipeline). ``pipeline`` is the list of objects the
 previous pipeline element produced (empty for the first element). The function returns (or yields)
-the objects it writes to the output stream.
+the objects it writes to the output stream. With ``collects_input=True`` the function is called once
+with every piped object in ``pipeline``; otherwise once per piped object that a ValueFromPipeline(ByPropertyName)
+parameter binds (an object none binds is PowerShell's InputObjectNotBound error, and the function is not
+called for it).
 
 Parameter binding (unique prefixes, aliases, positional arguments, switch values such as
 ``-Force:$false``, mandatory checks, ValidateSet / enum checks, type conversion, parameter-set
 resolution) and the common parameters (-ErrorAction, -WarningAction, -Verbose, -WhatIf, -Confirm,
 -ErrorVariable, -OutVariable) are done by the engine from the declaration, with PowerShell's own
-error messages. A cmdlet never sees a common parameter except through ``ctx``.
+error messages. A cmdlet never sees a common parameter except through ``ctx``. ``ctx.should_process``
+asks for confirmation as the declared ``confirm_impact`` and $ConfirmPreference say; every error the
+cmdlet raises or writes gets its declared ``type_name`` as the FullyQualifiedErrorId suffix.
 """
 from __future__ import annotations
 
@@ -37,7 +42,12 @@ ALL_SETS = "__AllParameterSets"
 PARAM_TYPES = {
     "string", "string[]", "int", "int[]", "long", "double", "bool", "switch", "datetime", "timespan",
     "object", "object[]", "hashtable", "scriptblock", "enum", "enum[]", "byte[]", "pslistmodifier", "pscredential",
+    "int16", "uint32", "unlimited_uint32",
 }
+
+# ConfirmImpact values, lowest first: ShouldProcess prompts when the cmdlet's impact is at or above
+# $ConfirmPreference (about_Preference_Variables), or when -Confirm is given.
+CONFIRM_IMPACTS = ("None", "Low", "Medium", "High")
 
 
 class PSObject:
@@ -148,6 +158,9 @@ class Param:
     from_pipeline_by_name: bool = False     # ValueFromPipelineByPropertyName
     value_range: Optional[tuple] = None     # ValidateRange(min, max)
     enum_type: str = ""                     # .NET type name shown in enum errors
+    # For "object" parameters declared with a specific .NET type (ChatRoom, NTService...): the type names
+    # (PSObject.type_names) a value must carry; the first is the name PowerShell's messages show.
+    object_types: tuple = ()
 
     def __post_init__(self) -> None:
         if self.type not in PARAM_TYPES:
@@ -163,6 +176,15 @@ class CmdletSpec:
     default_set: Optional[str] = None
     should_process: bool = False            # SupportsShouldProcess: adds -WhatIf and -Confirm
     output_type: str = ""
+    # The implementing .NET class: the suffix of every FullyQualifiedErrorId the cmdlet's errors carry
+    # (binding and runtime alike). Empty: derived from the module and name (binding.cmdlet_type).
+    type_name: str = ""
+    # CmdletBinding(ConfirmImpact=...): with SupportsShouldProcess, ShouldProcess asks for confirmation
+    # when this is at or above $ConfirmPreference (default High). PowerShell's default is Medium.
+    confirm_impact: str = "Medium"
+    # The lab's implementation reads its ValueFromPipeline input all at once (in one call, the objects in
+    # ``pipeline``) instead of once per object, as cmdlets that sort, group or measure do in EndProcessing.
+    collects_input: bool = False
 
 
 class Registry:
@@ -189,12 +211,17 @@ REGISTRY = Registry()
 
 
 def cmdlet(name: str, params: Iterable[Param] = (), module: str = "Microsoft.PowerShell.Utility",
-           default_set: Optional[str] = None, should_process: bool = False, output_type: str = ""):
+           default_set: Optional[str] = None, should_process: bool = False, output_type: str = "",
+           type_name: str = "", confirm_impact: str = "Medium", collects_input: bool = False):
     """Register the decorated function as the cmdlet ``name``."""
+    if confirm_impact not in CONFIRM_IMPACTS:
+        raise ValueError("unknown ConfirmImpact %r for %s" % (confirm_impact, name))
+
     def register(func: Callable) -> Callable:
         REGISTRY.add(CmdletSpec(name=name, module=module, params=list(params), func=func,
                                 default_set=default_set, should_process=should_process,
-                                output_type=output_type))
+                                output_type=output_type, type_name=type_name, confirm_impact=confirm_impact,
+                                collects_input=collects_input))
         return func
     return register
 
@@ -258,7 +285,14 @@ class CmdletContext:
         raise NotImplementedError
 
     def should_process(self, target: str, action: str) -> bool:
-        """False under -WhatIf (after printing PowerShell's "What if:" line), True otherwise."""
+        """False under -WhatIf (after printing PowerShell's "What if:" line); asks for confirmation when
+        -Confirm or the cmdlet's ConfirmImpact against $ConfirmPreference says so (a non-interactive
+        powershell.exe refuses the prompt with PowerShell's error); True otherwise."""
+        raise NotImplementedError
+
+    def should_continue(self, query: str, caption: str) -> bool:
+        """Cmdlet.ShouldContinue: always asks (-Confirm:$false does not answer it; cmdlets skip it
+        under their -Force)."""
         raise NotImplementedError
 
     @property

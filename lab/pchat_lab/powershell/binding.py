@@ -48,7 +48,11 @@ DOTNET_TYPES = {
     "hashtable": "System.Collections.Hashtable", "scriptblock": "System.Management.Automation.ScriptBlock",
     "byte[]": "System.Byte[]", "pslistmodifier": "System.Management.Automation.PSListModifier",
     "pscredential": "System.Management.Automation.PSCredential",
+    "int16": "System.Int16", "uint32": "System.UInt32",
+    # Lync's ResultSize type: a UInt32 or the word Unlimited (reference §3.4, Get-CsPersistentChatEndpoint).
+    "unlimited_uint32": "Microsoft.Rtc.Management.ADConnect.Core.Unlimited`1[System.UInt32]",
 }
+INTEGER_TYPES = {"int": "System.Int32", "long": "System.Int64", "int16": "System.Int16", "uint32": "System.UInt32"}
 
 
 @dataclass
@@ -77,6 +81,8 @@ def cmdlet_type(spec: CmdletSpec) -> str:
 def param_type_name(param: Param) -> str:
     if param.type in ("enum", "enum[]"):
         return param.enum_type or "System.Enum"
+    if param.object_types:
+        return param.object_types[0] + ("[]" if param.type == "object[]" else "")
     return DOTNET_TYPES.get(param.type, "System.Object")
 
 
@@ -135,11 +141,17 @@ def convert(spec: CmdletSpec, param: Param, value: Any, extent=None) -> Any:
     target = param_type_name(param)
 
     def cannot(inner: str = "") -> BindingError:
-        text = 'Cannot bind parameter \'%s\'. Cannot convert value "%s" to type "%s".' % (
-            param.name, to_string(value), target)
+        conversion = 'Cannot convert value "%s" to type "%s".' % (to_string(value), target)
         if inner:
-            text += ' Error: "%s"' % inner
-        return _error(spec, text, "CannotConvertArgumentNoMessage", extent)
+            conversion += ' Error: "%s"' % inner
+        if getattr(spec, "is_function", False):
+            # A script parameter's type is an ArgumentTypeConverterAttribute, a transformation attribute:
+            # PowerShell reports its failure as an argument transformation, not as a binding.
+            return _error(spec, "Cannot process argument transformation on parameter '%s'. %s" % (
+                param.name, conversion), "ParameterArgumentTransformationError", extent, "InvalidData",
+                "System.Management.Automation.ParameterBindingArgumentTransformationException")
+        return _error(spec, "Cannot bind parameter '%s'. %s" % (param.name, conversion),
+                      "CannotConvertArgumentNoMessage", extent)
 
     if value is None:
         if param.mandatory and t not in ("switch", "bool"):
@@ -176,11 +188,12 @@ def convert(spec: CmdletSpec, param: Param, value: Any, extent=None) -> Any:
             for item in result:
                 _check_string(spec, param, item, extent)
             return result
-        if t in ("int", "long"):
-            n = to_int(value[0] if isinstance(value, list) and len(value) == 1 else value,
-                       "System.Int32" if t == "int" else "System.Int64")
+        if t in INTEGER_TYPES:
+            n = to_int(value[0] if isinstance(value, list) and len(value) == 1 else value, INTEGER_TYPES[t])
             _check_range(spec, param, n, extent)
             return n
+        if t == "unlimited_uint32":
+            return _to_unlimited(spec, param, value, extent, cannot)
         if t == "int[]":
             items = [to_int(v) for v in as_list(value)]
             for n in items:
@@ -193,9 +206,15 @@ def convert(spec: CmdletSpec, param: Param, value: Any, extent=None) -> Any:
         if t == "timespan":
             return to_timespan(value)
         if t == "object":
+            if param.object_types and not _has_type(param, value):
+                raise _not_of_type(spec, param, value, extent)
             return value
         if t == "object[]":
-            return as_list(value)
+            items = as_list(value)
+            for item in items if param.object_types else ():
+                if not _has_type(param, item):
+                    raise _not_of_type(spec, param, value, extent)
+            return items
         if t == "hashtable":
             if isinstance(value, dict):
                 return value
@@ -229,6 +248,36 @@ def convert(spec: CmdletSpec, param: Param, value: Any, extent=None) -> Any:
     except ConversionError as exc:
         raise cannot(exc.inner) from None
     raise cannot()
+
+
+def _has_type(param: Param, value: Any) -> bool:
+    """Whether ``value`` is an instance of the parameter's declared .NET type (object_types)."""
+    return isinstance(value, PSObject) and bool({t.lower() for t in value.type_names} &
+                                                {t.lower() for t in param.object_types})
+
+
+def _not_of_type(spec: CmdletSpec, param: Param, value: Any, extent) -> BindingError:
+    # PowerShell's wording when no conversion to the parameter's type exists (LanguagePrimitives); a single
+    # value for an array parameter fails as an element, so the element type is named.
+    target = param_type_name(param)
+    if not isinstance(value, list) and target.endswith("[]"):
+        target = target[:-2]
+    return _error(spec, 'Cannot bind parameter \'%s\'. Cannot convert the "%s" value of type "%s" to type "%s".' % (
+        param.name, to_string(value), type_name(value), target), "CannotConvertArgumentNoMessage", extent)
+
+
+def _to_unlimited(spec: CmdletSpec, param: Param, value: Any, extent, cannot) -> Optional[int]:
+    """Unlimited<UInt32>: the word Unlimited (None: no limit) or a UInt32; anything else, -1 included, is
+    refused. [ASSUMED] the inner error text: .NET's UInt32 overflow / format messages."""
+    single = value[0] if isinstance(value, list) and len(value) == 1 else value
+    if isinstance(single, str) and single.strip().lower() == "unlimited":
+        return None
+    try:
+        n = to_int(single, "System.UInt32")
+    except ConversionError as exc:
+        raise cannot(exc.inner) from None
+    _check_range(spec, param, n, extent)
+    return n
 
 
 def _check_string(spec: CmdletSpec, param: Param, text: str, extent) -> None:
@@ -300,8 +349,11 @@ def _to_list_modifier(value: Any, cannot) -> PSListModifier:
 
 @dataclass
 class Invocation:
-    args: BoundArguments
+    args: Optional[BoundArguments]
     pipeline: list
+    # A pipeline object no parameter binds: PowerShell writes this non-terminating error (InputObjectNotBound)
+    # and does not run the cmdlet's ProcessRecord for that object. ``args`` is None then.
+    error: Optional[PSError] = None
 
 
 @dataclass
@@ -368,6 +420,10 @@ def bind(spec: CmdletSpec, raw: list, pipeline: list, command_extent=None,
             if len(options) > 1:
                 typed = [p for p in options if (p.type == "scriptblock") == isinstance(item.value, ScriptBlock)]
                 options = typed or options
+                # PowerShell tries each parameter at this position: one whose type cannot take the argument
+                # (a string for -InputObject <ServiceController[]>) leaves it to the others.
+                convertible = [p for p in options if _converts(spec, p, item.value)]
+                options = convertible or options
                 if len(options) > 1 and spec.default_set:
                     options = [p for p in options if spec.default_set in p.sets or ALL_SETS in p.sets] or options
             chosen = options[0]
@@ -433,11 +489,9 @@ def _bind_pipeline(spec: CmdletSpec, bound: dict, candidates, pipeline: list, co
         return [Invocation(_finish(spec, bound, candidates, command_extent), [])]
     by_value = [p for p in spec.params if p.from_pipeline and p.name not in bound and _in_sets(p, candidates)]
     by_name = [p for p in spec.params if p.from_pipeline_by_name and p.name not in bound and _in_sets(p, candidates)]
-    if not any(p.from_pipeline or p.from_pipeline_by_name for p in spec.params):
-        # The cmdlet reads its input itself (or ignores it): one call with the whole list.
-        return [Invocation(_finish(spec, bound, candidates, command_extent), list(pipeline))]
     array_param = next((p for p in by_value if p.type.endswith("[]")), None)
-    if array_param is not None and not by_name:
+    if array_param is not None and not by_name and not spec.collects_input and \
+            all(_converts(spec, array_param, obj) for obj in pipeline):
         local = dict(bound)
         local[array_param.name] = (array_param, convert(spec, array_param, list(pipeline), command_extent))
         sets = _narrow(candidates, array_param)
@@ -453,12 +507,32 @@ def _bind_pipeline(spec: CmdletSpec, bound: dict, candidates, pipeline: list, co
             sets, bound_any = _bind_state(spec, local, sets, obj, by_property, coerce, command_extent)
             done = done or bound_any
         if not done:
-            raise _error(spec, "The input object cannot be bound to any parameters for the command either because "
-                               "the command does not take pipeline input or the input and its properties do not "
-                               "match any of the parameters that take pipeline input.", "InputObjectNotBound",
-                         command_extent, target=obj)
+            invocations.append(Invocation(None, [obj], input_not_bound(spec, obj, command_extent)))
+            continue
         invocations.append(Invocation(_finish(spec, local, sets, command_extent), [obj]))
+    if spec.collects_input:
+        # One call with every object that bound, the arguments being the command line's only.
+        taken = [inv.pipeline[0] for inv in invocations if inv.error is None]
+        errors = [inv for inv in invocations if inv.error is not None]
+        return errors + ([Invocation(_finish(spec, bound, candidates, command_extent), taken)] if taken else [])
     return invocations
+
+
+def input_not_bound(spec: CmdletSpec, obj: Any, command_extent) -> BindingError:
+    """PowerShell's error for a pipeline object that no ValueFromPipeline(ByPropertyName) parameter takes
+    (ParameterBinderStrings.InputObjectNotBound), written as a non-terminating error for that object."""
+    return _error(spec, "The input object cannot be bound to any parameters for the command either because "
+                        "the command does not take pipeline input or the input and its properties do not "
+                        "match any of the parameters that take pipeline input.", "InputObjectNotBound",
+                  command_extent, target=obj)
+
+
+def _converts(spec: CmdletSpec, param: Param, obj: Any) -> bool:
+    try:
+        convert(spec, param, obj)
+    except PSError:
+        return False
+    return True
 
 
 # PowerShell's order of pipeline binding (CmdletParameterBinderController.BindPipelineParameters):
@@ -520,6 +594,8 @@ def _bind_in_sets(spec: CmdletSpec, local: dict, sets, allowed, obj, by_property
 def _fits_without_coercion(param: Param, value: Any) -> bool:
     """Whether ``value`` already is of the parameter's type (or an array of it, for array parameters)."""
     t = param.type
+    if param.object_types and t in ("object", "object[]"):
+        return all(_has_type(param, v) for v in as_list(value)) if value is not None else False
     if t in ("object", "object[]") or value is None:
         return True
     if t == "byte[]":
@@ -530,7 +606,7 @@ def _fits_without_coercion(param: Param, value: Any) -> bool:
     base = t[:-2] if t.endswith("[]") else t
     if base == "string":
         return isinstance(value, str)
-    if base in ("int", "long"):
+    if base in INTEGER_TYPES or base == "unlimited_uint32":
         return isinstance(value, int) and not isinstance(value, bool)
     if base == "double":
         return isinstance(value, float)
@@ -560,4 +636,4 @@ def _narrow(candidates, param: Param):
 
 
 __all__ = ["bind", "RawArg", "NO_VALUE", "BindResult", "Invocation", "convert", "cmdlet_type",
-           "resolve_name", "COMMON_PARAMS", "BindingError"]
+           "resolve_name", "COMMON_PARAMS", "BindingError", "input_not_bound"]

@@ -100,8 +100,10 @@ class Interpreter(Statements, Functions, Pipelines, CommandArguments, CommandLoo
                   Operators, MemberAccess, Variables):
     """One script's run: its state, its output streams, and the node helpers every part uses."""
 
-    def __init__(self, lab: Any, host: Any, script: str, sink: Any):
+    def __init__(self, lab: Any, host: Any, script: str, sink: Any, noninteractive: bool = True):
         load_cmdlets()
+        # powershell.exe -NonInteractive: the host refuses to read or prompt (confirmation included).
+        self.noninteractive = noninteractive
         self.lab = lab
         self.host = host
         self.sink = sink
@@ -235,10 +237,12 @@ class Interpreter(Statements, Functions, Pipelines, CommandArguments, CommandLoo
         return 0 if self.last_ok else 1
 
 
-def run_script(lab: Any, host: Any, script: str, sink: Any, automatic: Optional[dict] = None) -> int:
+def run_script(lab: Any, host: Any, script: str, sink: Any, automatic: Optional[dict] = None,
+               noninteractive: bool = True) -> int:
     """Run ``script`` on ``host`` as powershell.exe would; write to ``sink``; return the exit code.
-    ``automatic``: automatic variables the host defines (e.g. $input), by lower-case name."""
-    interp = Interpreter(lab, host, script, sink)
+    ``automatic``: automatic variables the host defines (e.g. $input), by lower-case name;
+    ``noninteractive``: powershell.exe was started with -NonInteractive."""
+    interp = Interpreter(lab, host, script, sink, noninteractive=noninteractive)
     interp.scopes[0].update(automatic or {})
     try:
         try:

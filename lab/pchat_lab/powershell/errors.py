@@ -56,6 +56,24 @@ def runtime_error(message: str, error_id: str, category: str = "InvalidOperation
     return PSError(message, error_id, category, target=target, exception_type=reason)
 
 
+# Errors the engine raises about a command rather than from it: PowerShell gives them no command suffix.
+UNATTRIBUTED_IDS = {"CommandNotFoundException"}
+# Write-Error writes its caller's error (the script's, or a function's), not one of its own.
+CALLERS_ERRORS = {"write-error"}
+
+
+def attribute(error: PSError, command_type: str, command_name: str = "") -> PSError:
+    """The record as PowerShell completes it for a cmdlet that wrote or threw it: its
+    FullyQualifiedErrorId is the error id, a comma and the cmdlet's implementing type
+    (ErrorRecord.SetInvocationInfo), one scheme for binding and runtime errors alike. An id a cmdlet
+    wrote with some other suffix keeps its first part and gets the cmdlet's type."""
+    head = error.error_id.split(",", 1)[0]
+    if head in UNATTRIBUTED_IDS or not command_type or command_name.lower() in CALLERS_ERRORS:
+        return error
+    error.error_id = "%s,%s" % (head, command_type)
+    return error
+
+
 def _target_text(target: Any) -> str:
     if target is None:
         return "(:)"

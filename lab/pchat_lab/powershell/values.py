@@ -296,8 +296,19 @@ def to_number(value: Any) -> Any:
     raise ConversionError(value, "System.Int32")
 
 
+# The .NET integer types a parameter may declare: (minimum, maximum, article in .NET's overflow message).
+INTEGER_RANGES = {
+    "System.Int16": (-32768, 32767, "an"), "System.UInt16": (0, 65535, "a"),
+    "System.Int32": (INT32_MIN, INT32_MAX, "an"), "System.UInt32": (0, 4294967295, "a"),
+    "System.Int64": (INT64_MIN, INT64_MAX, "an"), "System.UInt64": (0, 18446744073709551615, "a"),
+}
+
+
 def to_int(value: Any, target: str = "System.Int32") -> int:
-    lo, hi = (INT32_MIN, INT32_MAX) if target == "System.Int32" else (INT64_MIN, INT64_MAX)
+    """``value`` as the .NET integer type ``target``, with .NET's errors (OverflowException's wording
+    "Value was either too large or too small for a UInt32.")."""
+    lo, hi, article = INTEGER_RANGES[target]
+    overflow = "Value was either too large or too small for %s %s." % (article, target.split(".")[-1])
     if isinstance(value, str):
         n = parse_number(value)
         if n is None:
@@ -311,10 +322,10 @@ def to_int(value: Any, target: str = "System.Int32") -> int:
             raise ConversionError(value, target) from None
     if isinstance(n, float):
         if math.isnan(n) or math.isinf(n):
-            raise ConversionError(value, target, "Value was either too large or too small for an %s." % target.split(".")[-1])
+            raise ConversionError(value, target, overflow)
         n = _round_half_even(n)
     if not lo <= n <= hi:
-        raise ConversionError(value, target, "Value was either too large or too small for an %s." % target.split(".")[-1])
+        raise ConversionError(value, target, overflow)
     return int(n)
 
 

@@ -47,6 +47,7 @@ def run_powershell_exe(session, args: list, sink) -> int:
     """powershell.exe's command line (Windows PowerShell 5.1), then the script through the engine."""
     script: Optional[str] = None
     from_stdin = False
+    noninteractive = False
     i = 0
     while i < len(args):
         raw = args[i].strip().lower()
@@ -67,6 +68,7 @@ def run_powershell_exe(session, args: list, sink) -> int:
         if switch in ("help", "?"):
             return lab_unsupported(sink, "powershell.exe -Help")
         if switch in ("noexit", "noprofile", "nologo", "noninteractive", "sta", "mta", "importsystemmodules"):
+            noninteractive = noninteractive or switch == "noninteractive"
             i += 1
             continue
         if switch in ("executionpolicy", "ep", "windowstyle", "configurationname", "version", "psconsolefile",
@@ -130,14 +132,15 @@ def run_powershell_exe(session, args: list, sink) -> int:
         i += 1
     codepage = getattr(sink, "codepage", 437)
     if from_stdin:
-        return run_typed_lines(session, console.decode(sink.read_stdin(), codepage), sink)
+        return run_typed_lines(session, console.decode(sink.read_stdin(), codepage), sink, noninteractive)
     if script is None:
         # Interactive PowerShell with no console: WinRS gives it no input, so it ends at once.
         return lab_unsupported(sink, "an interactive powershell.exe (no -Command, -EncodedCommand or -File)")
     from ..powershell.created_scripts import StdinLines
     from ..powershell.engine import run_script   # written alongside; imported when first needed
     stdin = StdinLines(lambda: console.decode(sink.read_stdin(), codepage))
-    return run_script(session.lab, session.host, script, sink, automatic={"input": stdin})
+    return run_script(session.lab, session.host, script, sink, automatic={"input": stdin},
+                      noninteractive=noninteractive)
 
 
 # A statement that stops at one of these is not finished: the console reads another line for it.
@@ -174,7 +177,7 @@ def typed_statements(text: str) -> list:
     return pieces
 
 
-def run_typed_lines(session, text: str, sink) -> int:
+def run_typed_lines(session, text: str, sink, noninteractive: bool = True) -> int:
     """-Command -: every piece in one session (variables carry over), each reporting its own errors; ``exit``
     ends powershell.exe with its code; otherwise the exit code says whether the last piece succeeded."""
     from ..powershell.clixml import error_lines
@@ -182,7 +185,7 @@ def run_typed_lines(session, text: str, sink) -> int:
     from ..powershell.errors import BreakSignal, ContinueSignal, ExitSignal, LabRefusal, ReturnSignal, Terminating
     from ..powershell.parser import ScriptSyntaxError, Source, parse
     from ..powershell.values import ErrorRecord
-    interp = Interpreter(session.lab, session.host, "", sink)
+    interp = Interpreter(session.lab, session.host, "", sink, noninteractive=noninteractive)
     interp.scopes[0]["input"] = []          # stdin was the commands: nothing is left for $input
     ok = True
     try:

@@ -58,7 +58,8 @@ def _filter_all(text: str) -> bool:
     return str(text).strip().strip("{}").strip().strip("'\"") == "*"
 
 
-@cmdlet("Get-ADUser", module=AD, default_set="Filter", params=[
+@cmdlet("Get-ADUser", type_name="Microsoft.ActiveDirectory.Management.Commands.GetADUser",
+        module=AD, default_set="Filter", params=[
     Param("Identity", "string", mandatory=True, position=0, sets=("Identity",), from_pipeline=True),
     Param("Filter", "string", mandatory=True, sets=("Filter",)),
     Param("LDAPFilter", "string", mandatory=True, sets=("LdapFilter",)),
@@ -100,7 +101,9 @@ def get_ad_user(ctx, args, pipeline):
     return objects
 
 
-@cmdlet("Remove-ADUser", module=AD, should_process=True, params=[
+# ConfirmImpact High: [DOC Remove-ADUser Example 1 shows the confirmation prompt]
+@cmdlet("Remove-ADUser", type_name="Microsoft.ActiveDirectory.Management.Commands.RemoveADUser",
+        module=AD, should_process=True, confirm_impact="High", params=[
     Param("Identity", "string", mandatory=True, position=0, from_pipeline=True),
     Param("Server", "string"), Param("Credential", "object"), Param("Partition", "string"),
     Param("AuthType", "enum", values=("Negotiate", "Basic"),
@@ -119,30 +122,13 @@ def remove_ad_user(ctx, args, pipeline):
         raise PSError("Insufficient access rights to perform the operation",
                       "ActiveDirectoryServer:8344,%s.Commands.RemoveADUser" % _AD_NS, "NotSpecified", identity,
                       exception_type="%s.ADException" % _AD_NS)
-    _confirm_high_impact(ctx)
     if ctx.should_process(user.dn, "Remove"):
         lync.directory.remove_user(user, ctx_now())
     return []
 
 
-def _confirm_high_impact(ctx) -> None:
-    """Remove-ADUser prompts for confirmation by default [DOC: its help's Example 1 shows the prompt]
-    (ConfirmImpact High vs $ConfirmPreference High). Over WinRM powershell.exe is non-interactive, so
-    without -Confirm:$false the prompt fails. The engine reports the common parameters it was given in
-    ``ctx.common``; without that knowledge the lab does not guess."""
-    common = getattr(ctx, "common", None)
-    if common is None or ctx.whatif:
-        return
-    confirm = common.get("Confirm")
-    preference = str(ctx.get_variable("ConfirmPreference", "High") or "High").lower()
-    if confirm is False or (confirm is None and preference not in ("high", "medium", "low")):
-        return
-    raise PSError("PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.",
-                  "System.Management.Automation.PSInvalidOperationException,%s.Commands.RemoveADUser" % _AD_NS,
-                  "InvalidOperation", exception_type="System.Management.Automation.PSInvalidOperationException")
-
-
-@cmdlet("Get-ADGroupMember", module=AD, params=[
+@cmdlet("Get-ADGroupMember", type_name="Microsoft.ActiveDirectory.Management.Commands.GetADGroupMember",
+        module=AD, params=[
     Param("Identity", "string", mandatory=True, position=0, from_pipeline=True),
     Param("Recursive", "switch"), Param("Server", "string"), Param("Credential", "object"),
     Param("Partition", "string"),
@@ -259,7 +245,8 @@ def _identity_key(identity) -> str:
     return str(identity).strip()
 
 
-@cmdlet("Get-ADObject", module=AD, default_set="Filter", params=[
+@cmdlet("Get-ADObject", type_name="Microsoft.ActiveDirectory.Management.Commands.GetADObject",
+        module=AD, default_set="Filter", params=[
     Param("Identity", "object", mandatory=True, position=0, sets=("Identity",), from_pipeline=True),
     Param("Filter", "string", mandatory=True, sets=("Filter",)),
     Param("LDAPFilter", "string", mandatory=True, sets=("LdapFilter",)),
@@ -304,7 +291,8 @@ def get_ad_object(ctx, args, pipeline):
     return result
 
 
-@cmdlet("Restore-ADObject", module=AD, should_process=True, params=[
+@cmdlet("Restore-ADObject", type_name="Microsoft.ActiveDirectory.Management.Commands.RestoreADObject",
+        module=AD, should_process=True, params=[
     Param("Identity", "object", mandatory=True, position=0, from_pipeline=True),
     Param("NewName", "string"), Param("TargetPath", "string"), Param("PassThru", "switch"),
     Param("Server", "string"), Param("Credential", "pscredential"), Param("Partition", "string"),

@@ -14,9 +14,11 @@ COMPLIANCE_TYPE = ("Microsoft.Rtc.Management.WritableConfig.Settings.PersistentC
 POLICY_TYPE = "Microsoft.Rtc.Management.WritableConfig.Policy.PersistentChat.PersistentChatPolicy"
 
 CONFIG_PARAMS = [
-    Param("DefaultChatHistory", "int", value_range=(1, 500)),      # [DOC] Int16 1-500
-    Param("MaxFileSizeKB", "long", value_range=(0, 4294967295)),     # [DOC] UInt32
-    Param("ParticipantUpdateLimit", "long", value_range=(0, 4294967295)),
+    # [DOC Set-/New-CsPersistentChatConfiguration] DefaultChatHistory <Int16> (1-500), MaxFileSizeKB and
+    # ParticipantUpdateLimit <UInt32>: PowerShell's conversion errors name these types.
+    Param("DefaultChatHistory", "int16", value_range=(1, 500)),
+    Param("MaxFileSizeKB", "uint32"),
+    Param("ParticipantUpdateLimit", "uint32"),
     Param("RoomManagementUrl", "string"),
 ]
 COMPLIANCE_PARAMS = [
@@ -72,8 +74,11 @@ def _values(args, params) -> dict:
 
 def _register(noun: str, kind: str, type_name: str, params: list, groups) -> None:
     cmdlet_type = "Microsoft.Rtc.Management.Internal.%sCmdlet" % noun
+    # [ASSUMED] each verb's own class (Microsoft does not document them); the engine gives every error
+    # of the cmdlet this suffix.
+    type_prefix = "Microsoft.Rtc.Management.Internal.%%s%sCmdlet" % noun
 
-    @cmdlet("Get-Cs%s" % noun, module=LYNC, default_set="Identity", params=[
+    @cmdlet("Get-Cs%s" % noun, type_name=type_prefix % "Get", module=LYNC, default_set="Identity", params=[
         Param("Identity", "string", position=0, sets=("Identity",)),
         Param("Filter", "string", sets=("Filter",)),
         Param("LocalStore", "switch"),
@@ -97,7 +102,7 @@ def _register(noun: str, kind: str, type_name: str, params: list, groups) -> Non
     new_params = [Param("Identity", "string", mandatory=True, position=0), *params, Param("Force", "switch"),
                   Param("InMemory", "switch")]
 
-    @cmdlet("New-Cs%s" % noun, module=LYNC, should_process=True, params=new_params)
+    @cmdlet("New-Cs%s" % noun, type_name=type_prefix % "New", module=LYNC, should_process=True, params=new_params)
     def new_settings(ctx, args, pipeline):
         lync = authorised(ctx, groups)
         settings = _settings(lync, kind)
@@ -117,9 +122,10 @@ def _register(noun: str, kind: str, type_name: str, params: list, groups) -> Non
         settings.create(identity, values)
         return [_to_obj(type_name, settings, key)]
 
-    @cmdlet("Set-Cs%s" % noun, module=LYNC, default_set="Identity", should_process=True, params=[
-        Param("Identity", "string", position=0, sets=("Identity",), from_pipeline_by_name=True),
-        Param("Instance", "object", sets=("Instance",), from_pipeline=True),
+    @cmdlet("Set-Cs%s" % noun, type_name=type_prefix % "Set", module=LYNC, default_set="Identity",
+            should_process=True, params=[
+        Param("Identity", "string", position=0, sets=("Identity",)),
+        Param("Instance", "object", sets=("Instance",), from_pipeline=True),   # <PSObject>
         *params, Param("Force", "switch"),
     ])
     def set_settings(ctx, args, pipeline):
@@ -143,7 +149,9 @@ def _register(noun: str, kind: str, type_name: str, params: list, groups) -> Non
             settings.items[key].update(values)
         return []
 
-    @cmdlet("Remove-Cs%s" % noun, module=LYNC, should_process=True, params=[
+    # ConfirmImpact High: [ASSUMED] Microsoft is silent; a removal asks as High-impact cmdlets do (COVERAGE.md)
+    @cmdlet("Remove-Cs%s" % noun, type_name=type_prefix % "Remove", module=LYNC, should_process=True,
+            confirm_impact="High", params=[
         Param("Identity", "string", mandatory=True, position=0, from_pipeline_by_name=True),
         Param("Force", "switch"),
     ])
@@ -175,7 +183,9 @@ _register("PersistentChatComplianceConfiguration", "compliance", COMPLIANCE_TYPE
 _register("PersistentChatPolicy", "policy", POLICY_TYPE, POLICY_PARAMS, permissions.PC_MANAGE)
 
 
-@cmdlet("Grant-CsPersistentChatPolicy", module=LYNC, should_process=True, params=[
+@cmdlet("Grant-CsPersistentChatPolicy",
+        type_name="Microsoft.Rtc.Management.AD.Cmdlets.AssignPersistentChatPolicyCmdlet",
+        module=LYNC, should_process=True, params=[
     Param("Identity", "string", mandatory=True, position=0, from_pipeline=True, from_pipeline_by_name=True),
     Param("PolicyName", "string", position=1),
     Param("DomainController", "string"),

@@ -77,7 +77,8 @@ def _text(value):
 
 # ------------------------------------------------------------------------------------------ categories
 
-@cmdlet("Get-CsPersistentChatCategory", module=LYNC, default_set="PersistentChatPoolFqdn", params=[
+@cmdlet("Get-CsPersistentChatCategory", type_name=_NS + ".GetPersistentChatCategoryCmdlet",
+        module=LYNC, default_set="PersistentChatPoolFqdn", params=[
     Param("Identity", "string", mandatory=True, position=0, sets=("Identity",)),
     Param("PersistentChatPoolFqdn", "string", sets=("PersistentChatPoolFqdn",)),
     Param("AsObject", "switch"),
@@ -90,7 +91,8 @@ def get_category(ctx, args, pipeline):
         return [obj(CATEGORY_TYPE, c) for c in store.categories()]
 
 
-@cmdlet("New-CsPersistentChatCategory", module=LYNC, should_process=True, params=[
+@cmdlet("New-CsPersistentChatCategory", type_name=_NS + ".NewPersistentChatCategoryCmdlet",
+        module=LYNC, should_process=True, params=[
     Param("Name", "string", mandatory=True), Param("Description", "string"),
     Param("EnableFileUpload", "switch"), Param("EnableInvitations", "switch"),
     Param("PersistentChatPoolFqdn", "string"), Param("RemoveChatHistory", "switch"),
@@ -111,9 +113,11 @@ _SET_CATEGORY = {"Name": "name", "Description": "description", "Invitations": "i
                  "FileUpload": "file_upload", "ChatHistory": "chat_history"}
 
 
-@cmdlet("Set-CsPersistentChatCategory", module=LYNC, default_set="Identity", should_process=True, params=[
+@cmdlet("Set-CsPersistentChatCategory", type_name=_NS + ".SetPersistentChatCategoryCmdlet",
+        module=LYNC, default_set="Identity", should_process=True, params=[
     Param("Identity", "string", mandatory=True, position=0, sets=("Identity",)),
-    Param("Instance", "object", mandatory=True, sets=("Instance",), from_pipeline=True),
+    Param("Instance", "object", mandatory=True, sets=("Instance",), from_pipeline=True,
+          object_types=(CATEGORY_TYPE,)),
     Param("AllowedMembers", "pslistmodifier"), Param("DeniedMembers", "pslistmodifier"),
     Param("Creators", "pslistmodifier"), Param("ChatHistory", "bool"), Param("FileUpload", "bool"),
     Param("Invitations", "bool"), Param("Name", "string"), Param("Description", "string"),
@@ -132,9 +136,12 @@ def set_category(ctx, args, pipeline):
         return []
 
 
-@cmdlet("Remove-CsPersistentChatCategory", module=LYNC, default_set="Identity", should_process=True, params=[
+# ConfirmImpact High: [ASSUMED] Microsoft is silent; a removal asks as High-impact cmdlets do (COVERAGE.md)
+@cmdlet("Remove-CsPersistentChatCategory", type_name=_NS + ".RemovePersistentChatCategoryCmdlet",
+        module=LYNC, default_set="Identity", should_process=True, confirm_impact="High", params=[
     Param("Identity", "string", mandatory=True, position=0, sets=("Identity",)),
-    Param("Instance", "object", mandatory=True, position=0, sets=("Instance",), from_pipeline=True),
+    Param("Instance", "object", mandatory=True, position=0, sets=("Instance",), from_pipeline=True,
+          object_types=(CATEGORY_TYPE,)),
 ])
 def remove_category(ctx, args, pipeline):
     with _store(ctx, "RemovePersistentChatCategoryCmdlet") as (lync, store):
@@ -151,7 +158,8 @@ def _category_name(lync, value: str) -> str:
     return _name_from_identity(lync, value, "category") if "\\" in str(value) else str(value)
 
 
-@cmdlet("Get-CsPersistentChatRoom", module=LYNC, default_set="Filter", params=[
+@cmdlet("Get-CsPersistentChatRoom", type_name=_NS + ".GetPersistentChatRoomCmdlet",
+        module=LYNC, default_set="Filter", params=[
     Param("Identity", "string", mandatory=True, position=0, sets=("Identity",)),
     Param("Addin", "string", sets=("Filter",)), Param("Category", "string", sets=("Filter",)),
     Param("ChatContentExceedsMB", "int", sets=("Filter",)), Param("Disabled", "bool", sets=("Filter",)),
@@ -203,7 +211,8 @@ def get_room(ctx, args, pipeline):
         return [obj(ROOM_TYPE, r) for r in rooms]
 
 
-@cmdlet("New-CsPersistentChatRoom", module=LYNC, should_process=True, params=[
+@cmdlet("New-CsPersistentChatRoom", type_name=_NS + ".NewPersistentChatRoomCmdlet",
+        module=LYNC, should_process=True, params=[
     Param("Category", "string", mandatory=True), Param("Name", "string", mandatory=True),
     Param("Addin", "string"), Param("Description", "string"), Param("Disabled", "bool"),
     Param("Invitations", "enum", values=ROOM_INVITATIONS,
@@ -228,9 +237,11 @@ def new_room(ctx, args, pipeline):
         return [obj(ROOM_TYPE, created)]
 
 
-@cmdlet("Set-CsPersistentChatRoom", module=LYNC, default_set="Identity", should_process=True, params=[
+@cmdlet("Set-CsPersistentChatRoom", type_name=_NS + ".SetPersistentChatRoomCmdlet",
+        module=LYNC, default_set="Identity", should_process=True, params=[
     Param("Identity", "string", mandatory=True, position=0, sets=("Identity",)),
-    Param("Instance", "object", mandatory=True, position=0, sets=("Instance",), from_pipeline=True),
+    Param("Instance", "object", mandatory=True, position=0, sets=("Instance",), from_pipeline=True,
+          object_types=(ROOM_TYPE,)),
     Param("Addin", "string"), Param("Category", "string"), Param("Description", "string"),
     Param("Disabled", "bool"), Param("Force", "switch"),
     Param("Invitations", "enum", values=ROOM_INVITATIONS,
@@ -264,9 +275,12 @@ def set_room(ctx, args, pipeline):
         return []
 
 
-@cmdlet("Remove-CsPersistentChatRoom", module=LYNC, default_set="Identity", should_process=True, params=[
+# ConfirmImpact High: [ASSUMED] Microsoft is silent; a removal asks as High-impact cmdlets do (COVERAGE.md)
+@cmdlet("Remove-CsPersistentChatRoom", type_name=_NS + ".RemovePersistentChatRoomCmdlet",
+        module=LYNC, default_set="Identity", should_process=True, confirm_impact="High", params=[
     Param("Identity", "string", mandatory=True, position=0, sets=("Identity",)),
-    Param("Instance", "object", mandatory=True, position=0, sets=("Instance",), from_pipeline=True),
+    Param("Instance", "object", mandatory=True, position=0, sets=("Instance",), from_pipeline=True,
+          object_types=(ROOM_TYPE,)),
     Param("Force", "switch"),
 ])
 def remove_room(ctx, args, pipeline):
@@ -278,9 +292,13 @@ def remove_room(ctx, args, pipeline):
         return []
 
 
-@cmdlet("Clear-CsPersistentChatRoom", module=LYNC, default_set="Identity", should_process=True, params=[
+# ConfirmImpact High: [DOC Clear-CsPersistentChatRoom Example 2: -Confirm:$False suppresses "the confirmation
+# prompt which would otherwise appear"]
+@cmdlet("Clear-CsPersistentChatRoom", type_name=_NS + ".ClearPersistentChatRoomCmdlet",
+        module=LYNC, default_set="Identity", should_process=True, confirm_impact="High", params=[
     Param("Identity", "string", mandatory=True, position=0, sets=("Identity",)),
-    Param("Instance", "object", mandatory=True, position=0, sets=("Instance",), from_pipeline=True),
+    Param("Instance", "object", mandatory=True, position=0, sets=("Instance",), from_pipeline=True,
+          object_types=(ROOM_TYPE,)),
     Param("EndDate", "datetime", mandatory=True),
 ])
 def clear_room(ctx, args, pipeline):
@@ -294,7 +312,8 @@ def clear_room(ctx, args, pipeline):
 
 # --------------------------------------------------------------------------------------------- add-ins
 
-@cmdlet("Get-CsPersistentChatAddin", module=LYNC, default_set="PersistentChatPoolFqdn", params=[
+@cmdlet("Get-CsPersistentChatAddin", type_name=_NS + ".GetPersistentChatAddinCmdlet",
+        module=LYNC, default_set="PersistentChatPoolFqdn", params=[
     Param("Identity", "string", mandatory=True, position=0, sets=("Identity",)),
     Param("PersistentChatPoolFqdn", "string", sets=("PersistentChatPoolFqdn",)),
 ])
@@ -306,7 +325,8 @@ def get_addin(ctx, args, pipeline):
         return [obj(ADDIN_TYPE, a) for a in store.addins()]
 
 
-@cmdlet("New-CsPersistentChatAddin", module=LYNC, should_process=True, params=[
+@cmdlet("New-CsPersistentChatAddin", type_name=_NS + ".NewPersistentChatAddinCmdlet",
+        module=LYNC, should_process=True, params=[
     Param("Name", "string", mandatory=True), Param("Url", "string", mandatory=True),
     Param("PersistentChatPoolFqdn", "string"),
 ])
@@ -318,9 +338,11 @@ def new_addin(ctx, args, pipeline):
         return [obj(ADDIN_TYPE, store.add_addin(args["Name"], args["Url"]))]
 
 
-@cmdlet("Set-CsPersistentChatAddin", module=LYNC, default_set="Identity", should_process=True, params=[
-    Param("Identity", "string", mandatory=True, position=0, sets=("Identity",)),
-    Param("Instance", "object", mandatory=True, position=0, sets=("Instance",), from_pipeline=True),
+@cmdlet("Set-CsPersistentChatAddin", type_name=_NS + ".SetPersistentChatAddinCmdlet",
+        module=LYNC, default_set="Identity", should_process=True, params=[
+    Param("Identity", "string", mandatory=True, position=0, sets=("Identity",), from_pipeline=True),
+    Param("Instance", "object", mandatory=True, position=0, sets=("Instance",), from_pipeline=True,
+          object_types=(ADDIN_TYPE,)),
     Param("Name", "string"), Param("Url", "string"),
 ])
 def set_addin(ctx, args, pipeline):
@@ -333,9 +355,12 @@ def set_addin(ctx, args, pipeline):
         return []
 
 
-@cmdlet("Remove-CsPersistentChatAddin", module=LYNC, default_set="Identity", should_process=True, params=[
+# ConfirmImpact High: [ASSUMED] Microsoft is silent; a removal asks as High-impact cmdlets do (COVERAGE.md)
+@cmdlet("Remove-CsPersistentChatAddin", type_name=_NS + ".RemovePersistentChatAddinCmdlet",
+        module=LYNC, default_set="Identity", should_process=True, confirm_impact="High", params=[
     Param("Identity", "string", mandatory=True, position=0, sets=("Identity",)),
-    Param("Instance", "object", mandatory=True, position=0, sets=("Instance",), from_pipeline=True),
+    Param("Instance", "object", mandatory=True, position=0, sets=("Instance",), from_pipeline=True,
+          object_types=(ADDIN_TYPE,)),
     Param("Force", "switch"),
 ])
 def remove_addin(ctx, args, pipeline):

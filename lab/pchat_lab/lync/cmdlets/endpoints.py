@@ -18,10 +18,13 @@ def _endpoint_object(endpoint):
     })
 
 
-@cmdlet("Get-CsPersistentChatEndpoint", module=LYNC, params=[
-    Param("Identity", "string", position=0), Param("Credential", "object"), Param("DomainController", "string"),
+@cmdlet("Get-CsPersistentChatEndpoint", type_name="Microsoft.Rtc.Management.AD.Cmdlets.GetPersistentChatEndpointCmdlet",
+        module=LYNC, params=[
+    # [DOC Get-CsPersistentChatEndpoint] -Identity ByPropertyName and ByValue; -ResultSize <Unlimited[UInt32]>.
+    Param("Identity", "string", position=0, from_pipeline=True, from_pipeline_by_name=True),
+    Param("Credential", "object"), Param("DomainController", "string"),
     Param("Filter", "string"), Param("LdapFilter", "string"), Param("OU", "string"),
-    Param("PersistentChatPoolFqdn", "string"), Param("ResultSize", "long", value_range=(0, 2147483647)),
+    Param("PersistentChatPoolFqdn", "string"), Param("ResultSize", "unlimited_uint32", value_range=(0, 2147483647)),
 ])
 def get_cs_persistent_chat_endpoint(ctx, args, pipeline):
     from .users import _filter_predicate
@@ -49,7 +52,8 @@ def get_cs_persistent_chat_endpoint(ctx, args, pipeline):
     return objects
 
 
-@cmdlet("New-CsPersistentChatEndpoint", module=LYNC, should_process=True, params=[
+@cmdlet("New-CsPersistentChatEndpoint", type_name="Microsoft.Rtc.Management.AD.Cmdlets.NewPersistentChatEndpointCmdlet",
+        module=LYNC, should_process=True, params=[
     Param("PersistentChatPoolFqdn", "string", mandatory=True),
     Param("SipAddress", "string", mandatory=True),
     Param("DisplayName", "string"),
@@ -81,7 +85,10 @@ def new_cs_persistent_chat_endpoint(ctx, args, pipeline):
     return [_endpoint_object(endpoint)] if args.get("PassThru") else []
 
 
-@cmdlet("Remove-CsPersistentChatEndpoint", module=LYNC, should_process=True, params=[
+# ConfirmImpact High: [ASSUMED] Microsoft is silent; a removal asks as High-impact cmdlets do (COVERAGE.md)
+@cmdlet("Remove-CsPersistentChatEndpoint",
+        type_name="Microsoft.Rtc.Management.AD.Cmdlets.RemovePersistentChatEndpointCmdlet",
+        module=LYNC, should_process=True, confirm_impact="High", params=[
     Param("Identity", "string", mandatory=True, position=0, from_pipeline=True, from_pipeline_by_name=True),
     Param("Force", "switch"),
 ])

@@ -95,7 +95,7 @@ def _rows(counts: dict) -> int:
     return sum(int(v) for v in (counts or {}).values() if isinstance(v, (int, float)))
 
 
-@cmdlet("Export-CsPersistentChatData", module=LYNC, default_set="FileName", params=[
+@cmdlet("Export-CsPersistentChatData", type_name=_EXPORT, module=LYNC, default_set="FileName", params=[
     Param("DBInstance", "string", mandatory=True),
     Param("DBName", "string"),
     Param("FileName", "string", sets=("FileName",)),
@@ -143,10 +143,11 @@ def export_cs_persistent_chat_data(ctx, args, pipeline):
         shutil.rmtree(work, ignore_errors=True)
 
 
-@cmdlet("Import-CsPersistentChatData", module=LYNC, default_set="FileName", should_process=True, params=[
+@cmdlet("Import-CsPersistentChatData", type_name=_IMPORT,
+        module=LYNC, default_set="FileName", should_process=True, params=[
     Param("DBInstance", "string", mandatory=True),
     Param("FileName", "string", mandatory=True, sets=("FileName",)),
-    Param("ByteInput", "byte[]", mandatory=True, sets=("ByteInput",)),
+    Param("ByteInput", "byte[]", mandatory=True, sets=("ByteInput",), from_pipeline=True),   # [DOC] ByValue
     Param("Report", "string"),
 ])
 def import_cs_persistent_chat_data(ctx, args, pipeline):

@@ -63,7 +63,8 @@ def _services(lync) -> list:
     return result
 
 
-@cmdlet("Get-CsService", module=LYNC, default_set="Identity", params=[
+@cmdlet("Get-CsService", type_name="Microsoft.Rtc.Management.Xds.GetServiceCmdlet",
+        module=LYNC, default_set="Identity", params=[
     Param("Identity", "string", position=0, sets=("Identity",)),
     Param("PoolFqdn", "string", sets=ROLE_SWITCHES),
     *[Param(name, "switch", mandatory=True, sets=(name,)) for name in ROLE_SWITCHES],
@@ -88,7 +89,24 @@ def get_cs_service(ctx, args, pipeline):
 
 # --- Windows services of the Lync Server 2013 roles --------------------------------------------------
 
-WINSVC_TYPE = "Microsoft.Rtc.Management.Deployment.Core.WindowsService"
+# [DOC Get-CsWindowsService, OUTPUTS] the objects are NTService instances; Stop-/Start-CsWindowsService take
+# them by value on -InputObject (their own parameter set).
+WINSVC_TYPE = "Microsoft.Rtc.Management.Deployment.Core.NTService"
+# [DOC Get-CsWindowsService examples 4 and 9] each service lists the server roles it hosts in RoleName
+# (`Where-Object {$_.RoleName -contains "ApplicationServer"}`). Which roles each Lync 2013 service names is
+# not documented: [ASSUMED] from the topology's service roles.
+ROLE_NAMES = {"channel": ["PersistentChatServer"], "compliance": ["PersistentChatServer"]}
+FRONT_END_ROLES = ["Registrar", "UserServer"]
+
+
+def _role_names(lync, name: str) -> list:
+    topo = lync.topo
+    for spec in topo.pc_pool.services:
+        if spec.name.lower() == name.lower():
+            return list(ROLE_NAMES.get(spec.role, []))
+    if any(spec.name.lower() == name.lower() for spec in topo.frontend_pool.services):
+        return list(FRONT_END_ROLES)
+    return []
 
 
 def _target_host(ctx, lync, args):
@@ -98,7 +116,7 @@ def _target_host(ctx, lync, args):
             # [ASSUMED] wording: the ServiceController error for an unreachable computer.
             raise PSError("Cannot open Service Control Manager on computer '%s'. This operation might "
                           "require other privileges." % args["ComputerName"],
-                          "InvalidOperation,Microsoft.Rtc.Management.Deployment.WindowsServiceCmdlet",
+                          "InvalidOperation",
                           "InvalidOperation", args["ComputerName"])
     else:
         host = ctx.host
@@ -106,12 +124,19 @@ def _target_host(ctx, lync, args):
     if not names:
         # Only Lync Server 2013 computers of the topology have Lync services to manage [ASSUMED].
         raise PSError("Computer \"%s\" is not a Lync Server computer in the topology." % host.fqdn,
-                      "InvalidOperation,Microsoft.Rtc.Management.Deployment.WindowsServiceCmdlet",
+                      "InvalidOperation",
                       "InvalidOperation", host.fqdn)
     return host, names
 
 
 def _selected(ctx, lync, args):
+    if args.given("InputObject"):
+        # The NTService object names its own computer and service.
+        given = args["InputObject"]
+        host = ctx.lab.host(str(given.get("ComputerName") or "")) or ctx.host
+        names = lync.lync_services.get(host.name.lower(), [])
+        wanted = str(given.get("Name") or "")
+        return host, [host.services[n] for n in names if n.lower() == wanted.lower() and n in host.services]
     host, names = _target_host(ctx, lync, args)
     services = [host.services[n] for n in names if n in host.services]
     if args.given("Name"):
@@ -119,27 +144,36 @@ def _selected(ctx, lync, args):
         services = [s for s in services if wildcard(wanted, s.name)]
         if not services:
             raise PSError("Cannot find any service with service name '%s'." % wanted,
-                          "NoServiceFoundForGivenName,Microsoft.Rtc.Management.Deployment.WindowsServiceCmdlet",
+                          "NoServiceFoundForGivenName",
                           "ObjectNotFound", wanted)
     return host, services
 
 
-def _winsvc(host, svc):
+def _winsvc(lync, host, svc):
     from ...windows.host import SERVICE_STATUS
     return obj(WINSVC_TYPE, {
         "Status": PSEnum("System.ServiceProcess.ServiceControllerStatus", svc.status, SERVICE_STATUS[svc.status]),
         "Name": svc.name, "DisplayName": svc.display_name, "ActivityLevel": "",
-        "ComputerName": host.fqdn})
+        "RoleName": _role_names(lync, svc.name), "ComputerName": host.fqdn})
 
 
+# [DOC Get-CsWindowsService] no parameter takes pipeline input.
 _WINSVC_PARAMS = [Param("Name", "string", position=0), Param("ComputerName", "string"), Param("Report", "string")]
+# [DOC Start-/Stop-CsWindowsService] sets Name (-Name, -ComputerName) and InputObject (-InputObject <NTService>,
+# "Accept pipeline input: True (ByValue)"); the rest belong to both.
+_CONTROL_PARAMS = [Param("Name", "string", position=0, sets=("Name",)),
+                   Param("ComputerName", "string", sets=("Name",)),
+                   Param("InputObject", "object", sets=("InputObject",), from_pipeline=True,
+                         object_types=(WINSVC_TYPE,)),
+                   Param("Report", "string")]
 
 
-@cmdlet("Get-CsWindowsService", module=LYNC, params=_WINSVC_PARAMS + [Param("ExcludeActivityLevel", "switch")])
+@cmdlet("Get-CsWindowsService", type_name="Microsoft.Rtc.Management.Deployment.GetWindowsServiceCmdlet",
+        module=LYNC, params=_WINSVC_PARAMS + [Param("ExcludeActivityLevel", "switch")])
 def get_cs_windows_service(ctx, args, pipeline):
     lync = authorised(ctx, permissions.SERVER_ADMIN)
     host, services = _selected(ctx, lync, args)
-    return [_winsvc(host, s) for s in services]
+    return [_winsvc(lync, host, s) for s in services]
 
 
 def _set_status(ctx, lync, args, status, verb):
@@ -151,19 +185,22 @@ def _set_status(ctx, lync, args, status, verb):
     return []
 
 
-@cmdlet("Start-CsWindowsService", module=LYNC, should_process=True,
-        params=_WINSVC_PARAMS + [Param("NoWait", "switch")])
+@cmdlet("Start-CsWindowsService", type_name="Microsoft.Rtc.Management.Deployment.StartWindowsServiceCmdlet",
+        module=LYNC, should_process=True, default_set="Name",
+        params=_CONTROL_PARAMS + [Param("NoWait", "switch")])
 def start_cs_windows_service(ctx, args, pipeline):
     lync = authorised(ctx, permissions.SERVER_ADMIN)
     return _set_status(ctx, lync, args, "Running", "Start-CsWindowsService")
 
 
-@cmdlet("Stop-CsWindowsService", module=LYNC, should_process=True,
-        params=_WINSVC_PARAMS + [Param("NoWait", "switch"), Param("Graceful", "switch"),
+@cmdlet("Stop-CsWindowsService", type_name="Microsoft.Rtc.Management.Deployment.StopWindowsServiceCmdlet",
+        module=LYNC, should_process=True, default_set="Name",
+        params=_CONTROL_PARAMS + [Param("NoWait", "switch"), Param("Graceful", "switch"),
                                  Param("LeaveClsAgentRunning", "switch"), Param("LeaveWebServerRunning", "switch")])
 def stop_cs_windows_service(ctx, args, pipeline):
     lync = authorised(ctx, permissions.SERVER_ADMIN)
-    if not args.given("Name") and (args.get("LeaveClsAgentRunning") or args.get("LeaveWebServerRunning")):
+    whole_computer = not args.given("Name") and not args.given("InputObject")
+    if whole_computer and (args.get("LeaveClsAgentRunning") or args.get("LeaveWebServerRunning")):
         host, services = _selected(ctx, lync, args)
         keep = set()
         if args.get("LeaveClsAgentRunning"):

@@ -99,7 +99,8 @@ def do_backup(ctx, lync, server_instance, database, backup_file, copy_only, chec
                                           compression, init)
 
 
-@cmdlet("Backup-SqlDatabase", module=SQL, should_process=True, params=[
+@cmdlet("Backup-SqlDatabase", type_name="Microsoft.SqlServer.Management.PowerShell.BackupSqlDatabaseCommand",
+        module=SQL, should_process=True, params=[
     Param("ServerInstance", "string[]", mandatory=True, position=0),
     Param("Database", "string", mandatory=True, position=1),
     Param("BackupFile", "string", position=2),
@@ -140,7 +141,8 @@ def backup_sql_database(ctx, args, pipeline):
     return []
 
 
-@cmdlet("Restore-SqlDatabase", module=SQL, should_process=True, params=[
+@cmdlet("Restore-SqlDatabase", type_name="Microsoft.SqlServer.Management.PowerShell.RestoreSqlDatabaseCommand",
+        module=SQL, should_process=True, params=[
     Param("ServerInstance", "string[]", mandatory=True, position=0),
     Param("Database", "string", mandatory=True, position=1),
     Param("BackupFile", "string[]", position=2),
@@ -266,7 +268,7 @@ def _run_select(db_path: Path, sql: str, database: str):
     return [obj("System.Data.DataRow", dict(zip(columns, row))) for row in rows]
 
 
-@cmdlet("Invoke-Sqlcmd", module=SQL, params=[
+@cmdlet("Invoke-Sqlcmd", type_name="Microsoft.SqlServer.Management.PowerShell.GetScriptCommand", module=SQL, params=[
     Param("ServerInstance", "string"),
     Param("Database", "string"),
     Param("Query", "string", position=0),

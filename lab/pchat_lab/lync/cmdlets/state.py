@@ -35,7 +35,8 @@ def _state(identity, value):
                                                 "PersistentChat.PoolState", value, POOL_STATES.index(value))})
 
 
-@cmdlet("Get-CsPersistentChatState", module=LYNC, default_set="Identity", params=[
+@cmdlet("Get-CsPersistentChatState", type_name="Microsoft.Rtc.Management.Internal.GetPersistentChatStateCmdlet",
+        module=LYNC, default_set="Identity", params=[
     Param("Identity", "string", position=0, sets=("Identity",)),
     Param("Filter", "string", sets=("Filter",)),
     Param("LocalStore", "switch"),
@@ -50,8 +51,10 @@ def get_cs_persistent_chat_state(ctx, args, pipeline):
     return [_state(k, lync.pool_state[k]) for k in keys]
 
 
-@cmdlet("Set-CsPersistentChatState", module=LYNC, default_set="Identity", should_process=True, params=[
-    Param("Identity", "string", position=0, sets=("Identity",), from_pipeline_by_name=True),
+@cmdlet("Set-CsPersistentChatState", type_name="Microsoft.Rtc.Management.Internal.SetPersistentChatStateCmdlet",
+        module=LYNC, default_set="Identity", should_process=True, params=[
+    # [DOC Set-CsPersistentChatState] -Identity takes no pipeline input; -Instance <PSObject> ByValue.
+    Param("Identity", "string", position=0, sets=("Identity",)),
     Param("Instance", "object", sets=("Instance",), from_pipeline=True),
     Param("PoolState", "enum", values=POOL_STATES,
           enum_type="Microsoft.Rtc.Management.WritableConfig.Settings.PersistentChat.PoolState"),

@@ -35,7 +35,7 @@ def effective_policy_enabled(lync, user) -> bool:
 # credentials) and ClientPlatform (real users, -SenderCredential/-ReceiverCredential mandatory, so an
 # unset `$c1` is PowerShell's "Cannot bind argument ... because it is null", never a silent run).
 # One Param cannot be mandatory in one set only: the SIP addresses stay optional in both [lab limit].
-@cmdlet("Test-CsPersistentChatMessage", module=LYNC, default_set="ServerPlatform", params=[
+@cmdlet("Test-CsPersistentChatMessage", type_name=_CMDLET_TYPE, module=LYNC, default_set="ServerPlatform", params=[
     Param("TargetFqdn", "string", mandatory=True, position=0),
     Param("SenderSipAddress", "string", sets=("ServerPlatform", "ClientPlatform")),
     Param("SenderCredential", "pscredential", mandatory=True, sets=("ClientPlatform",)),

@@ -25,7 +25,8 @@ def _find_app(lync, identity: str):
     return None
 
 
-@cmdlet("Get-CsTrustedApplication", module=LYNC, default_set="Identity", params=[
+@cmdlet("Get-CsTrustedApplication", type_name="Microsoft.Rtc.Management.Xds.GetTrustedApplicationCmdlet",
+        module=LYNC, default_set="Identity", params=[
     Param("Identity", "string", position=0, sets=("Identity",)),
     Param("Filter", "string", sets=("Filter",)),
     Param("ApplicationId", "string", mandatory=True, sets=("ApplicationId",)),
@@ -46,8 +47,10 @@ def get_trusted_application(ctx, args, pipeline):
     return [obj(APP_TYPE, dict(a)) for a in apps]
 
 
-@cmdlet("Remove-CsTrustedApplication", module=LYNC, should_process=True, params=[
-    Param("Identity", "string", mandatory=True, position=0, from_pipeline=True, from_pipeline_by_name=True),
+@cmdlet("Remove-CsTrustedApplication", type_name="Microsoft.Rtc.Management.Xds.RemoveTrustedApplicationCmdlet",
+        module=LYNC, should_process=True, params=[
+    # [DOC Remove-CsTrustedApplication(Pool)] -Identity "Accept pipeline input: True (ByPropertyName)" only.
+    Param("Identity", "string", mandatory=True, position=0, from_pipeline_by_name=True),
     Param("Force", "switch"),
 ])
 def remove_trusted_application(ctx, args, pipeline):
@@ -58,12 +61,19 @@ def remove_trusted_application(ctx, args, pipeline):
         raise PSError("Cannot find \"TrustedApplication\" \"%s\" because it does not exist." % identity,
                       "ObjectNotFound,Microsoft.Rtc.Management.Xds.RemoveTrustedApplicationCmdlet",
                       "ObjectNotFound", identity)
-    if ctx.should_process(identity, "Remove-CsTrustedApplication"):
+    if ctx.should_process(identity, "Remove-CsTrustedApplication") and _forced_or_confirmed(ctx, args):
         lync.trusted_apps.remove(app)
         for pool in lync.trusted_pools:
             pool["Applications"] = [a for a in pool["Applications"] if a != app["ApplicationId"]]
         lync.topology_events.append({"action": "Remove-CsTrustedApplication", "identity": identity})
     return []
+
+
+def _forced_or_confirmed(ctx, args) -> bool:
+    """[DOC Remove-CsTrustedApplication(Pool) -Force] "Suppresses any confirmation prompts that would otherwise
+    be displayed before making changes": without -Force the cmdlet asks (ShouldContinue, which
+    -Confirm:$false does not answer)."""
+    return bool(args.get("Force")) or ctx.should_continue("Remove %s?" % ctx.name, "Confirm")
 
 
 def _find_pool(lync, identity: str):
@@ -76,7 +86,8 @@ def _find_pool(lync, identity: str):
     return None
 
 
-@cmdlet("Get-CsTrustedApplicationPool", module=LYNC, default_set="Identity", params=[
+@cmdlet("Get-CsTrustedApplicationPool", type_name="Microsoft.Rtc.Management.Xds.GetTrustedApplicationPoolCmdlet",
+        module=LYNC, default_set="Identity", params=[
     Param("Identity", "string", position=0, sets=("Identity",)),
     Param("Filter", "string", sets=("Filter",)),
     Param("LocalStore", "switch"),
@@ -92,8 +103,11 @@ def get_trusted_application_pool(ctx, args, pipeline):
     return [obj(POOL_TYPE, dict(p)) for p in pools]
 
 
-@cmdlet("Remove-CsTrustedApplicationPool", module=LYNC, should_process=True, params=[
-    Param("Identity", "string", mandatory=True, position=0, from_pipeline=True, from_pipeline_by_name=True),
+@cmdlet("Remove-CsTrustedApplicationPool",
+        type_name="Microsoft.Rtc.Management.Xds.RemoveTrustedApplicationPoolCmdlet",
+        module=LYNC, should_process=True, params=[
+    # [DOC Remove-CsTrustedApplication(Pool)] -Identity "Accept pipeline input: True (ByPropertyName)" only.
+    Param("Identity", "string", mandatory=True, position=0, from_pipeline_by_name=True),
     Param("Force", "switch"),
 ])
 def remove_trusted_application_pool(ctx, args, pipeline):
@@ -104,7 +118,7 @@ def remove_trusted_application_pool(ctx, args, pipeline):
         raise PSError("Cannot find \"TrustedApplicationPool\" \"%s\" because it does not exist." % identity,
                       "ObjectNotFound,Microsoft.Rtc.Management.Xds.RemoveTrustedApplicationPoolCmdlet",
                       "ObjectNotFound", identity)
-    if ctx.should_process(pool["Identity"], "Remove-CsTrustedApplicationPool"):
+    if ctx.should_process(pool["Identity"], "Remove-CsTrustedApplicationPool") and _forced_or_confirmed(ctx, args):
         # [UNV] removing the pool removes its trusted applications and computers with it.
         lync.trusted_apps = [a for a in lync.trusted_apps
                              if a["TrustedApplicationPoolFqdn"].lower() != pool["PoolFqdn"].lower()]
@@ -115,7 +129,8 @@ def remove_trusted_application_pool(ctx, args, pipeline):
 
 # --------------------------------------------------------------------------------------- publishing
 
-@cmdlet("Publish-CsTopology", module=LYNC, default_set="FileName", should_process=True, params=[
+@cmdlet("Publish-CsTopology", type_name="Microsoft.Rtc.Management.Deployment.PublishTopologyCmdlet",
+        module=LYNC, default_set="FileName", should_process=True, params=[
     Param("FileName", "string", mandatory=True, sets=("FileName",)),
     Param("Document", "object", mandatory=True, sets=("Document",)),
     Param("FinalizeUninstall", "switch", mandatory=True, sets=("FinalizeUninstall",)),
@@ -141,7 +156,8 @@ def publish_cs_topology(ctx, args, pipeline):
     return []
 
 
-@cmdlet("Enable-CsTopology", module=LYNC, should_process=True, params=[
+@cmdlet("Enable-CsTopology", type_name="Microsoft.Rtc.Management.Deployment.EnableTopologyCmdlet",
+        module=LYNC, should_process=True, params=[
     Param("GlobalCatalog", "string"), Param("GlobalSettingsDomainController", "string"),
     Param("SkipPrepareCheck", "bool"), Param("Report", "string"), Param("Force", "switch"),
 ])
@@ -189,8 +205,9 @@ _CMDLET_GROUPS = {
 }
 
 
-@cmdlet("Get-CsAdminRole", module=LYNC, default_set="Identity", params=[
-    Param("Identity", "string", position=0, sets=("Identity",)),
+@cmdlet("Get-CsAdminRole", type_name="Microsoft.Rtc.Management.Internal.GetAdminRoleCmdlet",
+        module=LYNC, default_set="Identity", params=[
+    Param("Identity", "string", position=0, sets=("Identity",), from_pipeline=True),   # [DOC] ByValue
     Param("Filter", "string", sets=("Filter",)), Param("LocalStore", "switch"),
 ])
 def get_cs_admin_role(ctx, args, pipeline):
@@ -214,7 +231,8 @@ def get_cs_admin_role(ctx, args, pipeline):
     return result
 
 
-@cmdlet("Get-CsAdminRoleAssignment", module=LYNC, params=[
+@cmdlet("Get-CsAdminRoleAssignment", type_name="Microsoft.Rtc.Management.Internal.GetAdminRoleAssignmentCmdlet",
+        module=LYNC, params=[
     Param("Identity", "string", mandatory=True, position=0, from_pipeline=True),
 ])
 def get_cs_admin_role_assignment(ctx, args, pipeline):

@@ -84,9 +84,10 @@ def _in_ou(user, ou: str) -> bool:
 
 
 _SELECT_PARAMS = [
-    Param("Identity", "string", position=0, from_pipeline=True),
+    # [DOC Get-CsUser, Get-CsAdUser] -Identity ByPropertyName and ByValue; -ResultSize <Unlimited[UInt32]>.
+    Param("Identity", "string", position=0, from_pipeline=True, from_pipeline_by_name=True),
     Param("Filter", "string"), Param("LdapFilter", "string"), Param("OU", "string"),
-    Param("ResultSize", "long", value_range=(0, 2147483647)), Param("DomainController", "string"),
+    Param("ResultSize", "unlimited_uint32", value_range=(0, 2147483647)), Param("DomainController", "string"),
     Param("Credential", "object"),
 ]
 
@@ -111,7 +112,8 @@ def _select(ctx, lync, args, lync_only: bool):
     return users
 
 
-@cmdlet("Get-CsUser", module=LYNC, params=_SELECT_PARAMS + [
+@cmdlet("Get-CsUser", type_name="Microsoft.Rtc.Management.AD.Cmdlets.GetOcsUserCmdlet",
+        module=LYNC, params=_SELECT_PARAMS + [
     Param("OnLyncServer", "switch"), Param("OnOfficeCommunicationServer", "switch"),
     Param("UnassignedUser", "switch"),
 ])
@@ -134,7 +136,8 @@ def get_cs_user(ctx, args, pipeline):
     return objects
 
 
-@cmdlet("Get-CsAdUser", module=LYNC, params=_SELECT_PARAMS)
+@cmdlet("Get-CsAdUser", type_name="Microsoft.Rtc.Management.AD.Cmdlets.GetOcsAdUserCmdlet",
+        module=LYNC, params=_SELECT_PARAMS)
 def get_cs_ad_user(ctx, args, pipeline):
     lync = authorised(ctx, permissions.USER_ADMIN)
     objects = [aduser_object(lync, u) for u in _select(ctx, lync, args, lync_only=False)]
@@ -145,7 +148,10 @@ def get_cs_ad_user(ctx, args, pipeline):
     return objects
 
 
-@cmdlet("Move-CsUser", module=LYNC, should_process=True, params=[
+# ConfirmImpact High: [DOC Move-CsUser -Confirm: "the confirmation prompt that would otherwise appear when you
+# attempt to move a user"]
+@cmdlet("Move-CsUser", type_name="Microsoft.Rtc.Management.AD.Cmdlets.MoveOcsUserCmdlet",
+        module=LYNC, should_process=True, confirm_impact="High", params=[
     Param("Identity", "string", mandatory=True, position=0, from_pipeline=True, from_pipeline_by_name=True),
     Param("Target", "string", mandatory=True, position=1),
     Param("Credential", "object"), Param("DomainController", "string"), Param("Force", "switch"),

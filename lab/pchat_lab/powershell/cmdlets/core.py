@@ -40,7 +40,7 @@ def _error(ctx, message: str, error_id: str, category: str = "InvalidArgument", 
 # --- modules --------------------------------------------------------------------------------
 
 @cmdlet("Import-Module", module=CORE, params=[
-    Param("Name", "string[]", mandatory=True, position=0),
+    Param("Name", "string[]", mandatory=True, position=0, from_pipeline=True),
     Param("Force", "switch"), Param("DisableNameChecking", "switch"), Param("Global", "switch"),
     Param("PassThru", "switch"), Param("Prefix", "string")])
 def import_module(ctx, args, pipeline):
@@ -65,7 +65,8 @@ def _module_info(ctx, name: str) -> PSObject:
 
 
 @cmdlet("Get-Module", module=CORE, params=[
-    Param("Name", "string[]", position=0), Param("ListAvailable", "switch"), Param("All", "switch")])
+    Param("Name", "string[]", position=0, from_pipeline=True), Param("ListAvailable", "switch"),
+    Param("All", "switch")])
 def get_module(ctx, args, pipeline):
     from ..api import REGISTRY, Registry
     installed = list(getattr(ctx.host, "modules", None) or [])
@@ -84,8 +85,9 @@ def get_module(ctx, args, pipeline):
 
 
 @cmdlet("Get-Command", module=CORE, params=[
-    Param("Name", "string[]", position=0), Param("Module", "string[]"),
-    Param("CommandType", "string")])
+    Param("Name", "string[]", position=0, from_pipeline=True, from_pipeline_by_name=True),
+    Param("Module", "string[]", from_pipeline_by_name=True),
+    Param("CommandType", "string", from_pipeline_by_name=True)])
 def get_command(ctx, args, pipeline):
     from ..api import REGISTRY
     names = args.get("Name") or ["*"]
@@ -117,8 +119,8 @@ def get_command(ctx, args, pipeline):
 
 # --- JSON -----------------------------------------------------------------------------------
 
-@cmdlet("ConvertTo-Json", params=[
-    Param("InputObject", "object", position=0), Param("Depth", "int", value_range=(1, 100)),
+@cmdlet("ConvertTo-Json", collects_input=True, params=[
+    Param("InputObject", "object", position=0, from_pipeline=True), Param("Depth", "int", value_range=(1, 100)),
     Param("Compress", "switch")])
 def convertto_json(ctx, args, pipeline):
     if args.given("InputObject"):
@@ -130,7 +132,8 @@ def convertto_json(ctx, args, pipeline):
     yield convert_to_json(value, depth=args.get("Depth", 2), compress=bool(args.get("Compress")))
 
 
-@cmdlet("ConvertFrom-Json", params=[Param("InputObject", "string", position=0)])
+@cmdlet("ConvertFrom-Json", collects_input=True,
+        params=[Param("InputObject", "string", position=0, from_pipeline=True)])
 def convertfrom_json(ctx, args, pipeline):
     if args.given("InputObject"):
         texts = [args["InputObject"]]
@@ -182,7 +185,7 @@ def _property_names(item: Any) -> list:
     return []
 
 
-@cmdlet("Select-Object", default_set="DefaultParameter", params=[
+@cmdlet("Select-Object", default_set="DefaultParameter", collects_input=True, params=[
     Param("Property", "object[]", position=0, sets=("DefaultParameter", "SkipLastParameter")),
     Param("ExcludeProperty", "string[]", sets=("DefaultParameter",)),
     Param("ExpandProperty", "string", sets=("DefaultParameter", "SkipLastParameter")),
@@ -191,7 +194,7 @@ def _property_names(item: Any) -> list:
     Param("Skip", "int", sets=("DefaultParameter",), value_range=(0, None)),
     Param("SkipLast", "int", sets=("SkipLastParameter",), value_range=(0, None)),
     Param("Index", "int[]", sets=("IndexParameter",)),
-    Param("InputObject", "object")])
+    Param("InputObject", "object", from_pipeline=True)])
 def select_object(ctx, args, pipeline):
     items = list(pipeline) if not args.given("InputObject") else [args["InputObject"]]
     props = args.get("Property")
@@ -304,11 +307,11 @@ def where_compare(op: str, left: Any, right: Any) -> bool:
     raise PSError("The lab does not implement Where-Object -%s." % op, "LabUnsupported", "NotImplemented")
 
 
-@cmdlet("Where-Object", module=CORE, default_set="EqualSet", params=[
+@cmdlet("Where-Object", module=CORE, default_set="EqualSet", collects_input=True, params=[
     Param("FilterScript", "scriptblock", mandatory=True, position=0, sets=("ScriptBlockSet",)),
     Param("Property", "string", mandatory=True, position=0, sets=tuple(_OP_SETS.values())),
     Param("Value", "object", position=1, sets=tuple(_OP_SETS.values())),
-    Param("InputObject", "object"),
+    Param("InputObject", "object", from_pipeline=True),
 ] + [Param(op, "switch", mandatory=op != "EQ", sets=(_OP_SETS[op],)) for op in _OPERATORS + _CASE_OPERATORS])
 def where_object(ctx, args, pipeline):
     items = list(pipeline) if not args.given("InputObject") else [args["InputObject"]]
@@ -337,13 +340,13 @@ def where_object(ctx, args, pipeline):
             yield item
 
 
-@cmdlet("ForEach-Object", module=CORE, default_set="ScriptBlockSet", params=[
+@cmdlet("ForEach-Object", module=CORE, default_set="ScriptBlockSet", collects_input=True, params=[
     Param("Process", "scriptblock", mandatory=True, position=0, sets=("ScriptBlockSet",)),
     Param("Begin", "scriptblock", sets=("ScriptBlockSet",)),
     Param("End", "scriptblock", sets=("ScriptBlockSet",)),
     Param("MemberName", "string", mandatory=True, position=0, sets=("PropertyAndMethodSet",)),
     Param("ArgumentList", "object[]", sets=("PropertyAndMethodSet",)),
-    Param("InputObject", "object")])
+    Param("InputObject", "object", from_pipeline=True)])
 def foreach_object(ctx, args, pipeline):
     items = list(pipeline) if not args.given("InputObject") else [args["InputObject"]]
     results = []
@@ -364,10 +367,11 @@ def foreach_object(ctx, args, pipeline):
     return results
 
 
-@cmdlet("Measure-Object", default_set="GenericMeasure", params=[
+@cmdlet("Measure-Object", default_set="GenericMeasure", collects_input=True, params=[
     Param("Property", "string[]", position=0), Param("Sum", "switch", sets=("GenericMeasure",)),
     Param("Average", "switch", sets=("GenericMeasure",)), Param("Maximum", "switch", sets=("GenericMeasure",)),
-    Param("Minimum", "switch", sets=("GenericMeasure",)), Param("InputObject", "object"),
+    Param("Minimum", "switch", sets=("GenericMeasure",)),
+    Param("InputObject", "object", from_pipeline=True),
     Param("Line", "switch", sets=("TextMeasure",)), Param("Word", "switch", sets=("TextMeasure",)),
     Param("Character", "switch", sets=("TextMeasure",))])
 def measure_object(ctx, args, pipeline):
@@ -435,9 +439,9 @@ def _sort_keys(ctx, args) -> list:
     return keys
 
 
-@cmdlet("Sort-Object", params=[
+@cmdlet("Sort-Object", collects_input=True, params=[
     Param("Property", "object[]", position=0), Param("Descending", "switch"), Param("Unique", "switch"),
-    Param("CaseSensitive", "switch"), Param("InputObject", "object")])
+    Param("CaseSensitive", "switch"), Param("InputObject", "object", from_pipeline=True)])
 def sort_object(ctx, args, pipeline):
     items = list(pipeline) if not args.given("InputObject") else [args["InputObject"]]
     keys = _sort_keys(ctx, args) or [(None, None)]
@@ -467,9 +471,9 @@ def sort_object(ctx, args, pipeline):
     return result
 
 
-@cmdlet("Group-Object", params=[
+@cmdlet("Group-Object", collects_input=True, params=[
     Param("Property", "object[]", position=0), Param("NoElement", "switch"), Param("CaseSensitive", "switch"),
-    Param("InputObject", "object")])
+    Param("InputObject", "object", from_pipeline=True)])
 def group_object(ctx, args, pipeline):
     items = list(pipeline) if not args.given("InputObject") else [args["InputObject"]]
     keys = _sort_keys(ctx, args)
@@ -494,12 +498,13 @@ def group_object(ctx, args, pipeline):
 
 # --- output and streams ---------------------------------------------------------------------
 
-@cmdlet("Out-Null", module=CORE, params=[Param("InputObject", "object")])
+@cmdlet("Out-Null", module=CORE, collects_input=True, params=[Param("InputObject", "object", from_pipeline=True)])
 def out_null(ctx, args, pipeline):
     return []
 
 
-@cmdlet("Out-String", params=[Param("InputObject", "object"), Param("Stream", "switch"), Param("Width", "int")])
+@cmdlet("Out-String", collects_input=True, params=[Param("InputObject", "object", from_pipeline=True),
+                                                  Param("Stream", "switch"), Param("Width", "int")])
 def out_string_cmdlet(ctx, args, pipeline):
     items = list(pipeline) if not args.given("InputObject") else [args["InputObject"]]
     text = out_string(items)
@@ -508,7 +513,8 @@ def out_string_cmdlet(ctx, args, pipeline):
     return [text]
 
 
-@cmdlet("Write-Output", params=[RemainingParam("InputObject", "object", position=0),
+@cmdlet("Write-Output", collects_input=True, params=[RemainingParam("InputObject", "object", position=0,
+                                                                    from_pipeline=True),
                                 Param("NoEnumerate", "switch")])
 def write_output(ctx, args, pipeline):
     if not args.given("InputObject"):
@@ -525,8 +531,9 @@ _COLORS = ("Black", "DarkBlue", "DarkGreen", "DarkCyan", "DarkRed", "DarkMagenta
            "DarkGray", "Blue", "Green", "Cyan", "Red", "Magenta", "Yellow", "White")
 
 
-@cmdlet("Write-Host", params=[
-    RemainingParam("Object", "object", position=0), Param("NoNewline", "switch"), Param("Separator", "object"),
+@cmdlet("Write-Host", collects_input=True, params=[
+    RemainingParam("Object", "object", position=0, from_pipeline=True), Param("NoNewline", "switch"),
+    Param("Separator", "object"),
     Param("ForegroundColor", "enum", values=_COLORS, enum_type="System.ConsoleColor"),
     Param("BackgroundColor", "enum", values=_COLORS, enum_type="System.ConsoleColor")])
 def write_host(ctx, args, pipeline):
@@ -551,7 +558,7 @@ _CATEGORIES = ("NotSpecified", "OpenError", "CloseError", "DeviceError", "Deadlo
 
 
 @cmdlet("Write-Error", params=[
-    Param("Message", "object", position=0, mandatory=True),
+    Param("Message", "object", position=0, mandatory=True, from_pipeline=True),
     Param("Category", "enum", values=_CATEGORIES, enum_type="System.Management.Automation.ErrorCategory"),
     Param("ErrorId", "string"), Param("TargetObject", "object"), Param("RecommendedAction", "string"),
     Param("CategoryActivity", "string"), Param("CategoryReason", "string"), Param("CategoryTargetName", "string"),
@@ -589,13 +596,13 @@ def _place_write_error(ctx, err: PSError) -> None:
         err.header = ctx.command_text
 
 
-@cmdlet("Write-Warning", params=[Param("Message", "string", mandatory=True, position=0)])
+@cmdlet("Write-Warning", params=[Param("Message", "string", mandatory=True, position=0, from_pipeline=True)])
 def write_warning(ctx, args, pipeline):
     ctx.write_warning(args["Message"])
     return []
 
 
-@cmdlet("Write-Verbose", params=[Param("Message", "string", mandatory=True, position=0)])
+@cmdlet("Write-Verbose", params=[Param("Message", "string", mandatory=True, position=0, from_pipeline=True)])
 def write_verbose(ctx, args, pipeline):
     ctx.write_verbose(args["Message"])
     return []
@@ -656,7 +663,7 @@ def _uformat(d, fmt: str) -> str:
 
 
 @cmdlet("Get-Date", default_set="net", params=[
-    Param("Date", "datetime", position=0, from_pipeline=True),
+    Param("Date", "datetime", position=0, from_pipeline=True, from_pipeline_by_name=True),
     Param("Year", "int"), Param("Month", "int"), Param("Day", "int"), Param("Hour", "int"),
     Param("Minute", "int"), Param("Second", "int"), Param("Millisecond", "int"),
     Param("Format", "string", sets=("net",)), Param("UFormat", "string", sets=("UFormat",)),
@@ -677,8 +684,10 @@ def get_date(ctx, args, pipeline):
 
 
 @cmdlet("Start-Sleep", default_set="Seconds", params=[
-    Param("Seconds", "int", mandatory=True, position=0, sets=("Seconds",), value_range=(0, 2147483)),
-    Param("Milliseconds", "int", mandatory=True, sets=("Milliseconds",), value_range=(0, 2147483647))])
+    Param("Seconds", "int", mandatory=True, position=0, sets=("Seconds",), value_range=(0, 2147483),
+          from_pipeline=True, from_pipeline_by_name=True),
+    Param("Milliseconds", "int", mandatory=True, sets=("Milliseconds",), value_range=(0, 2147483647),
+          from_pipeline_by_name=True)])
 def start_sleep(ctx, args, pipeline):
     seconds = args["Seconds"] if args.parameter_set == "Seconds" else args["Milliseconds"] / 1000.0
     deadline = time.monotonic() + seconds

@@ -36,6 +36,11 @@ BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\
 HASHES = {"SHA1": "sha1", "SHA256": "sha256", "SHA384": "sha384", "SHA512": "sha512", "MD5": "md5"}
 
 
+# [DOC Get-/Start-/Stop-/Restart-/Set-Service help] -InputObject <ServiceController[]>, ByValue: only
+# ServiceController objects bind to it; a string piped in binds -Name.
+SERVICE_CONTROLLER = "System.ServiceProcess.ServiceController"
+
+
 # --- helpers ---------------------------------------------------------------------------------------
 def fqid(error_id: str, ctx) -> str:
     return "%s,Microsoft.PowerShell.Commands.%sCommand" % (error_id, ctx.name.replace("-", ""))
@@ -611,7 +616,8 @@ def _select_services(ctx, args, pipeline) -> list:
 # A piped ServiceController binds to InputObject by value, without coercion, in the default set; that
 # set then rules out Name, which PowerShell also binds by property name (a [pscustomobject]@{Name=...}).
 SERVICE_SELECTION = [
-    Param("InputObject", "object[]", mandatory=True, position=0, sets=("InputObject",), from_pipeline=True),
+    Param("InputObject", "object[]", mandatory=True, position=0, sets=("InputObject",), from_pipeline=True,
+          object_types=(SERVICE_CONTROLLER,)),
     Param("Name", "string[]", mandatory=True, position=0, sets=("Default",), aliases=("ServiceName",),
           from_pipeline=True, from_pipeline_by_name=True),
     Param("DisplayName", "string[]", mandatory=True, sets=("DisplayName",)),
@@ -625,7 +631,8 @@ SERVICE_SELECTION = [
             Param("Name", "string[]", position=0, sets=("Default",), aliases=("ServiceName",), from_pipeline=True,
                   from_pipeline_by_name=True),
             Param("DisplayName", "string[]", mandatory=True, sets=("DisplayName",)),
-            Param("InputObject", "object[]", sets=("InputObject",)),
+            Param("InputObject", "object[]", sets=("InputObject",), from_pipeline=True,
+                  object_types=(SERVICE_CONTROLLER,)),
             Param("Include", "string[]"),
             Param("Exclude", "string[]"),
             Param("DependentServices", "switch", aliases=("DS",)),
@@ -764,7 +771,7 @@ def restart_service(ctx, args, pipeline):
 
 
 @cmdlet("Set-Service", module=MANAGEMENT, default_set="Name", should_process=True, params=[
-    Param("InputObject", "object", sets=("InputObject",), from_pipeline=True),
+    Param("InputObject", "object", sets=("InputObject",), from_pipeline=True, object_types=(SERVICE_CONTROLLER,)),
     Param("Name", "string", mandatory=True, position=0, sets=("Name",), aliases=("ServiceName", "SN"),
           from_pipeline=True, from_pipeline_by_name=True),
     Param("DisplayName", "string", aliases=("DN",)),
@@ -825,7 +832,8 @@ def _volume(host, drive) -> PSObject:
                    "Microsoft.Management.Infrastructure.CimInstance", "System.Object"))
 
 
-@cmdlet("Get-Volume", module="Storage", default_set="ByDriveLetter", params=[
+# Get-Volume is a CDXML function: its errors carry the function name as their suffix.
+@cmdlet("Get-Volume", module="Storage", type_name="Get-Volume", default_set="ByDriveLetter", params=[
     Param("DriveLetter", "string[]", position=0, sets=("ByDriveLetter",), from_pipeline_by_name=True),
     Param("FileSystemLabel", "string[]", sets=("ByLabel",), aliases=("FriendlyName",)),
 ])
@@ -964,12 +972,16 @@ def _query_instances(ctx, class_name: str, namespace: str, where: str, propertie
         yield (wmi.to_cim if as_cim else wmi.to_wmi)(canonical, row, ctx.host)
 
 
-@cmdlet("Get-CimInstance", module="CimCmdlets", default_set="ClassNameComputerSet", params=[
-    Param("ClassName", "string", mandatory=True, position=0, sets=("ClassNameComputerSet",)),
-    Param("Query", "string", mandatory=True, sets=("QueryComputerSet",)),
-    Param("Namespace", "string"),
-    Param("Filter", "string", sets=("ClassNameComputerSet",)),
-    Param("Property", "string[]", sets=("ClassNameComputerSet",), aliases=("SelectProperties",)),
+@cmdlet("Get-CimInstance", module="CimCmdlets",
+        type_name="Microsoft.Management.Infrastructure.CimCmdlets.GetCimInstanceCommand",
+        default_set="ClassNameComputerSet", params=[
+    Param("ClassName", "string", mandatory=True, position=0, sets=("ClassNameComputerSet",),
+          from_pipeline_by_name=True),
+    Param("Query", "string", mandatory=True, sets=("QueryComputerSet",), from_pipeline_by_name=True),
+    Param("Namespace", "string", from_pipeline_by_name=True),
+    Param("Filter", "string", sets=("ClassNameComputerSet",), from_pipeline_by_name=True),
+    Param("Property", "string[]", sets=("ClassNameComputerSet",), aliases=("SelectProperties",),
+          from_pipeline_by_name=True),
     Param("ComputerName", "string[]", aliases=("CN", "ServerName"), from_pipeline_by_name=True),
     Param("OperationTimeoutSec", "int", aliases=("OT",)),
 ])

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterable
 
-from ..api import CmdletContext, CmdletSpec, PSError, ScriptBlock
+from ..api import CONFIRM_IMPACTS, CmdletContext, CmdletSpec, PSError, ScriptBlock
 from ..binding import cmdlet_type
 from ..clixml import string_record
-from ..errors import Terminating, runtime_error
+from ..errors import Terminating, attribute, runtime_error
 from ..formatting import Formatter
 from ..values import to_bool
 
@@ -32,6 +32,7 @@ class EngineContext(CmdletContext):
         self.warnings: list = []
         self.sink = interp.sink
         self.user = interp.user
+        self.node = None          # the command's syntax node, for the lab's own refusals
 
     def _action(self, common_name: str, preference: str) -> str:
         if common_name in self.common:
@@ -71,6 +72,7 @@ class EngineContext(CmdletContext):
     def write_error(self, error: PSError) -> None:
         if not error.command_name:
             error.command_name = self.spec.name
+        attribute(error, cmdlet_type(self.spec), self.spec.name)
         if error.position is None and not getattr(error, "header", None):
             error.position = self.extent
         self.errors.append(error)
@@ -81,13 +83,38 @@ class EngineContext(CmdletContext):
         if self.whatif:
             self.interp.write_stdout('What if: Performing the operation "%s" on target "%s".\r\n' % (action, target))
             return False
-        if self.common.get("Confirm") is True:
-            # powershell.exe runs -NonInteractive over WinRM: a confirmation prompt cannot be shown.
-            err = PSError("PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.",
-                          "System.Management.Automation.PSInvalidOperationException,%s" % cmdlet_type(self.spec),
-                          "InvalidOperation", exception_type="System.Management.Automation.PSInvalidOperationException")
-            raise err
+        if self.confirmation_required():
+            self.prompt()
         return True
+
+    def should_continue(self, query: str, caption: str) -> bool:
+        self.prompt()
+        return True
+
+    def confirmation_required(self) -> bool:
+        """ShouldProcess asks when -Confirm is given, or when the cmdlet's ConfirmImpact is at or above
+        $ConfirmPreference (about_Preference_Variables; None never asks). -Confirm:$false never asks."""
+        confirm = self.common.get("Confirm")
+        if confirm is not None:
+            return bool(confirm)
+        preference = str(self.interp.get_var("ConfirmPreference") or "High")
+        levels = [level.lower() for level in CONFIRM_IMPACTS]
+        if preference.lower() not in levels or preference.lower() == "none":
+            return False
+        impact = confirm_impact(self.lab, self.spec)
+        return levels.index(impact.lower()) >= levels.index(preference.lower())
+
+    def prompt(self) -> None:
+        """A confirmation prompt. Under -NonInteractive Windows PowerShell 5.1's console host refuses it
+        (ConsoleHostUserInterfaceStrings.ReadFailsOnNonInteractiveFlag) with a PSInvalidOperationException,
+        which ends the cmdlet. Without -NonInteractive a real host would wait for an answer on the console;
+        the lab has no console to ask on and says so rather than guess an answer."""
+        if self.interp.noninteractive or self.node is None:
+            raise PSError("Windows PowerShell is in NonInteractive mode. Read and Prompt functionality is not "
+                          "available.", "InvalidOperation", "InvalidOperation",
+                          exception_type="System.Management.Automation.PSInvalidOperationException")
+        raise self.interp.refuse(self.node, "a confirmation prompt without -NonInteractive (a real console host "
+                                            "would wait for an answer; the lab has no console)")
 
     @property
     def whatif(self) -> bool:
@@ -111,3 +138,18 @@ class EngineContext(CmdletContext):
     def format_lines(self, objects: list) -> list:
         formatter = Formatter()
         return formatter.format(list(objects)) + formatter.finish()
+
+
+def confirm_impact(lab: Any, spec: CmdletSpec) -> str:
+    """The cmdlet's declared ConfirmImpact, unless the topology overrides it: where Microsoft does not
+    document a cmdlet's ConfirmImpact the lab's value is an assumption (COVERAGE.md), and an operator who
+    knows better sets ``powershell: {confirm_impact: {<cmdlet>: None|Low|Medium|High}}``."""
+    topology = getattr(lab, "topology", None) or {}
+    overrides = (topology.get("powershell") or {}).get("confirm_impact") or {}
+    for name, value in overrides.items():
+        if str(name).lower() == spec.name.lower():
+            if str(value) not in CONFIRM_IMPACTS:
+                raise ValueError("powershell.confirm_impact.%s must be one of %s, not %r" % (
+                    name, ", ".join(CONFIRM_IMPACTS), value))
+            return str(value)
+    return getattr(spec, "confirm_impact", "Medium")

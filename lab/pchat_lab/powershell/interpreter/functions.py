@@ -158,8 +158,13 @@ class Functions:
                 if err.position is None:
                     err.position = extent
                 raise Terminating(err) from None
-            invocations = [(inv.args, [], inv.pipeline) for inv in result.invocations]
             common = result.common
+            for inv in result.invocations:
+                if inv.error is not None:
+                    inv.error.command_name = inv.error.command_name or func.name
+                    self.non_terminating(inv.error, str(common.get("ErrorAction", self.get_var(
+                        "ErrorActionPreference"))))
+            invocations = [(inv.args, [], inv.pipeline) for inv in result.invocations if inv.error is None]
         for bound, extra_args, _pipe in invocations:
             # Dot-sourcing runs in the caller's scope; everything else gets a child scope.
             scope: dict = self.scopes[-1] if dot else {}

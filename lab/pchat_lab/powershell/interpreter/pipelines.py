@@ -10,7 +10,7 @@ from tree_sitter import Node
 from ..api import CmdletSpec, PSError, ScriptBlock
 from ..binding import bind, cmdlet_type
 from ..created_scripts import CreatedScriptBlock, compile_block
-from ..errors import Terminating
+from ..errors import Terminating, attribute
 from ..members import NotImplementedMember
 from ..parser import NUMBER_AS_COMMAND, RANGE_AS_COMMAND
 from ..values import ErrorRecord, as_list, is_enumerable, to_number, type_name
@@ -194,9 +194,13 @@ class Pipelines:
                 err.position = extent
             raise Terminating(err) from None
         ctx = EngineContext(self, spec, result.common, extent, self.text(node))
+        ctx.node = node
         outputs: list = []
         try:
             for inv in result.invocations:
+                if inv.error is not None:
+                    ctx.write_error(inv.error)      # input no parameter binds: this object is skipped
+                    continue
                 produced = spec.func(ctx, inv.args, inv.pipeline)
                 if produced is None:
                     continue
@@ -206,6 +210,7 @@ class Pipelines:
                     outputs.append(produced)
         except PSError as err:
             err.command_name = err.command_name or spec.name
+            attribute(err, cmdlet_type(spec), spec.name)
             if err.position is None and not getattr(err, "header", None):
                 err.position = extent
             action = str(result.common.get("ErrorAction", "")).lower()
