@@ -35,20 +35,23 @@ def effective_policy_enabled(lync, user) -> bool:
 # credentials) and ClientPlatform (real users, -SenderCredential/-ReceiverCredential mandatory, so an
 # unset `$c1` is PowerShell's "Cannot bind argument ... because it is null", never a silent run).
 # One Param cannot be mandatory in one set only: the SIP addresses stay optional in both [lab limit].
+# Aliases as the cmdlet reference declares them (t, sa, sc, ra, rc, Ath, rp, olv, ovv) [DOC: Test-
+# CsPersistentChatMessage help, "Aliases:" of each parameter]; -Setup is a Boolean of every set [DOC].
 @cmdlet("Test-CsPersistentChatMessage", module=LYNC, default_set="ServerPlatform", params=[
-    Param("TargetFqdn", "string", mandatory=True, position=0),
-    Param("SenderSipAddress", "string", sets=("ServerPlatform", "ClientPlatform")),
-    Param("SenderCredential", "pscredential", mandatory=True, sets=("ClientPlatform",)),
-    Param("ReceiverSipAddress", "string", sets=("ServerPlatform", "ClientPlatform")),
-    Param("ReceiverCredential", "pscredential", mandatory=True, sets=("ClientPlatform",)),
+    Param("TargetFqdn", "string", mandatory=True, position=0, aliases=("t",)),
+    Param("SenderSipAddress", "string", sets=("ServerPlatform", "ClientPlatform"), aliases=("sa",)),
+    Param("SenderCredential", "pscredential", mandatory=True, sets=("ClientPlatform",), aliases=("sc",)),
+    Param("ReceiverSipAddress", "string", sets=("ServerPlatform", "ClientPlatform"), aliases=("ra",)),
+    Param("ReceiverCredential", "pscredential", mandatory=True, sets=("ClientPlatform",), aliases=("rc",)),
     Param("ChatRoomUri", "string"),
-    Param("Authentication", "enum", values=AUTH_MODES,
+    Param("Authentication", "enum", values=AUTH_MODES, aliases=("Ath",),
           enum_type="Microsoft.Rtc.Management.SyntheticTransactions.AuthenticationMechanism"),
-    Param("RegistrarPort", "int"),
-    Param("Setup", "switch", mandatory=True, sets=("Setup",)),
-    Param("TestUser1SipAddress", "string", sets=("Setup",)),
-    Param("TestUser2SipAddress", "string", sets=("Setup",)),
-    Param("OutLoggerVariable", "string"), Param("OutVerboseVariable", "string"), Param("Force", "switch"),
+    Param("RegistrarPort", "int", aliases=("rp",)),
+    Param("Setup", "bool"),
+    Param("TestUser1SipAddress", "string"),
+    Param("TestUser2SipAddress", "string"),
+    Param("OutLoggerVariable", "string", aliases=("olv",)), Param("OutVerboseVariable", "string", aliases=("ovv",)),
+    Param("Force", "switch"),
 ])
 def test_cs_persistent_chat_message(ctx, args, pipeline):
     lync = authorised(ctx, permissions.SERVER_ADMIN)
