@@ -380,13 +380,14 @@ def measure_object(ctx, args, pipeline):
         if prop is None:
             values = items
         else:
-            values = []
-            for item in items:
-                if not _has_property(item, prop):
-                    ctx.write_error(_error(ctx, 'The property "%s" cannot be found in the input for any objects.'
-                                           % prop, "GenericMeasurePropertyNotFound", target=prop))
-                    break
-                values.append(get_property(item, prop))
+            # Objects without the property are skipped (folders among Get-ChildItem -Recurse's files have
+            # no Length); only when no object has it is that an error [DOC: Measure-Object, Example
+            # "Get-ChildItem | Measure-Object -Property Length -Minimum -Maximum -Sum -Average"].
+            values = [get_property(item, prop) for item in items if _has_property(item, prop)]
+            if items and not values:
+                ctx.write_error(_error(ctx, 'The property "%s" cannot be found in the input for any objects.'
+                                       % prop, "GenericMeasurePropertyNotFound", target=prop))
+                continue
         numbers = []
         if any(args.get(k) for k in ("Sum", "Average")):
             for v in values:
