@@ -254,3 +254,26 @@ def test_stop_and_start_cs_windows_service_take_force(lync_lab):
     code, _, err = ps(lync_lab, "Start-CsWindowsService -Name RTCCHAT -ComputerName pc01.contoso.local -Force")
     assert code == 0, err
     assert lync_lab.host("PC01").services["RTCCHAT"].status == "Running"
+
+
+def test_documented_but_unsimulated_cmdlets_are_the_labs_refusal_not_unknown(lync_lab):
+    # "Not recognized" is only for names Windows would not know: Get-CsSite and Install-CsDatabase are in
+    # the Lync Server 2013 module (their help pages apply to Lync Server 2013), so where the module is
+    # installed the lab says it does not simulate them.
+    code, _, err = ps(lync_lab, "Get-CsSite")
+    assert code != 0 and "PchatLabUnsupportedConstruct" in err and "is not recognized" not in err
+    code, _, err = ps(lync_lab, "Get-Command Install-CsDatabase")
+    assert code != 0 and "does not simulate the cmdlet Install-CsDatabase" in err
+    # A name no documentation knows stays PowerShell's CommandNotFoundException; so does a documented one
+    # on a computer without the Lync module (GC01, a legacy Group Chat server).
+    code, _, err = ps(lync_lab, "Get-CsNoSuchThing")
+    assert code != 0 and "is not recognized" in err
+    code, _, err = ps(lync_lab, "Get-CsSite", host="GC01")
+    assert code != 0 and "is not recognized" in err
+
+
+def test_the_documented_list_holds_the_persistent_chat_cmdlets():
+    from pchat_lab.lync.documented import lync_2013_cmdlets
+    from test_coverage_doc import DOCUMENTED_PERSISTENT_CHAT_CMDLETS
+    assert {n.lower() for n in DOCUMENTED_PERSISTENT_CHAT_CMDLETS} <= lync_2013_cmdlets()
+    assert {"get-cspool", "get-csadprincipal", "stop-cswindowsservice"} <= lync_2013_cmdlets()

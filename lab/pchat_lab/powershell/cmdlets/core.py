@@ -106,6 +106,14 @@ def get_command(ctx, args, pipeline):
             yield PSObject({"CommandType": "Cmdlet", "Name": spec.name, "Version": "1.0", "Source": spec.module},
                            type_names=("System.Management.Automation.CmdletInfo",))
         if not found and not any(c in pattern for c in "*?["):
+            from ..interpreter.commands import documented_unsimulated
+            module = documented_unsimulated(pattern)
+            if module is not None and ctx.interp.module_visible(module):
+                # Windows would list it; the lab says it does not simulate it (never "not recognized").
+                ctx.write_error(PSError("The PowerShell lab does not simulate the cmdlet %s of module %s."
+                                        % (pattern, module), "PchatLabUnsupportedConstruct", "NotImplemented",
+                                        target=pattern, exception_type="System.NotSupportedException"))
+                continue
             err = PSError("The term '%s' is not recognized as the name of a cmdlet, function, script file, or "
                           "operable program. Check the spelling of the name, or if a path was included, verify that "
                           "the path is correct and try again." % pattern,
