@@ -326,7 +326,7 @@ def _all_command_arguments(root: Node, text: str, starts: list) -> bool:
 
 # A number with a multiplier suffix after an operator (`$_.Length/1KB`): tree-sitter-powershell stops at
 # the suffix; the same value written out reads (1KB = 1024 [DOC: about_Numeric_Literals]).
-_MULTIPLIED_NUMBER = re.compile(r"(?<![\w$.])(\d+(?:\.\d+)?)(kb|mb|gb|tb|pb)(?![\w.])", re.I)
+_MULTIPLIED_NUMBER = re.compile(r"(?<![\w$.\\:])(?<!\w-)(\d+(?:\.\d+)?)(kb|mb|gb|tb|pb)(?![\w.\\/:-])", re.I)
 _MULTIPLIERS = {"kb": 1 << 10, "mb": 1 << 20, "gb": 1 << 30, "tb": 1 << 40, "pb": 1 << 50}
 
 
