@@ -162,6 +162,20 @@ def test_set_active_server_examples(lync_lab):
     assert code != 0 and "ActiveServers" in err
 
 
+def test_an_empty_active_server_list_stops_new_connections(lync_lab):
+    # Set-CsPersistentChatActiveServer: "Servers that do not appear on the list are not able to accept new
+    # client connections"; Example 3 (`-ActiveServers $Null`) "removes all the active Persistent Chat servers".
+    _room_with_messages(lync_lab)
+    test = ("Test-CsPersistentChatMessage -TargetFqdn fe01.contoso.local -SenderSipAddress sip:pctest1@contoso.local "
+            "-ReceiverSipAddress sip:pctest2@contoso.local | ForEach-Object { $_.Result; $_.Diagnosis }")
+    assert ps(lync_lab, test)[1].split("\r\n")[0] == "Success"
+    ps(lync_lab, "Set-CsPersistentChatActiveServer -Identity PChatServerCollection -ActiveServers $Null")
+    result, diagnosis = ps(lync_lab, test)[1].split("\r\n")[:2]
+    assert result == "Failure" and "active server list" in diagnosis
+    ps(lync_lab, "Set-CsPersistentChatActiveServer -Identity PChatServerCollection -ActiveServers @{Add='pc01.contoso.local'}")
+    assert ps(lync_lab, test)[1].split("\r\n")[0] == "Success"
+
+
 def test_get_cs_pool_examples(lync_lab):
     # Example 1 `Get-CsPool`, 2 `Get-CsPool | Select-Object -ExpandProperty Computers`,
     # 3 `Get-CsPool -Identity atl-cs-001.litwareinc.com`, 4 `Get-CsPool -Site "Redmond"`,

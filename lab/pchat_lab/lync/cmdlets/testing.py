@@ -83,6 +83,23 @@ def _registrar_fqdns(lync) -> set:
     return names
 
 
+def _an_active_server_runs(lync) -> bool:
+    """A server of the pool that is on the active-server list (all of them until it is set) and runs
+    the channel service."""
+    active = getattr(lync, "pc_active_servers", None)
+    if active is None:
+        return True
+    channel = next((s for s in lync.topo.pc_pool.services if s.role == "channel"), None)
+    wanted = {fqdn.lower() for fqdn in active}
+    for server in lync.topo.pc_pool.servers:
+        host = lync.lab.host(server)
+        fqdn = host.fqdn.lower() if host is not None else server.lower()
+        if fqdn in wanted and channel is not None and \
+                (lync.service_status(server, channel.name) or "").lower() == "running":
+            return True
+    return False
+
+
 def _check(lync, args):
     if args["TargetFqdn"].strip().lower() not in _registrar_fqdns(lync):
         return ("The target \"%s\" is not a Lync Server 2013 registrar pool." % args["TargetFqdn"],
@@ -95,6 +112,12 @@ def _check(lync, args):
     if not lync.pc_channel_running():
         return ("The Persistent Chat server did not respond.",
                 "No Persistent Chat service is running in pool %s." % lync.topo.pc_pool.fqdn)
+    if not _an_active_server_runs(lync):
+        # [DOC: Set-CsPersistentChatActiveServer] "Servers that do not appear on the list are not able to
+        # accept new client connections"; the test users' logon is a new connection [ASSUMED wording].
+        return ("The Persistent Chat server did not respond.",
+                "No server of pool %s on the active server list (Set-CsPersistentChatActiveServer) runs the "
+                "Persistent Chat service." % lync.topo.pc_pool.fqdn)
     for label in ("Sender", "Receiver", "TestUser1", "TestUser2"):
         name = "%sSipAddress" % label
         if not args.given(name):
