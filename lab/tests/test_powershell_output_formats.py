@@ -135,3 +135,14 @@ def test_a_token_only_the_grammar_needs_is_never_reported_as_missing():
     with pytest.raises(parser.ScriptSyntaxError) as info:
         parser.parse("Write-Output (1")
     assert info.value.error_id == "MissingEndParenthesisInExpression"      # real PowerShell errors stay
+
+
+def test_import_csv_reads_back_what_export_csv_wrote(win_lab):
+    # Import-Csv 5.1 help: the #TYPE line becomes the objects' type name "CSV:<type>"; every value is a
+    # string. ConvertFrom-Csv: the first string is the header, quoted fields keep delimiters and "".
+    r = ps(win_lab, "New-Item -ItemType Directory C:\\csv2 -Force | Out-Null; "
+                    "Get-Service -Name RTCSRV,RTCREPLICA | Select-Object Name, Status | Export-Csv C:\\csv2\\s.csv; "
+                    "$o = Import-Csv C:\\csv2\\s.csv; $o.Count; $o[1].Name; $o[0].Status.GetType().Name; "
+                    "'a;b', '1;\"x;\"\"y\"', '2' | ConvertFrom-Csv -Delimiter ';' | ConvertTo-Json -Compress")
+    assert r.rc == 0, r.errors
+    assert lines(r) == ["2", "RTCREPLICA", "String", '[{"a":"1","b":"x;\\"y"},{"a":"2","b":null}]']

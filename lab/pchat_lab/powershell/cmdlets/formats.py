@@ -268,3 +268,83 @@ def export_csv(ctx, args, pipeline):
         with open(target.real, "ab" if append else "wb") as handle:
             handle.write(data)
     return []
+
+
+# --- ConvertFrom-Csv / Import-Csv -------------------------------------------------------------------
+# 5.1 [DOC: their 5.1 help]: a first `#TYPE X` line names the objects' type as `CSV:X`; the first other
+# line is the header unless -Header; every value is a string, a missing one $null; blank lines are
+# skipped [ASSUMED]; fields are split on the delimiter outside double quotes, `""` inside quotes is `"`.
+
+
+def _split_csv(line: str, delimiter: str) -> list:
+    fields, current, quoted, i = [], [], False, 0
+    was_quoted = False
+    while i < len(line):
+        ch = line[i]
+        if quoted:
+            if ch == '"' and i + 1 < len(line) and line[i + 1] == '"':
+                current.append('"')
+                i += 1
+            elif ch == '"':
+                quoted = False
+            else:
+                current.append(ch)
+        elif ch == '"':
+            quoted = was_quoted = True
+        elif ch == delimiter:
+            fields.append("".join(current))
+            current, was_quoted = [], False
+        else:
+            current.append(ch)
+        i += 1
+    fields.append("".join(current))
+    return fields
+
+
+def csv_objects(lines: list, delimiter: str = ",", header: list | None = None) -> list:
+    lines = [line for line in lines if line.strip() != ""]
+    type_names = ["System.Management.Automation.PSCustomObject", "System.Object"]
+    if lines and lines[0].startswith("#TYPE "):
+        type_names = ["CSV:" + lines[0][6:].strip()] + type_names
+        lines = lines[1:]
+    if header is None:
+        if not lines:
+            return []
+        header, lines = _split_csv(lines[0], delimiter), lines[1:]
+    objects = []
+    for line in lines:
+        values = _split_csv(line, delimiter)
+        objects.append(PSObject({name: values[i] if i < len(values) else None for i, name in enumerate(header)},
+                                type_names=type_names))
+    return objects
+
+
+@cmdlet("ConvertFrom-Csv", module=UTILITY, default_set="Delimiter", params=[
+    Param("InputObject", "object", position=0),
+    Param("Delimiter", "string", position=1, sets=("Delimiter",)),
+    Param("UseCulture", "switch", sets=("UseCulture",)),
+    Param("Header", "string[]")])
+def convert_from_csv(ctx, args, pipeline):
+    text = [to_string(v) for item in _input(args, pipeline) for v in (item if is_enumerable(item) and
+                                                                        not isinstance(item, str) else [item])]
+    lines = [line for chunk in text for line in chunk.replace("\r\n", "\n").split("\n")]
+    return csv_objects(lines, _delimiter(args), args.get("Header"))
+
+
+@cmdlet("Import-Csv", module=UTILITY, default_set="Delimiter", params=[
+    Param("Path", "string[]", position=0, from_pipeline=True), Param("LiteralPath", "string[]", aliases=("PSPath",)),
+    Param("Delimiter", "string", position=1, sets=("Delimiter",)),
+    Param("UseCulture", "switch", sets=("UseCulture",)),
+    Param("Header", "string[]"),
+    Param("Encoding", "string", values=_EXPORT_ENCODINGS)])
+def import_csv(ctx, args, pipeline):
+    from .windows import _decode, existing
+    literal = args.given("LiteralPath")
+    paths = list(args.get("LiteralPath") or args.get("Path") or [])
+    if not paths:
+        raise _error(ctx, "Cannot bind argument to parameter 'Path' because it is null.", "ParameterArgumentValidationErrorNullNotAllowed")
+    objects = []
+    for item in existing(ctx, paths, literal):
+        text = _decode(item.real.read_bytes(), args.get("Encoding"))
+        objects += csv_objects(text.replace("\r\n", "\n").split("\n"), _delimiter(args), args.get("Header"))
+    return objects

@@ -32,7 +32,7 @@ KNOWN_UNIMPLEMENTED = {
     "tee-object", "out-file", "out-gridview", "read-host", "get-member", "start-job",
     "enter-pssession", "new-pssession", "add-type", "invoke-webrequest", "invoke-restmethod", "get-credential",
     "start-process", "set-variable", "get-variable", "new-variable", "remove-variable", "clear-variable",
-    "export-clixml", "import-clixml", "import-csv", "convertfrom-csv",
+    "export-clixml", "import-clixml",
     "convertto-xml", "select-string", "compare-object", "get-random", "get-host", "write-debug",
     "write-information", "out-host", "out-default", "trace-command", "set-psdebug", "invoke-item",
     "convertfrom-securestring",
