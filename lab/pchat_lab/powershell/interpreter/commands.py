@@ -40,7 +40,7 @@ KNOWN_UNIMPLEMENTED = {
 
 
 def documented_unsimulated(name: str) -> Optional[str]:
-    """The installed-module name of a cmdlet Microsoft documents but the lab does not register."""
+    """The module of a cmdlet Microsoft documents but the lab does not register, else None."""
     if api.REGISTRY.find(name) is not None:
         return None
     try:
