@@ -178,3 +178,20 @@ def test_reset_forgets_restored_databases_and_reseeds(lync_lab):
     lync_lab.reset()
     assert not copy.is_file()
     assert lync_lab.backends["lync"].db.legacy_path.is_file()
+
+
+def test_export_of_the_2013_database_mgc_works_and_imports(lync_lab):
+    # [DOC §3.1, Export-CsPersistentChatData help] "-DBName: SQL instance name of the Persistent Chat
+    # database" with mgc as the default, and the 2013 example
+    # `Export-CsPersistentChatData -DBInstance "atl-sql-001.litwareinc.com\rtc" -FileName "C:\PersistentChatExport.zip"`
+    # exports the 2013 store itself; [DOC BK] such an export is restored with Import-CsPersistentChatData.
+    _export(lync_lab)
+    run(lync_lab, "Import-CsPersistentChatData", host="FS01", DBInstance=RTC, FileName="D:\\Backups\\gc.zip")
+    rooms_before = {r["Name"]: r["Members"] for r in run(lync_lab, "Get-CsPersistentChatRoom")[0]}
+    run(lync_lab, "Export-CsPersistentChatData", host="FS01", DBInstance=RTC,
+        FileName="D:\\Backups\\pc.zip", Report="D:\\Backups\\pc-export.html")
+    assert (lync_lab.host("FS01").drives["D"].root / "Backups" / "pc.zip").stat().st_size > 0
+    _, ctx = run(lync_lab, "Import-CsPersistentChatData", host="FS01", DBInstance=RTC,
+                 FileName="D:\\Backups\\pc.zip")
+    assert not ctx.errors
+    assert {r["Name"]: r["Members"] for r in run(lync_lab, "Get-CsPersistentChatRoom")[0]} == rooms_before

@@ -151,7 +151,7 @@ def test_unsupported_construct_is_refused_with_its_position():
     ("'abc'.Normalize()", "the method String.Normalize()"),
     ("[System.IO.File]::ReadAllText('x')", "the static method [System.IO.File]::ReadAllText()"),
     ("$x = 1..$(3)", "a numeric literal followed by arguments"),
-    ("Format-Table", "the cmdlet Format-Table"),
+    ("Format-Wide", "the cmdlet Format-Wide"),
     ("Get-Date | Out-File x.txt", "the cmdlet Out-File"),
     ("$using:x", "the variable drive or scope 'using:'"),
     ("Get-Date > out.txt", "redirection"),

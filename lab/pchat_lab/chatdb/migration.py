@@ -6,6 +6,10 @@ principals.jsonl, affiliations.jsonl, categories.jsonl (root first), addins.json
 messages.jsonl, room_refs.jsonl (room id/name/path/message count of every room whose content is exported).
 Messages are streamed room by room, so memory stays flat whatever the size.
 
+Export reads the legacy databases and Lync 2013's own ``mgc`` alike (-DBName defaults to mgc [DOC §3.1]);
+mgc lacks the legacy-only node columns (topic, inheritance, ...), which are exported as null, so an export
+of mgc imports like any other (2013 categories are flat: nothing is renamed).
+
 Export keeps the legacy data raw and adds what only the whole legacy tree can tell (the effective,
 inherited value of invite/logged/filePost, the effective scope and creators, the category path), so an
 export limited by -Scope still imports correctly.
@@ -49,6 +53,9 @@ MAX_ADDIN_NAME = 50
 MAX_ADDIN_URL = 255
 FORMAT = "pchat-lab-export/1"
 _BATCH = 2_000
+_NODE_COLUMNS = ("nodeID", "nodeGuid", "parentID", "nodeType", "nodeName", "nodeDesc", "topic", "inheritance",
+                 "scopeChange", "overrideMember", "invite", "logged", "filePost", "disabled", "restrictChildCreate",
+                 "behavior", "visibility", "siopID")
 
 # What each -Level puts in the file [ASSUMED: the levels' content is not documented beyond their names].
 _SECTIONS = {
@@ -120,15 +127,15 @@ def export(legacy_path, zip_path, level: str = "All", scope=None, start_date=Non
     sections = _SECTIONS[level]
     conn = _open_ro(legacy_path)
     try:
-        flavour = S.legacy_flavour(conn)
+        flavour, version = S.database_kind(conn)
         if source_flavour and source_flavour != flavour:
             raise ValueError("the database is a %s Group Chat database, not %s" % (flavour, source_flavour))
-        version = conn.execute("SELECT version FROM tblVersion WHERE component='GroupChat'").fetchone()[0]
         nodes = {}
-        for row in conn.execute(
-                "SELECT nodeID, nodeGuid, parentID, nodeType, nodeName, nodeDesc, topic, inheritance, scopeChange,"
-                " overrideMember, invite, logged, filePost, disabled, restrictChildCreate, behavior, visibility, siopID"
-                " FROM tblNode ORDER BY nodeID"):
+        # mgc (2013) has no topic/inheritance/scope-change/override/restrict columns: read them as NULL, so
+        # an export of mgc is the same file shape as a legacy one and imports the same way.
+        present = set(S.table_columns(conn, "tblNode"))
+        columns = ", ".join(c if c in present else "NULL" for c in _NODE_COLUMNS)
+        for row in conn.execute("SELECT %s FROM tblNode ORDER BY nodeID" % columns):
             keys = ("id", "guid", "parent", "type", "name", "desc", "topic", "inheritance", "scopeChange",
                     "overrideMember", "invite", "logged", "filePost", "disabled", "restrictChildCreate", "behavior",
                     "visibility", "addin")

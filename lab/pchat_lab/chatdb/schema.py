@@ -262,5 +262,18 @@ def legacy_flavour(conn) -> str:
     return "ocs2007r2" if version.startswith("3.") else "lync2010"
 
 
+# [ASSUMED] Lync Server 2013 RTM build; mgc has no tblVersion, the export manifest names the product.
+MGC_FLAVOUR, MGC_VERSION = "lync2013", "5.0.8308.0"
+
+
+def database_kind(conn) -> tuple:
+    """(flavour, version) of a chat database: the legacy flavours from tblVersion, else Lync 2013 mgc.
+    Export-CsPersistentChatData reads both [DOC §3.1: DBName defaults to mgc]."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='tblVersion'").fetchone():
+        (version,) = conn.execute("SELECT version FROM tblVersion WHERE component='GroupChat'").fetchone()
+        return legacy_flavour(conn), version
+    return MGC_FLAVOUR, MGC_VERSION
+
+
 def table_columns(conn, table: str) -> list[str]:
     return [row[1] for row in conn.execute('PRAGMA table_info("%s")' % table.replace('"', ''))]

@@ -503,6 +503,49 @@ class ChatStore:
             return c.execute("DELETE FROM tblChat WHERE channelId=? AND chatDate <= ?",
                              (node_id, S.ticks_from_datetime(end_date))).rowcount
 
+    def remove_messages(self, room: str, replacement: str | None, user_uri: str | None = None,
+                        start: _dt.datetime | None = None, end: _dt.datetime | None = None,
+                        keywords: str | None = None, match: str = "All", case_sensitive: bool = False) -> int:
+        """Remove-CsPersistentChatMessage: the room's messages of ``user_uri`` posted on/after ``start`` and
+        on/before ``end`` whose text matches ``keywords`` (All: every blank-separated keyword, Or: any,
+        Exact: the phrase) are deleted (``replacement`` None) or get ``replacement`` as their text.
+        Returns how many messages matched."""
+        node_id = self._room_row(room)[0]
+        sql, args = "SELECT c.chatId, c.content FROM tblChat c WHERE c.channelId=?", [node_id]
+        if user_uri:
+            sql += " AND c.userId IN (SELECT prinID FROM tblPrincipal WHERE prinUri = ? COLLATE NOCASE)"
+            args.append(user_uri if user_uri.lower().startswith("sip:") else "sip:" + user_uri)
+        if start is not None:
+            sql += " AND c.chatDate >= ?"
+            args.append(S.ticks_from_datetime(start))
+        if end is not None:
+            sql += " AND c.chatDate <= ?"
+            args.append(S.ticks_from_datetime(end))
+
+        def fold(text):
+            return text if case_sensitive else text.casefold()
+        words = fold(keywords or "").split()
+        phrase = fold(keywords or "").strip()
+
+        def matches(content):
+            text = fold(content or "")
+            if not words:
+                return True
+            if match.lower() == "exact":
+                return phrase in text
+            if match.lower() == "or":
+                return any(w in text for w in words)
+            return all(w in text for w in words)
+        ids = [chat_id for chat_id, content in self.conn.execute(sql, args).fetchall() if matches(content)]
+        with self._tx() as c:
+            for chat_id in ids:
+                if replacement is None:
+                    c.execute("DELETE FROM tblChat WHERE channelId=? AND chatId=?", (node_id, chat_id))
+                else:
+                    c.execute("UPDATE tblChat SET content=?, rtf=NULL WHERE channelId=? AND chatId=?",
+                              (replacement, node_id, chat_id))
+        return len(ids)
+
 
 def _clearable(changes, key):
     """None in ``changes`` means "clear the list" ($null); absence means "leave it"."""

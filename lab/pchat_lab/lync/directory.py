@@ -215,9 +215,73 @@ class Directory:
             return dict(ad_path=group.dn, display_name=group.name, ptype=9, guid=group.guid)
         if low in (ou.lower() for ou in self.ous):
             return dict(ad_path=key, display_name=key.split(",", 1)[0][3:], ptype=10, guid=_guid("ou", low))
+        container = self._container(key)
+        if container is not None:
+            # [DOC: Manage rooms page, `-Members @{Add="sip:user1@contoso.com", "CN=container,DC=contoso,DC=com"}`]
+            # containers are scope principals like OUs (tblPrincipalType 10 "Folder": container/OU [DOC §4.2]).
+            return dict(ad_path=container, display_name=container.split(",", 1)[0][3:], ptype=10,
+                        guid=_guid("container", container))
         if low == self.base_dn.lower():
             return dict(ad_path=self.base_dn, display_name=self.topo.domain, ptype=8, guid=_guid("dc", low))
         return None
+
+    # --- containers and principals (Get-CsAdPrincipal, Persistent Chat scopes) -------------------------
+    def containers(self) -> list:
+        """Container objects (objectClass container): the domain's default CN=Users and CN=Computers
+        [DOC: AD default containers] and any other CN= parent of a user or group."""
+        found = {}
+        parents = [x.dn.split(",", 1)[1] for x in list(self.users.values()) + list(self.groups.values())]
+        for dn in ["CN=Users,%s" % self.base_dn, "CN=Computers,%s" % self.base_dn] + parents:
+            if dn.lower().startswith("cn=") and dn.lower().endswith(self.base_dn.lower()):
+                found.setdefault(dn.lower(), dn)
+        return list(found.values())
+
+    def _container(self, dn: str) -> Optional[str]:
+        return next((c for c in self.containers() if c.lower() == dn.strip().lower()), None)
+
+    def principals(self) -> list:
+        """Every AD object Get-CsAdPrincipal returns, as (kind, object classes [DOC], dict of properties):
+        users, groups, contacts (the Persistent Chat endpoints), containers, OUs and the domain."""
+        out = []
+        for user in self.users.values():
+            out.append(("user", ["top", "person", "organizationalPerson", "user"], dict(
+                dn=user.dn, name=user.name, display=user.name, sip=user.sip_address or None, guid=user.guid,
+                sam=user.sam, upn=user.upn)))
+        for group in self.groups.values():
+            out.append(("group", ["top", "group"], dict(dn=group.dn, name=group.name, display=group.name, sip=None,
+                                                         guid=group.guid, sam=group.name, upn=None)))
+        for endpoint in self.endpoints:
+            out.append(("contact", ["top", "person", "organizationalPerson", "contact"], dict(
+                dn=endpoint.dn, name="{%s}" % endpoint.guid, display=endpoint.display_name,
+                sip=endpoint.sip_address, guid=endpoint.guid, sam=None, upn=None)))
+        for container in self.containers():
+            out.append(("container", ["top", "container"], dict(
+                dn=container, name=container.split(",", 1)[0][3:], display=None, sip=None,
+                guid=_guid("container", container), sam=None, upn=None)))
+        for ou in self.ous:
+            out.append(("organizationalUnit", ["top", "organizationalUnit"], dict(
+                dn=ou, name=ou.split(",", 1)[0][3:], display=None, sip=None, guid=_guid("ou", ou.lower()),
+                sam=None, upn=None)))
+        out.append(("domain", ["top", "domain", "domainDNS"], dict(
+            dn=self.base_dn, name=self.base_dn.split(",", 1)[0][3:], display=None, sip=None,
+            guid=_guid("dc", self.base_dn.lower()), sam=None, upn=None)))
+        return out
+
+    def users_covered_by(self, entry: str) -> list:
+        """The users a Persistent Chat scope entry stands for: a SIP URI or user DN is that user; a group
+        its transitive members; an OU, container or the domain every user below it [DOC: Get-CsPersistent
+        ChatEligiblePrincipal lists the users of groups, OUs and domains on the allowed list]."""
+        key = (entry or "").strip().lower()
+        if key.startswith("sip:"):
+            user = self.find_user(key)
+            return [user] if user is not None else []
+        user = next((u for u in self.users.values() if u.dn.lower() == key), None)
+        if user is not None:
+            return [user]
+        group = next((g for g in self.groups.values() if g.dn.lower() == key), None)
+        if group is not None:
+            return [m for m in self.group_members(group, recursive=True) if isinstance(m, ADUser)]
+        return [u for u in self.users.values() if u.dn.lower().endswith("," + key)]
 
     def remove_user(self, user: ADUser, when: Optional[_dt.datetime] = None) -> DeletedObject:
         """Remove-ADUser: the user leaves its groups and moves to CN=Deleted Objects."""

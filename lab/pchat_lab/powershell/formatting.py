@@ -61,6 +61,64 @@ def scalar_text(value: Any) -> str:
     return to_string(value)
 
 
+class FormattedText:
+    """What Format-Table / Format-List write: the lines of their view, which Out-Default and Out-String
+    print as they are (PowerShell's format objects, which only Out-* cmdlets understand)."""
+
+    def __init__(self, lines: list) -> None:
+        self.lines = list(lines)
+
+    def __str__(self) -> str:
+        return "Microsoft.PowerShell.Commands.Internal.Format.FormatStartData"
+
+
+def _column_names(names: list) -> list:
+    return [n if isinstance(n, str) else n[0] for n in names]
+
+
+def table_view(rows: list, names: list, right: list | None = None, hide_headers: bool = False,
+               widths: list | None = None, alignments: list | None = None) -> list:
+    """A table as Out-Default prints it: a blank line, header, dashes, the rows, two blank lines.
+    ``rows`` are lists of already-converted cells."""
+    right = right or [False] * len(names)
+    if alignments:
+        right = [(a or "").lower() == "right" if a else r for a, r in zip(alignments, right)]
+    sizes = [max([len(n)] + [len(r[c]) for r in rows]) for c, n in enumerate(names)]
+    if widths:
+        sizes = [w if w else s for w, s in zip(widths, sizes)]
+    lines = [""]
+    if not hide_headers:
+        lines.append(Formatter._row(list(names), sizes, right))
+        lines.append(Formatter._row(["-" * min(len(n), sizes[c]) for c, n in enumerate(names)], sizes, right))
+    lines.extend(Formatter._row(r, sizes, right) for r in rows)
+    return lines + ["", ""]
+
+
+def list_view(records: list) -> list:
+    """A list as Out-Default prints it: each object after a blank line, ``Name : value``, then two blank
+    lines. ``records`` are lists of (name, value) pairs."""
+    lines = []
+    for record in records:
+        width = max((len(n) for n, _ in record), default=0)
+        lines.append("")
+        for name, value in record:
+            value_lines = cell(value).split("\n")
+            lines.append("%s : %s" % (name.ljust(width), value_lines[0]))
+            lines.extend(" " * (width + 3) + extra for extra in value_lines[1:])
+    return lines + ["", ""] if records else lines
+
+
+def hashtable_view(table: dict) -> list:
+    """A hashtable as Out-Default prints it (Name/Value, the Name column 30 wide)."""
+    lines: list = []
+    Formatter()._hashtable(table, lines)
+    return lines
+
+
+def numeric(value: Any) -> bool:
+    return _numeric(value)
+
+
 class Formatter:
     """Stateful Out-Default for one script run."""
 
@@ -80,6 +138,11 @@ class Formatter:
         i = 0
         while i < len(objects):
             obj = objects[i]
+            if isinstance(obj, FormattedText):
+                i += 1
+                self._close(lines)
+                lines.extend(obj.lines)
+                continue
             if isinstance(obj, PSObject) and getattr(obj, "display_as_string", False):
                 # Types with no format view and no properties worth a table (SecureString) print ToString().
                 i += 1
@@ -189,4 +252,4 @@ def out_string(objects: list) -> str:
     return "".join(line + "\r\n" for line in lines)
 
 
-__all__ = ["Formatter", "out_string", "cell"]
+__all__ = ["Formatter", "FormattedText", "out_string", "cell", "table_view", "list_view", "hashtable_view"]

@@ -244,17 +244,118 @@ def _close_bareword_lists(text: str) -> str:
     return "".join(out)
 
 
+def _code_mask(text: str) -> list:
+    """For each character of ``text``: True when it is code, False inside strings, here-strings, comments."""
+    mask = [True] * len(text)
+    i, n = 0, len(text)
+    while i < n:
+        start = i
+        if text.startswith("<#", i):
+            end = text.find("#>", i + 2)
+            i = n if end < 0 else end + 2
+        elif text[i] == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif text.startswith(("@'", '@"'), i):
+            closer = "\n" + text[i + 1] + "@"
+            end = text.find(closer, i + 2)
+            i = n if end < 0 else end + len(closer)
+        elif text[i] in SINGLE_QUOTES or text[i] in DOUBLE_QUOTES:
+            double = text[i] in DOUBLE_QUOTES
+            quotes = DOUBLE_QUOTES if double else SINGLE_QUOTES
+            i += 1
+            while i < n:
+                if text[i] == "`" and double:
+                    i += 2
+                    continue
+                if text[i] in quotes:
+                    if i + 1 < n and text[i + 1] in quotes:
+                        i += 2
+                        continue
+                    i += 1
+                    break
+                i += 1
+        else:
+            i += 1
+            continue
+        for k in range(start, min(i, n)):
+            mask[k] = False
+    return mask
+
+
+# A bare word in a list argument beside an element that is not a bare word: `Select-Object Name,
+# @{n='Up';e={...}}`, `@{...}, Status`, `Get-Foo a, $x`, `$x, a`, `a, 1`. PowerShell reads the word as a
+# string [DOC: about_Parsing, argument mode]; tree-sitter-powershell cannot read the list, but reads the
+# same list with the word quoted (and then the words beside that quoted one, in turn).
+_WORD_BEFORE_ELEMENT = re.compile(r"(?<![\w$'\"`.:\\/@-])([A-Za-z_][\w*?]*)(\s*,\s*)(?=[@$('\"{0-9-])")
+_WORD_AFTER_ELEMENT = re.compile(r"(?<=[\w)}'\"\]])(\s*,\s*)([A-Za-z_][\w*?]*)(?![\w$(.:\\/-])")
+
+
+def _quote_words_beside_elements(text: str) -> tuple:
+    """(text with such words quoted, character offsets of the quoted words in that text)."""
+    starts: list = []
+    for _ in range(50):
+        mask = _code_mask(text)
+        match = next((m for pattern in (_WORD_BEFORE_ELEMENT, _WORD_AFTER_ELEMENT)
+                      for m in pattern.finditer(text) if all(mask[m.start():m.end()])), None)
+        if match is None:
+            break
+        group = 1 if match.re is _WORD_BEFORE_ELEMENT else 2
+        begin, end = match.start(group), match.end(group)
+        starts = [x + (2 if x >= end else 1 if x >= begin else 0) for x in starts] + [begin]
+        text = text[:begin] + "'" + match.group(group) + "'" + text[end:]
+    return text, starts
+
+
+_ARGUMENT_BOUNDARIES = {"command_elements", "assignment_expression", "parenthesized_expression",
+                        "hash_literal_body", "script_block", "sub_expression", "array_expression",
+                        "command_name", "if_statement", "foreach_statement", "while_statement"}
+
+
+def _all_command_arguments(root: Node, text: str, starts: list) -> bool:
+    """Is every quoted word an element of a command's argument list (argument mode), not an expression?"""
+    for start in starts:
+        offset = len(text[:start].encode("utf-8"))
+        node = root.descendant_for_byte_range(offset, offset + 1)
+        while node is not None and node.type not in _ARGUMENT_BOUNDARIES:
+            node = node.parent
+        if node is None or node.type != "command_elements":
+            return False
+    return True
+
+
+# A number with a multiplier suffix after an operator (`$_.Length/1KB`): tree-sitter-powershell stops at
+# the suffix; the same value written out reads (1KB = 1024 [DOC: about_Numeric_Literals]).
+_MULTIPLIED_NUMBER = re.compile(r"(?<![\w$.\\:])(?<!\w-)(\d+(?:\.\d+)?)(kb|mb|gb|tb|pb)(?![\w.\\/:-])", re.I)
+_MULTIPLIERS = {"kb": 1 << 10, "mb": 1 << 20, "gb": 1 << 30, "tb": 1 << 40, "pb": 1 << 50}
+
+
+def _write_out_multiplied_numbers(text: str) -> str:
+    mask = _code_mask(text)
+
+    def value(match):
+        if not all(mask[match.start():match.end()]):
+            return match.group(0)
+        number, unit = match.group(1), match.group(2).lower()
+        if "." in number:
+            return repr(float(number) * _MULTIPLIERS[unit])
+        return str(int(number) * _MULTIPLIERS[unit])
+    return _MULTIPLIED_NUMBER.sub(value, text)
+
+
 def _retry_with_closed_lists(root: Node, source: Source) -> Node:
     """tree-sitter-powershell cannot read ``Name, Status`` (a blank after the comma of a bare-word list).
     When closing those lists is all a script needs to parse, run the closed text; the source then holds
     it, so error positions on such a line count without those blanks. Otherwise keep the first tree and
     its error."""
-    repaired = _close_bareword_lists(source.text)
+    repaired, quoted = _quote_words_beside_elements(_close_bareword_lists(_write_out_multiplied_numbers(source.text)))
     if repaired == source.text:
         return root
     retry = Parser(LANGUAGE).parse(repaired.encode("utf-8")).root_node
     if retry.has_error and not all(_is_bareword_list_gap(n) for n in _problems(retry)):
         return root
+    if not _all_command_arguments(retry, repaired, quoted):
+        return root               # a word in expression mode: PowerShell would refuse it as well
     source.__init__(repaired)
     return retry
 
@@ -281,7 +382,15 @@ def parse(text: str, source: Optional[Source] = None) -> Node:
                 "PchatLabGrammarGap", source.extent(problem))
         if problem.is_missing:
             token = problem.type
-            message, error_id = _MISSING_MESSAGES.get(token, ("Missing '%s'." % token, "MissingToken"))
+            if token not in _MISSING_MESSAGES:
+                # A token only the grammar needs (an argument separator, ...): PowerShell has no "Missing"
+                # error for it, so saying one would invent a parse error. The lab's own marker instead.
+                raise ScriptSyntaxError(
+                    "The lab's parser (tree-sitter-powershell) cannot read this line (its grammar expected a "
+                    "%r token here, which PowerShell's parser has no error for); PowerShell may well accept "
+                    "it: rewrite the line, e.g. quote bare words in lists." % token,
+                    "PchatLabGrammarGap", source.extent(problem))
+            message, error_id = _MISSING_MESSAGES[token]
             raise ScriptSyntaxError(message, error_id, source.extent(problem))
         opener = _unclosed(problem)
         if opener is not None:

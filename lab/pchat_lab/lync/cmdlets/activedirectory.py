@@ -4,7 +4,7 @@ from the Recycle Bin on a rollback, and to read RBAC membership)."""
 from __future__ import annotations
 
 from ...powershell.api import PSError, PSObject, Param, cmdlet
-from .. import permissions
+from .. import ldapfilter, permissions
 from ..directory import ADGroup, ADUser
 from ._common import AD, backend, obj
 from ...powershell.api import now as ctx_now
@@ -85,15 +85,16 @@ def get_ad_user(ctx, args, pipeline):
         if user is None or str(identity).lower().startswith("sip:"):
             raise _not_found(lync, identity, "GetADUser")
         return [user_object(lync, user, properties)]
-    if args.given("LDAPFilter"):
-        raise PSError("LDAP filters are not simulated by the lab; use -Filter.", "NotSupported",
-                      "NotImplemented", args["LDAPFilter"])
     users = list(lync.directory.users.values())
+    if args.given("LDAPFilter"):
+        keep = ldapfilter.predicate(args["LDAPFilter"], "LDAPFilter",
+                                    "Microsoft.ActiveDirectory.Management.Commands.GetADUser")
+        users = [u for u in users if keep(ldapfilter.user_attributes(u))]
     if args.given("SearchBase"):
         base = args["SearchBase"].lower()
         users = [u for u in users if u.dn.lower().endswith("," + base) or u.dn.lower() == base]
     objects = [user_object(lync, u, list(properties) + ["*"]) for u in users]
-    if not _filter_all(args["Filter"]):
+    if not args.given("LDAPFilter") and not _filter_all(args["Filter"]):
         objects = list(filter(_filter_predicate(args["Filter"]), objects))
     objects = [user_object(lync, lync.directory.find_user(o["SamAccountName"]), properties) for o in objects]
     if args.given("ResultSetSize"):
@@ -212,6 +213,17 @@ def _check_properties(properties) -> None:
                           "InvalidArgument", name, exception_type="System.ArgumentException")
 
 
+def _ldap_attributes(lync, base: dict) -> dict:
+    """The LDAP attributes -LDAPFilter sees of one object of _directory_objects."""
+    user = lync.directory.find_user(base["DistinguishedName"]) if base["ObjectClass"] == "user" else None
+    if user is not None:
+        return ldapfilter.user_attributes(user)
+    classes = {"group": ["top", "group"], "organizationalUnit": ["top", "organizationalUnit"]}.get(
+        base["ObjectClass"], ["top", base["ObjectClass"]])
+    return ldapfilter.attributes(classes, base["DistinguishedName"], base["Name"], guid=base["ObjectGUID"],
+                                 sam=base["Name"] if base["ObjectClass"] == "group" else None)
+
+
 def _directory_objects(lync, include_deleted: bool) -> list:
     """(base properties, attributes) of the users, groups and OUs, then the deleted objects if asked."""
     d = lync.directory
@@ -275,14 +287,15 @@ def get_ad_object(ctx, args, pipeline):
             raise _not_found(lync, _identity_key(args["Identity"]), "GetADObject")
         return [_ad_object(hits[0][0], hits[0][1], properties, include_deleted)]
     if args.given("LDAPFilter"):
-        raise PSError("LDAP filters are not simulated by the lab; use -Filter.", "NotSupported",
-                      "NotImplemented", args["LDAPFilter"])
+        keep_ldap = ldapfilter.predicate(args["LDAPFilter"], "LDAPFilter",
+                                         "Microsoft.ActiveDirectory.Management.Commands.GetADObject")
+        found = [f for f in found if keep_ldap(_ldap_attributes(lync, f[0]))]
     if args.given("SearchBase"):
         base = args["SearchBase"].lower()
         found = [f for f in found if f[0]["DistinguishedName"].lower().endswith("," + base)
                  or f[0]["DistinguishedName"].lower() == base]
     objects = [(f, _ad_object(f[0], f[1], ["*"], include_deleted)) for f in found]
-    if not _filter_all(args["Filter"]):
+    if not args.given("LDAPFilter") and not _filter_all(args["Filter"]):
         keep = _filter_predicate(args["Filter"])
         objects = [(f, o) for f, o in objects if keep(o)]
     result = [_ad_object(f[0], f[1], properties, include_deleted) for f, _ in objects]

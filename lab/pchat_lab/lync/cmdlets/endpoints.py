@@ -4,7 +4,7 @@ legacy Group Chat clients reach; a new one may not reuse a SIP address another A
 from __future__ import annotations
 
 from ...powershell.api import PSError, PSObject, Param, cmdlet
-from .. import permissions
+from .. import ldapfilter, permissions
 from ._common import LYNC, authorised, obj
 
 ENDPOINT_TYPE = "Microsoft.Rtc.Management.ADConnect.Schema.OCSPersistentChatContact"
@@ -42,8 +42,11 @@ def get_cs_persistent_chat_endpoint(ctx, args, pipeline):
     if args.given("OU"):
         endpoints = [e for e in endpoints if e.dn.lower().endswith("," + args["OU"].lower())]
     if args.given("LdapFilter"):
-        raise PSError("LDAP filters are not simulated by the lab; use -Filter.", "NotSupported",
-                      "NotImplemented", args["LdapFilter"])
+        keep = ldapfilter.predicate(args["LdapFilter"], "LdapFilter",
+                                    "Microsoft.Rtc.Management.AD.Cmdlets.GetPersistentChatEndpointCmdlet")
+        endpoints = [e for e in endpoints if keep(ldapfilter.attributes(
+            ["top", "person", "organizationalPerson", "contact"], e.dn, "{%s}" % e.guid, e.display_name,
+            sip=e.sip_address, pool=e.pool_fqdn, guid=e.guid))]
     objects = [_endpoint_object(e) for e in endpoints]
     if args.given("Filter"):
         objects = list(filter(_filter_predicate(args["Filter"]), objects))

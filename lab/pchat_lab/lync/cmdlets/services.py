@@ -185,9 +185,11 @@ def _set_status(ctx, lync, args, status, verb):
     return []
 
 
+# -Force "suppresses the display of any non-fatal error message" [DOC: Start-/Stop-CsWindowsService help];
+# the lab writes none on these paths, so it is accepted and changes nothing.
 @cmdlet("Start-CsWindowsService", type_name="Microsoft.Rtc.Management.Deployment.StartWindowsServiceCmdlet",
         module=LYNC, should_process=True, default_set="Name",
-        params=_CONTROL_PARAMS + [Param("NoWait", "switch")])
+        params=_CONTROL_PARAMS + [Param("NoWait", "switch"), Param("Force", "switch")])
 def start_cs_windows_service(ctx, args, pipeline):
     lync = authorised(ctx, permissions.SERVER_ADMIN)
     return _set_status(ctx, lync, args, "Running", "Start-CsWindowsService")
@@ -195,7 +197,7 @@ def start_cs_windows_service(ctx, args, pipeline):
 
 @cmdlet("Stop-CsWindowsService", type_name="Microsoft.Rtc.Management.Deployment.StopWindowsServiceCmdlet",
         module=LYNC, should_process=True, default_set="Name",
-        params=_CONTROL_PARAMS + [Param("NoWait", "switch"), Param("Graceful", "switch"),
+        params=_CONTROL_PARAMS + [Param("NoWait", "switch"), Param("Force", "switch"), Param("Graceful", "switch"),
                                  Param("LeaveClsAgentRunning", "switch"), Param("LeaveWebServerRunning", "switch")])
 def stop_cs_windows_service(ctx, args, pipeline):
     lync = authorised(ctx, permissions.SERVER_ADMIN)

@@ -35,20 +35,23 @@ def effective_policy_enabled(lync, user) -> bool:
 # credentials) and ClientPlatform (real users, -SenderCredential/-ReceiverCredential mandatory, so an
 # unset `$c1` is PowerShell's "Cannot bind argument ... because it is null", never a silent run).
 # One Param cannot be mandatory in one set only: the SIP addresses stay optional in both [lab limit].
+# Aliases as the cmdlet reference declares them (t, sa, sc, ra, rc, Ath, rp, olv, ovv) [DOC: Test-
+# CsPersistentChatMessage help, "Aliases:" of each parameter]; -Setup is a Boolean of every set [DOC].
 @cmdlet("Test-CsPersistentChatMessage", type_name=_CMDLET_TYPE, module=LYNC, default_set="ServerPlatform", params=[
-    Param("TargetFqdn", "string", mandatory=True, position=0),
-    Param("SenderSipAddress", "string", sets=("ServerPlatform", "ClientPlatform")),
-    Param("SenderCredential", "pscredential", mandatory=True, sets=("ClientPlatform",)),
-    Param("ReceiverSipAddress", "string", sets=("ServerPlatform", "ClientPlatform")),
-    Param("ReceiverCredential", "pscredential", mandatory=True, sets=("ClientPlatform",)),
+    Param("TargetFqdn", "string", mandatory=True, position=0, aliases=("t",)),
+    Param("SenderSipAddress", "string", sets=("ServerPlatform", "ClientPlatform"), aliases=("sa",)),
+    Param("SenderCredential", "pscredential", mandatory=True, sets=("ClientPlatform",), aliases=("sc",)),
+    Param("ReceiverSipAddress", "string", sets=("ServerPlatform", "ClientPlatform"), aliases=("ra",)),
+    Param("ReceiverCredential", "pscredential", mandatory=True, sets=("ClientPlatform",), aliases=("rc",)),
     Param("ChatRoomUri", "string"),
-    Param("Authentication", "enum", values=AUTH_MODES,
+    Param("Authentication", "enum", values=AUTH_MODES, aliases=("Ath",),
           enum_type="Microsoft.Rtc.Management.SyntheticTransactions.AuthenticationMechanism"),
-    Param("RegistrarPort", "int"),
-    Param("Setup", "switch", mandatory=True, sets=("Setup",)),
-    Param("TestUser1SipAddress", "string", sets=("Setup",)),
-    Param("TestUser2SipAddress", "string", sets=("Setup",)),
-    Param("OutLoggerVariable", "string"), Param("OutVerboseVariable", "string"), Param("Force", "switch"),
+    Param("RegistrarPort", "int", aliases=("rp",)),
+    Param("Setup", "bool"),
+    Param("TestUser1SipAddress", "string"),
+    Param("TestUser2SipAddress", "string"),
+    Param("OutLoggerVariable", "string", aliases=("olv",)), Param("OutVerboseVariable", "string", aliases=("ovv",)),
+    Param("Force", "switch"),
 ])
 def test_cs_persistent_chat_message(ctx, args, pipeline):
     lync = authorised(ctx, permissions.SERVER_ADMIN)
@@ -80,6 +83,23 @@ def _registrar_fqdns(lync) -> set:
     return names
 
 
+def _an_active_server_runs(lync) -> bool:
+    """A server of the pool that is on the active-server list (all of them until it is set) and runs
+    the channel service."""
+    active = getattr(lync, "pc_active_servers", None)
+    if active is None:
+        return True
+    channel = next((s for s in lync.topo.pc_pool.services if s.role == "channel"), None)
+    wanted = {fqdn.lower() for fqdn in active}
+    for server in lync.topo.pc_pool.servers:
+        host = lync.lab.host(server)
+        fqdn = host.fqdn.lower() if host is not None else server.lower()
+        if fqdn in wanted and channel is not None and \
+                (lync.service_status(server, channel.name) or "").lower() == "running":
+            return True
+    return False
+
+
 def _check(lync, args):
     if args["TargetFqdn"].strip().lower() not in _registrar_fqdns(lync):
         return ("The target \"%s\" is not a Lync Server 2013 registrar pool." % args["TargetFqdn"],
@@ -92,6 +112,12 @@ def _check(lync, args):
     if not lync.pc_channel_running():
         return ("The Persistent Chat server did not respond.",
                 "No Persistent Chat service is running in pool %s." % lync.topo.pc_pool.fqdn)
+    if not _an_active_server_runs(lync):
+        # [DOC: Set-CsPersistentChatActiveServer] "Servers that do not appear on the list are not able to
+        # accept new client connections"; the test users' logon is a new connection [ASSUMED wording].
+        return ("The Persistent Chat server did not respond.",
+                "No server of pool %s on the active server list (Set-CsPersistentChatActiveServer) runs the "
+                "Persistent Chat service." % lync.topo.pc_pool.fqdn)
     for label in ("Sender", "Receiver", "TestUser1", "TestUser2"):
         name = "%sSipAddress" % label
         if not args.given(name):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ...powershell.api import PSError, PSObject, Param, cmdlet
-from .. import permissions
+from .. import ldapfilter, permissions
 from ._common import LYNC, authorised, obj
 
 USER_TYPE = "Microsoft.Rtc.Management.ADConnect.Schema.OCSUser"
@@ -93,10 +93,12 @@ _SELECT_PARAMS = [
 
 
 def _select(ctx, lync, args, lync_only: bool):
-    if args.given("LdapFilter"):
-        raise PSError("LDAP filters are not simulated by the lab; use -Filter.", "NotSupported",
-                      "NotImplemented", args["LdapFilter"])
     users = [u for u in lync.directory.users.values() if u.lync_enabled or not lync_only]
+    if args.given("LdapFilter"):
+        keep = ldapfilter.predicate(args["LdapFilter"], "LdapFilter",
+                                    "Microsoft.Rtc.Management.AD.Cmdlets.Get%sCmdlet" % (
+                                        "OcsUser" if lync_only else "OcsAdUser"))
+        users = [u for u in users if keep(ldapfilter.user_attributes(u))]
     if args.given("Identity"):
         identity = args["Identity"]
         if isinstance(identity, PSObject):

@@ -108,6 +108,14 @@ def get_command(ctx, args, pipeline):
             yield PSObject({"CommandType": "Cmdlet", "Name": spec.name, "Version": "1.0", "Source": spec.module},
                            type_names=("System.Management.Automation.CmdletInfo",))
         if not found and not any(c in pattern for c in "*?["):
+            from ..interpreter.commands import documented_unsimulated
+            module = documented_unsimulated(pattern)
+            if module is not None and ctx.interp.module_visible(module):
+                # Windows would list it; the lab says it does not simulate it (never "not recognized").
+                ctx.write_error(PSError("The PowerShell lab does not simulate the cmdlet %s of module %s."
+                                        % (pattern, module), "PchatLabUnsupportedConstruct", "NotImplemented",
+                                        target=pattern, exception_type="System.NotSupportedException"))
+                continue
             err = PSError("The term '%s' is not recognized as the name of a cmdlet, function, script file, or "
                           "operable program. Check the spelling of the name, or if a path was included, verify that "
                           "the path is correct and try again." % pattern,
@@ -384,13 +392,14 @@ def measure_object(ctx, args, pipeline):
         if prop is None:
             values = items
         else:
-            values = []
-            for item in items:
-                if not _has_property(item, prop):
-                    ctx.write_error(_error(ctx, 'The property "%s" cannot be found in the input for any objects.'
-                                           % prop, "GenericMeasurePropertyNotFound", target=prop))
-                    break
-                values.append(get_property(item, prop))
+            # Objects without the property are skipped (folders among Get-ChildItem -Recurse's files have
+            # no Length); only when no object has it is that an error [DOC: Measure-Object, Example
+            # "Get-ChildItem | Measure-Object -Property Length -Minimum -Maximum -Sum -Average"].
+            values = [get_property(item, prop) for item in items if _has_property(item, prop)]
+            if items and not values:
+                ctx.write_error(_error(ctx, 'The property "%s" cannot be found in the input for any objects.'
+                                       % prop, "GenericMeasurePropertyNotFound", target=prop))
+                continue
         numbers = []
         if any(args.get(k) for k in ("Sum", "Average")):
             for v in values:

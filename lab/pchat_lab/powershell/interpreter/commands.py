@@ -28,15 +28,26 @@ ALIASES = {
 
 # Real cmdlets the lab deliberately does not implement: refused as such, never "not recognized".
 KNOWN_UNIMPLEMENTED = {
-    "format-table", "format-list", "format-wide", "invoke-expression", "invoke-command", "test-connection",
+    "format-wide", "invoke-expression", "invoke-command", "test-connection",
     "tee-object", "out-file", "out-gridview", "read-host", "get-member", "start-job",
     "enter-pssession", "new-pssession", "add-type", "invoke-webrequest", "invoke-restmethod", "get-credential",
     "start-process", "set-variable", "get-variable", "new-variable", "remove-variable", "clear-variable",
-    "export-clixml", "import-clixml", "export-csv", "import-csv", "convertto-csv", "convertfrom-csv",
+    "export-clixml", "import-clixml",
     "convertto-xml", "select-string", "compare-object", "get-random", "get-host", "write-debug",
     "write-information", "out-host", "out-default", "trace-command", "set-psdebug", "invoke-item",
     "convertfrom-securestring",
 }
+
+
+def documented_unsimulated(name: str) -> Optional[str]:
+    """The module of a cmdlet Microsoft documents but the lab does not register, else None."""
+    if api.REGISTRY.find(name) is not None:
+        return None
+    try:
+        documented = importlib.import_module("pchat_lab.lync.documented")
+    except ModuleNotFoundError:
+        return None
+    return documented.documented_module(name)
 
 
 class CommandLookup:
@@ -55,6 +66,10 @@ class CommandLookup:
             return spec
         if low in KNOWN_UNIMPLEMENTED:
             raise self.refuse(node, "the cmdlet %s" % name)
+        module = documented_unsimulated(name)
+        if module is not None and self.module_visible(module):
+            # Windows knows it (the module is installed): the lab's refusal, never "not recognized".
+            raise self.refuse(node, "the cmdlet %s (documented in module %s, not simulated)" % (name, module))
         return None
 
     def module_visible(self, module: str) -> bool:
