@@ -166,7 +166,9 @@ EXAMPLES = r"""
 
 - name: Use them
   ansible.builtin.debug:
-    msg: "{{ recorded.recorded['backup.legacy_backup_sha256'] }}; cutover steps done {{ recorded.steps | dict2items | selectattr('value', 'eq', 'done') | map(attribute='key') }}"
+    msg: >-
+      backup {{ recorded.recorded['backup.legacy_backup_sha256'] }}; the export
+      {{ 'is' if recorded.steps.export | default('') == 'done' else 'is not' }} done
 """
 
 RETURN = r"""

@@ -101,6 +101,23 @@ def test_preflight_records_the_space_and_roles_it_checked(clean_lab, tmp_path):
     assert all(row["free_bytes"] > row["needed"] > 0 for row in data["space"])
 
 
+def test_the_report_reads_the_ledger_itself(clean_lab, tmp_path):
+    ok(stage(clean_lab, tmp_path, "preflight"))
+    written = ok(stage(clean_lab, tmp_path, "report"))
+    assert "Ledger: %s" % (tmp_path / "lab.json") in written.stdout
+    report = json.loads((tmp_path / "report" / "report.json").read_text())
+    assert [(row["name"], row["status"]) for row in report["stages"]] == [
+        ("preflight", "done")] + [(name, "pending") for name in (
+            "readiness", "backup", "pool_configuration", "cutover", "verify", "enable_users", "decommission")]
+    # The free space and RBAC roles the preflight recorded are the report's checks.
+    checks = {check["name"]: check for check in report["checks"]}
+    assert set(checks) == {"Free space on fe01 D: (export)", "Free space on fs01 D: (backups)",
+                           "Free space on fs01 D: (posted files)", "Lync RBAC roles of lyncadmin"}
+    assert all(check["status"] == "passed" for check in checks.values())
+    assert re.fullmatch(r"180\.0 GiB free, [0-9.]+ [KMG]iB needed", checks["Free space on fe01 D: (export)"]["detail"])
+    assert report["readiness"] is None and report["parity"] is None
+
+
 def directory_user(lab, sam: str):
     users = lab.call("GET", "/state")["backends"]["lync"]["directory"]["users"]
     return next((user for user in users if user["sam"] == sam), None)
