@@ -17,6 +17,50 @@ import tempfile
 FORMAT = 1
 STATUSES = ("running", "done", "failed", "rolled_back")
 
+# What every stage (and every step of a stage) records in its data: the names roles and the report ask
+# for, and their types. A value may always be None (what a run did not produce, or check mode could not).
+# Recording a name that is not declared here is refused, so the contract between the stage that writes a
+# value and the one that reads it lives in this one place.
+_COUNTS, _LIST, _TEXT, _NUMBER, _FLAG = "dict", "list", "str", "int", "bool"
+SCHEMA = {
+    "preflight": {"data": {
+        "pool": _TEXT, "legacy_product": _TEXT, "legacy_version": _TEXT, "legacy_counts": _COUNTS,
+        "legacy_files": _NUMBER, "legacy_bytes": _NUMBER, "lookup_sip": _TEXT, "admin_user": _TEXT,
+        "admin_roles": _LIST, "space": _LIST}},
+    "readiness": {"data": {"summary": _COUNTS, "result": _COUNTS}},
+    "backup": {"data": {
+        "legacy_backup_file": _TEXT, "legacy_backup_sha256": _TEXT, "legacy_backup_size": _NUMBER,
+        "legacy_backup_taken": _TEXT, "files_folder": _TEXT, "files": _NUMBER, "bytes": _NUMBER}},
+    "pool_configuration": {"data": {"configurations": _LIST, "compliance": _LIST, "policies": _LIST, "addins": _LIST}},
+    "cutover": {"data": {
+        "export_sha256": _TEXT, "export_file": _TEXT, "legacy_counts": _COUNTS, "files": _COUNTS, "lookup_sip": _TEXT,
+        "opened": _TEXT}, "steps": {
+        "target_content": {"categories": _NUMBER, "rooms": _NUMBER, "addins": _NUMBER, "holds_data": _FLAG},
+        "stop_legacy": {"services": _LIST},
+        "export": {"file": _TEXT, "sha256": _TEXT, "size": _NUMBER, "fingerprint": _TEXT, "counts": _COUNTS,
+                   "report_messages": _NUMBER},
+        "stop_pchat": {"services": _LIST},
+        "backup_target": {"file": _TEXT, "sha256": _TEXT},
+        "import_whatif": {"errors": _LIST, "warnings": _NUMBER},
+        "import": {"sha256": _TEXT, "imported": _FLAG, "errors": _NUMBER, "warnings": _NUMBER},
+        "files": {"files": _NUMBER, "bytes": _NUMBER, "method": _TEXT, "missing": _LIST, "different": _LIST,
+                  "extra_in_destination": _NUMBER},
+        "parity": {"counts": _COUNTS, "not_migrated": _NUMBER},
+        "endpoint": {"endpoint": _COUNTS, "removed_user": _COUNTS},
+        "start_pchat": {"opened": _TEXT}}},
+    "verify": {"data": {
+        "passed": _FLAG, "counts": _COUNTS, "explained": _COUNTS, "test_message": _COUNTS, "new_messages": _NUMBER,
+        "result": _COUNTS}},
+    "enable_users": {"data": {"policies": _LIST, "granted": _NUMBER, "not_lync_enabled": _LIST}},
+    "decommission": {"data": {"removed": _LIST, "topology_enabled": _FLAG, "left_to_do": _LIST}},
+    "rollback": {"data": {
+        "cutover_attempts": _NUMBER, "cutover_error": _TEXT, "restored_lookup_user": _COUNTS,
+        "restore_lookup_user": _COUNTS}},
+}
+# The migration's stages in the order they run (rollback only when it ran).
+ORDER = ("preflight", "readiness", "backup", "pool_configuration", "cutover", "verify", "enable_users", "decommission")
+_PYTHON_TYPES = {_COUNTS: (dict,), _LIST: (list, tuple), _TEXT: (str,), _NUMBER: (int,), _FLAG: (bool,)}
+
 
 def now_iso():
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -82,12 +126,73 @@ def unmet(ledger, requires):
             if status(ledger, reference) != "done"]
 
 
+def declared(stage, step=None):
+    """The names (and types) the stage - or one of its steps - records; ValueError for an undeclared one."""
+    if stage not in SCHEMA:
+        raise ValueError("the ledger has no stage %r (its stages: %s)" % (stage, ", ".join(SCHEMA)))
+    if step is None:
+        return SCHEMA[stage]["data"]
+    steps = SCHEMA[stage].get("steps", {})
+    if step not in steps:
+        raise ValueError("stage %r has no step %r (its steps: %s)" % (stage, step, ", ".join(steps) or "none"))
+    return steps[step]
+
+
+def validate(stage, step, data):
+    """Refuse data the schema does not declare, naming the stage (or stage/step) and the key."""
+    names = declared(stage, step)
+    what = stage + ("/" + step if step else "")
+    for key, value in (data or {}).items():
+        if key not in names:
+            raise ValueError("%s does not record %r (it records: %s)" % (what, key, ", ".join(sorted(names))))
+        wanted = _PYTHON_TYPES[names[key]]
+        if value is not None and (not isinstance(value, wanted) or (names[key] == _NUMBER and isinstance(value, bool))):
+            raise ValueError("%s records %r as %s, not %s (%r)" % (what, key, names[key], type(value).__name__, value))
+
+
+def parse_key(reference):
+    """("stage", step or None, "key") from "stage.key" or "stage/step.key", checked against the schema."""
+    where, dot, key = reference.rpartition(".")
+    if not dot or not where or not key:
+        raise ValueError("%r does not name a recorded value: write stage.key or stage/step.key" % reference)
+    stage, _slash, step = where.partition("/")
+    names = declared(stage, step or None)
+    if key not in names:
+        raise ValueError("%s does not record %r (it records: %s)" % (where, key, ", ".join(sorted(names))))
+    return stage, step or None, key
+
+
+def current_steps(ledger, stage):
+    """The stage's steps as its next attempt sees them: none after a rollback, which undid them."""
+    found = entry(ledger, stage)
+    if found is None or found["status"] == "rolled_back":
+        return {}
+    return found.get("steps", {})
+
+
+def recorded(ledger, references):
+    """{reference: value} for "stage.key" / "stage/step.key"; None for what was never recorded."""
+    values = {}
+    for reference in references:
+        stage, step, key = parse_key(reference)
+        found = entry(ledger, stage) if step is None else current_steps(ledger, stage).get(step)
+        values[reference] = (found or {}).get("data", {}).get(key)
+    return values
+
+
+def stage_statuses(ledger):
+    """{stage: status} of every stage recorded."""
+    return {name: found["status"] for name, found in ledger["stages"].items()}
+
+
 def _new_entry(at):
     return {"status": "running", "started": at, "finished": None, "attempts": 0, "data": {}, "error": None}
 
 
 def apply(ledger, stage, step, state, data, error, at):
-    """A copy of the ledger with the event applied, and whether anything changed."""
+    """A copy of the ledger with the event applied, and whether anything changed. Data the schema does not
+    declare for the stage (or step) is refused with a ValueError."""
+    validate(stage, step, data)
     result = copy.deepcopy(ledger)
     if result["created"] is None:
         result["created"] = at

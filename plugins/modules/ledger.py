@@ -19,6 +19,10 @@ description:
     fails and the ledger is not written.
   - With O(state=query) nothing is written; the result says whether the stage (or step) is done, and
     RV(unmet) lists the O(requires) that are not done (a query refuses nothing).
+  - What a stage and each of its steps record is declared once, in the collection's C(module_utils/ledger.py)
+    (names and types). O(data) with a name the stage (or step) does not declare, or a value of another type,
+    is refused with an error naming the stage and the key. Roles read recorded values by name with O(keys),
+    returned in RV(recorded), never by walking the ledger file.
   - In check mode nothing is written, so a stage after one that check mode only simulated finds its
     requirements unmet. O(check_mode_requires=simulate) lets such a stage go on in check mode (with a warning)
     when its own check mode does not depend on what the earlier stages record.
@@ -38,10 +42,16 @@ options:
     type: str
     required: true
   stage:
-    description: The stage, for example V(backup) or V(cutover). Required unless O(state=query).
+    description:
+      - The stage, for example V(backup) or V(cutover). Required unless O(state=query).
+      - One of V(preflight), V(readiness), V(backup), V(pool_configuration), V(cutover), V(verify),
+        V(enable_users), V(decommission), V(rollback); another name is refused.
     type: str
   step:
-    description: A step inside the stage, for example V(export); its entry lives under the stage's C(steps).
+    description:
+      - A step inside the stage, for example V(export); its entry lives under the stage's C(steps).
+      - Only V(cutover) has steps - V(target_content), V(stop_legacy), V(export), V(stop_pchat),
+        V(backup_target), V(import_whatif), V(import), V(files), V(parity), V(endpoint), V(start_pchat).
     type: str
   state:
     description:
@@ -53,8 +63,20 @@ options:
     choices: [query, started, done, failed, rolled_back]
     default: query
   data:
-    description: What the stage or step did - checksums, counts, file names - merged into its C(data).
+    description:
+      - What the stage or step did - checksums, counts, file names - merged into its C(data).
+      - Only the names the stage (or step) declares, each of its declared type or null; anything else is refused.
     type: dict
+  keys:
+    description:
+      - Recorded values to return in RV(recorded), each named V(stage.key) (what the stage recorded, for example
+        V(backup.legacy_backup_sha256)) or V(stage/step.key) (what a step recorded, for example
+        V(cutover/export.report_messages)).
+      - A name the stage or step does not declare fails the task. A declared value never recorded is null, and so
+        is a step's value after its stage was V(rolled_back) (the next attempt runs the steps again).
+    type: list
+    elements: str
+    default: []
   error:
     description: Why the stage or step failed (with O(state=failed) or O(state=rolled_back)).
     type: str
@@ -133,6 +155,20 @@ EXAMPLES = r"""
     migration: gc2010-to-pc2013
     stage: verify
   register: verify_entry
+
+- name: What the backup and the export recorded, by name
+  lync.persistent_chat.ledger:
+    dir: /var/lib/pchat-migration
+    migration: gc2010-to-pc2013
+    stage: cutover
+    keys: [backup.legacy_backup_sha256, cutover/export.report_messages]
+  register: recorded
+
+- name: Use them
+  ansible.builtin.debug:
+    msg: >-
+      backup {{ recorded.recorded['backup.legacy_backup_sha256'] }}; the export
+      {{ 'is' if recorded.steps.export | default('') == 'done' else 'is not' }} done
 """
 
 RETURN = r"""
@@ -153,10 +189,31 @@ entry:
   description: The stage's (or step's) entry - status, started, finished, attempts, data, error (and steps for a stage).
   returned: always
   type: dict
-ledger:
-  description: The whole ledger after the task - migration, created, stages, events.
+error:
+  description: Why the stage's (or step's) last attempt failed, null when it did not.
+  returned: always
+  type: str
+attempts:
+  description: How many attempts the stage (or step) took, 0 when never started.
+  returned: always
+  type: int
+steps:
+  description:
+    - Status of each step of O(stage) as its next attempt sees them - none after the stage was rolled back.
+    - Empty when O(step) is given.
   returned: always
   type: dict
+  sample: {"export": "done", "import_whatif": "failed"}
+stages:
+  description: Status of every stage the ledger records.
+  returned: always
+  type: dict
+  sample: {"preflight": "done", "cutover": "running"}
+recorded:
+  description: The values named in O(keys), by the names given there.
+  returned: always
+  type: dict
+  sample: {"backup.legacy_backup_sha256": "9F86D081884C7D65...", "cutover/export.report_messages": 1200}
 unmet:
   description: The O(requires) that are not done (after a query, or a check-mode run with O(check_mode_requires=simulate)).
   returned: always
@@ -171,6 +228,38 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.lync.persistent_chat.plugins.module_utils import ledger as ledger_lib
 
+_ENDS = ("started", "done", "failed", "rolled_back")
+
+
+def _refuse_or_warn(module, stage, step, missing, path):
+    """An unmet requirement refuses a recording; in check mode with simulate it only warns."""
+    if not missing:
+        return
+    if module.check_mode and module.params["check_mode_requires"] == "simulate":
+        module.warn("check mode: %s goes on although %s; those stages were only simulated or have not run" % (
+            stage or "this task", ", ".join("%s is %s" % (reference, found) for reference, found in missing)))
+    elif module.params["state"] != "query":
+        what = stage + ("/" + step if step else "") if stage else "this task"
+        module.fail_json(msg="refused: %s needs %s" % (what, ", ".join(
+            "%s done (it is %s)" % (reference, found) for reference, found in missing)),
+            path=path, unmet=dict(missing))
+
+
+def _record(module, current, path):
+    """Apply the recording; write the ledger when it changed (never in check mode)."""
+    params = module.params
+    try:
+        updated, changed = ledger_lib.apply(current, params["stage"], params["step"], params["state"], params["data"],
+                                            params["error"], ledger_lib.now_iso())
+    except ValueError as error:
+        module.fail_json(msg=str(error), path=path)
+    if changed and not module.check_mode:
+        try:
+            ledger_lib.save(path, updated)
+        except OSError as error:
+            module.fail_json(msg="cannot write the ledger %s: %s" % (path, error), path=path)
+    return updated, changed
+
 
 def main():
     module = AnsibleModule(argument_spec=dict(
@@ -178,13 +267,13 @@ def main():
         migration=dict(type="str", required=True),
         stage=dict(type="str"),
         step=dict(type="str"),
-        state=dict(type="str", default="query", choices=["query", "started", "done", "failed", "rolled_back"]),
+        state=dict(type="str", default="query", choices=["query"] + list(_ENDS)),
         data=dict(type="dict"),
         error=dict(type="str"),
         requires=dict(type="list", elements="str", default=[]),
         check_mode_requires=dict(type="str", default="refuse", choices=["refuse", "simulate"]),
-    ), required_if=[("state", "started", ["stage"]), ("state", "done", ["stage"]),
-                    ("state", "failed", ["stage"]), ("state", "rolled_back", ["stage"])],
+        keys=dict(type="list", elements="str", default=[], no_log=False),
+    ), required_if=[(("state", end, ["stage"])) for end in _ENDS],
         supports_check_mode=True)
     params = module.params
     path = ledger_lib.ledger_path(params["dir"], params["migration"])
@@ -192,40 +281,31 @@ def main():
         current = ledger_lib.load(path, params["migration"])
     except (OSError, ValueError) as error:
         module.fail_json(msg="cannot read the ledger: %s" % error, path=path)
+    try:
+        # A misspelt stage, step or key fails here, before anything is written.
+        ledger_lib.recorded(current, params["keys"])
+        if params["stage"]:
+            ledger_lib.declared(params["stage"], params["step"])
+    except ValueError as error:
+        module.fail_json(msg=str(error), path=path)
 
-    stage, step, state = params["stage"], params["step"], params["state"]
+    stage, step = params["stage"], params["step"]
     missing = ledger_lib.unmet(current, params["requires"])
-    simulated = module.check_mode and params["check_mode_requires"] == "simulate"
-    if missing and simulated:
-        module.warn("check mode: %s goes on although %s; those stages were only simulated or have not run" % (
-            stage or "this task", ", ".join("%s is %s" % (reference, found) for reference, found in missing)))
-    elif missing and state != "query":
-        what = stage + ("/" + step if step else "") if stage else "this task"
-        module.fail_json(msg="refused: %s needs %s" % (what, ", ".join(
-            "%s done (it is %s)" % (reference, found) for reference, found in missing)),
-            path=path, unmet=dict(missing), ledger=current)
+    _refuse_or_warn(module, stage, step, missing, path)
+    changed, updated = False, current
+    if params["state"] != "query":
+        updated, changed = _record(module, current, path)
 
-    changed = False
-    updated = current
-    if state != "query":
-        try:
-            updated, changed = ledger_lib.apply(current, stage, step, state, params["data"], params["error"],
-                                                ledger_lib.now_iso())
-        except ValueError as error:
-            module.fail_json(msg=str(error), path=path)
-        if changed and not module.check_mode:
-            try:
-                ledger_lib.save(path, updated)
-            except OSError as error:
-                module.fail_json(msg="cannot write the ledger %s: %s" % (path, error), path=path)
-
-    found = ledger_lib.entry(updated, stage, step) if stage else None
-    status = found["status"] if found else "absent"
-    result = dict(changed=changed, path=os.path.abspath(path), status=status, done=status == "done",
-                  entry=found or {}, ledger=updated, unmet=[reference for reference, _found in missing])
+    found = (ledger_lib.entry(updated, stage, step) if stage else None) or {}
+    status = found.get("status", "absent")
+    result = dict(changed=changed, path=os.path.abspath(path), status=status, done=status == "done", entry=found,
+                  error=found.get("error"), attempts=found.get("attempts", 0),
+                  steps={name: step_entry["status"] for name, step_entry in
+                         (ledger_lib.current_steps(updated, stage) if stage and not step else {}).items()},
+                  stages=ledger_lib.stage_statuses(updated), recorded=ledger_lib.recorded(updated, params["keys"]),
+                  unmet=[reference for reference, _found in missing])
     if module._diff and stage:
-        before = ledger_lib.entry(current, stage, step)
-        result["diff"] = dict(before=before, after=found)
+        result["diff"] = dict(before=ledger_lib.entry(current, stage, step), after=found or None)
     module.exit_json(**result)
 
 

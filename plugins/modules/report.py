@@ -15,6 +15,10 @@ description:
     category and room with its differences, and a chart of messages per category before and after
     (inline SVG). It needs no network - no script, no external style sheet, font or image, and a
     Content-Security-Policy that forbids loading any.
+  - With O(ledger_dir) the report is read from the migration's ledger (see M(lync.persistent_chat.ledger)) - the
+    stages and their times (stages that have not run are V(pending)), the readiness findings, the judged
+    parity result, and as checks the free space and RBAC roles the preflight recorded and the test message the
+    verification sent.
   - Returns RV(summary), a few lines to print at the end of the play.
   - Runs on the controller; the files are written there.
 options:
@@ -29,13 +33,22 @@ options:
       - Folder on the controller for the report files; created when missing.
     type: path
     required: true
+  ledger_dir:
+    description:
+      - Folder on the controller holding the migration ledgers; the report is read from the ledger of
+        O(ledger_migration) there.
+      - Mutually exclusive with O(stages), O(readiness), O(parity) and O(checks).
+    type: path
+  ledger_migration:
+    description:
+      - The migration whose ledger O(ledger_dir) holds; defaults to O(migration).
+    type: str
   stages:
     description:
       - The migration's stages in order, each with C(name), C(status) and C(started) / C(finished) times
         (ISO 8601).
     type: list
     elements: dict
-    default: []
   readiness:
     description:
       - The registered result of M(lync.persistent_chat.readiness).
@@ -50,7 +63,6 @@ options:
         RV(summary); a check whose status is not V(passed) makes the report's status V(failed).
     type: list
     elements: dict
-    default: []
     suboptions:
       name:
         description: What was checked.
@@ -88,6 +100,13 @@ seealso:
 """
 
 EXAMPLES = r"""
+- name: Write the report of a migration from its ledger
+  lync.persistent_chat.report:
+    migration: report
+    dest: "{{ playbook_dir }}/reports"
+    ledger_dir: /var/lib/pchat-migration
+    ledger_migration: gc2010-to-pc2013
+
 - name: Write the report
   lync.persistent_chat.report:
     migration: gc2010-to-pc2013
@@ -118,6 +137,10 @@ status:
   description: V(passed), or V(failed) when a stage failed, readiness has blocking findings or parity differences.
   returned: always
   type: str
+ledger_path:
+  description: The ledger the report was read from.
+  returned: when O(ledger_dir) is given
+  type: str
 summary:
   description: Lines for the end of the play.
   returned: always
@@ -132,6 +155,7 @@ import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.lync.persistent_chat.plugins.module_utils import ledger as ledger_lib
 from ansible_collections.lync.persistent_chat.plugins.module_utils import report_html
 
 # Keys Ansible adds to every registered result: not part of the report.
@@ -143,6 +167,65 @@ def _clean(result):
     if not result:
         return None
     return {key: value for key, value in result.items() if key not in _ANSIBLE_KEYS}
+
+
+def size_text(count):
+    """Bytes as Jinja's filesizeformat(binary=true) writes them (900.0 GiB), as the stages' messages do."""
+    count = float(count)
+    if count == 1:
+        return "1 Byte"
+    if count < 1024:
+        return "%d Bytes" % count
+    for power, prefix in enumerate(("KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB"), start=2):
+        if count < 1024 ** power:
+            break
+    else:
+        power, prefix = 9, "YiB"
+    return "%.1f %s" % (1024 * count / 1024 ** power, prefix)
+
+
+def stage_rows(book):
+    """Every stage in order, with its status (V(pending) before it ran) and times; rollback when it ran."""
+    names = list(ledger_lib.ORDER) + (["rollback"] if "rollback" in book["stages"] else [])
+    rows = []
+    for name in names:
+        found = ledger_lib.entry(book, name) or {}
+        rows.append({"name": name, "status": found.get("status", "pending"), "started": found.get("started"),
+                     "finished": found.get("finished")})
+    return rows
+
+
+def ledger_checks(book):
+    """The stages' own checks as recorded: free space and RBAC roles (preflight), the test message (verify)."""
+    values = ledger_lib.recorded(book, ["preflight.space", "preflight.admin_user", "preflight.admin_roles",
+                                        "verify.test_message"])
+    checks = []
+    for row in values["preflight.space"] or []:
+        free, needed = int(row["free_bytes"]), int(row["needed"])
+        checks.append({"name": "Free space on %s %s (%s)" % (row["host"], row["drive"], row["what"]),
+                       "status": "passed" if free >= needed else "failed",
+                       "detail": "%s free, %s needed" % (size_text(free), size_text(needed))})
+    if values["preflight.admin_roles"] is not None:
+        checks.append({"name": "Lync RBAC roles of %s" % values["preflight.admin_user"], "status": "passed",
+                       "detail": ", ".join(values["preflight.admin_roles"])})
+    message = values["verify.test_message"] or {}
+    if "result" in message:
+        checks.append({"name": "Test-CsPersistentChatMessage (%s)" % message.get("parameter_set", ""),
+                       "status": "passed" if message["result"] == "Success" else "failed",
+                       "detail": "%s in %s" % (message["result"], message.get("latency", ""))})
+    return checks
+
+
+def from_ledger(module, directory, migration):
+    """(path, report inputs) read from the migration's ledger."""
+    path = ledger_lib.ledger_path(directory, migration)
+    try:
+        book = ledger_lib.load(path, migration)
+    except (OSError, ValueError) as error:
+        module.fail_json(msg="cannot read the ledger: %s" % error, path=path)
+    values = ledger_lib.recorded(book, ["readiness.result", "verify.result"])
+    return os.path.abspath(path), dict(stages=stage_rows(book), readiness=values["readiness.result"],
+                                       parity=values["verify.result"], checks=ledger_checks(book))
 
 
 def _write_if_changed(module, path, text):
@@ -169,15 +252,22 @@ def main():
     module = AnsibleModule(argument_spec=dict(
         migration=dict(type="str", required=True),
         dest=dict(type="path", required=True),
-        stages=dict(type="list", elements="dict", default=[]),
+        ledger_dir=dict(type="path"),
+        ledger_migration=dict(type="str"),
+        stages=dict(type="list", elements="dict"),
         readiness=dict(type="dict"),
         parity=dict(type="dict"),
-        checks=dict(type="list", elements="dict", default=[], options=dict(
+        checks=dict(type="list", elements="dict", options=dict(
             name=dict(type="str", required=True),
             status=dict(type="str", required=True, choices=["passed", "failed"]),
             detail=dict(type="str"))),
-    ), supports_check_mode=True)
+    ), mutually_exclusive=[("ledger_dir", name) for name in ("stages", "readiness", "parity", "checks")],
+        supports_check_mode=True)
     params = module.params
+    inputs = {name: params[name] for name in ("stages", "readiness", "parity", "checks")}
+    ledger_path = None
+    if params["ledger_dir"]:
+        ledger_path, inputs = from_ledger(module, params["ledger_dir"], params["ledger_migration"] or params["migration"])
     stem = re.sub(r"[^A-Za-z0-9._-]", "_", params["migration"]).strip(".") or "migration"
     dest = params["dest"]
     if not module.check_mode:
@@ -187,8 +277,8 @@ def main():
             module.fail_json(msg="cannot create %s: %s" % (dest, error))
     json_path, html_path = os.path.join(dest, stem + ".json"), os.path.join(dest, stem + ".html")
     # The generation time is kept from an identical earlier report so that re-running changes nothing.
-    report = report_html.build_report(params["migration"], params["stages"], _clean(params["readiness"]),
-                                      _clean(params["parity"]), generated="-", checks=params["checks"])
+    report = report_html.build_report(params["migration"], inputs["stages"] or [], _clean(inputs["readiness"]),
+                                      _clean(inputs["parity"]), generated="-", checks=inputs["checks"] or [])
     previous = None
     if os.path.isfile(json_path):
         try:
@@ -203,8 +293,9 @@ def main():
     report["generated"] = generated
     changed = _write_if_changed(module, json_path, json.dumps(report, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
     changed = _write_if_changed(module, html_path, report_html.render_html(report)) or changed
+    extra = dict(ledger_path=ledger_path) if ledger_path else {}
     module.exit_json(changed=changed, json_path=json_path, html_path=html_path, status=report["status"],
-                     summary=report["summary"])
+                     summary=report["summary"], **extra)
 
 
 if __name__ == "__main__":

@@ -76,6 +76,24 @@ def test_import_after_a_failed_whatif_is_refused_and_a_rerun_with_the_error_acce
     assert ledger(tmp_path)["stages"]["cutover"]["status"] == "done"
 
 
+def test_a_failed_cutover_is_recorded_then_rolled_back_when_told_to(clean_lab, tmp_path):
+    for name in ("preflight", "readiness", "backup"):
+        ok(stage(clean_lab, tmp_path, name))
+    # The first Import-CsPersistentChatData is the -WhatIf run, after the legacy services stopped.
+    clean_lab.fault(kind="cmdlet", host="FE01", cmdlet="Import-CsPersistentChatData", nth=1,
+                    message="Injected: the SQL Server is not reachable.")
+    failed = stage(clean_lab, tmp_path, "cutover", "-e", "cutover_rollback_on_failure=true")
+    assert failed.returncode != 0, failed.stdout[-3000:]
+    assert "Cutover failed at '5. Import with -WhatIf and read its report': " in failed.stdout, failed.stdout[-6000:]
+    book = ledger(tmp_path)
+    statuses = [(event["stage"], event["status"]) for event in book["events"] if "step" not in event]
+    # The failure is recorded first, then the rollback the cutover ran brings the legacy service back.
+    assert statuses[-4:] == [("cutover", "failed"), ("rollback", "running"), ("cutover", "rolled_back"),
+                             ("rollback", "done")]
+    assert "Injected" in book["stages"]["cutover"]["error"]
+    assert book["stages"]["rollback"]["data"]["cutover_attempts"] == 1
+
+
 def test_preflight_refuses_when_a_volume_lacks_the_space_the_migration_needs(clean_lab, tmp_path):
     refused = stage(clean_lab, tmp_path, "preflight", "-e", "preflight_min_free_gb=100000")
     assert refused.returncode != 0
@@ -100,6 +118,23 @@ def test_preflight_records_the_space_and_roles_it_checked(clean_lab, tmp_path):
     assert [(row["host"], row["what"]) for row in data["space"]] == [
         ("fe01", "export"), ("fs01", "backups"), ("fs01", "posted files")]
     assert all(row["free_bytes"] > row["needed"] > 0 for row in data["space"])
+
+
+def test_the_report_reads_the_ledger_itself(clean_lab, tmp_path):
+    ok(stage(clean_lab, tmp_path, "preflight"))
+    written = ok(stage(clean_lab, tmp_path, "report"))
+    assert "Ledger: %s" % (tmp_path / "lab.json") in written.stdout
+    report = json.loads((tmp_path / "report" / "report.json").read_text())
+    assert [(row["name"], row["status"]) for row in report["stages"]] == [
+        ("preflight", "done")] + [(name, "pending") for name in (
+            "readiness", "backup", "pool_configuration", "cutover", "verify", "enable_users", "decommission")]
+    # The free space and RBAC roles the preflight recorded are the report's checks.
+    checks = {check["name"]: check for check in report["checks"]}
+    assert set(checks) == {"Free space on fe01 D: (export)", "Free space on fs01 D: (backups)",
+                           "Free space on fs01 D: (posted files)", "Lync RBAC roles of lyncadmin"}
+    assert all(check["status"] == "passed" for check in checks.values())
+    assert re.fullmatch(r"180\.0 GiB free, [0-9.]+ [KMG]iB needed", checks["Free space on fe01 D: (export)"]["detail"])
+    assert report["readiness"] is None and report["parity"] is None
 
 
 def directory_user(lab, sam: str):

@@ -18,15 +18,15 @@ def test_a_stage_starts_finishes_and_a_rerun_changes_nothing():
     book = ledger.empty("m")
     book, changed = run(book, "backup", "started")
     assert changed and book["stages"]["backup"]["status"] == "running" and book["created"] == AT
-    book, changed = run(book, "backup", "done", data={"sha256": "AB"}, at=LATER)
+    book, changed = run(book, "backup", "done", data={"legacy_backup_sha256": "AB"}, at=LATER)
     assert changed and ledger.status(book, "backup") == "done"
     assert book["stages"]["backup"]["finished"] == LATER
     again, changed = run(book, "backup", "started", at="2027-01-01T00:00:00Z")
     assert not changed and again is book
-    again, changed = run(book, "backup", "done", data={"sha256": "AB"})
+    again, changed = run(book, "backup", "done", data={"legacy_backup_sha256": "AB"})
     assert not changed
-    again, changed = run(book, "backup", "done", data={"sha256": "CD"})
-    assert changed and again["stages"]["backup"]["data"] == {"sha256": "CD"}
+    again, changed = run(book, "backup", "done", data={"legacy_backup_sha256": "CD"})
+    assert changed and again["stages"]["backup"]["data"] == {"legacy_backup_sha256": "CD"}
     assert [(e["stage"], e["status"]) for e in book["events"]] == [("backup", "running"), ("backup", "done")]
 
 
@@ -74,5 +74,76 @@ def test_the_file_is_written_whole_and_belongs_to_one_migration(tmp_path):
 
 
 def test_unknown_state_is_an_error():
-    with pytest.raises(ValueError):
-        run(ledger.empty("m"), "x", "paused")
+    with pytest.raises(ValueError, match="unknown ledger state 'paused'"):
+        run(ledger.empty("m"), "backup", "paused")
+
+
+# -- the schema: what each stage and step records ------------------------------------------------------
+
+def test_a_name_the_stage_does_not_declare_is_refused_naming_the_stage_and_the_key():
+    with pytest.raises(ValueError, match=r"^backup does not record 'sha256' \(it records: bytes, files, files_folder, "
+                                         r"legacy_backup_file, legacy_backup_sha256"):
+        run(ledger.empty("m"), "backup", "done", data={"legacy_backup_file": "x.bak", "sha256": "AB"})
+    with pytest.raises(ValueError, match=r"^cutover/export does not record 'sha'"):
+        run(ledger.empty("m"), "cutover", "done", step="export", data={"sha": "AB"})
+
+
+def test_a_value_of_another_type_is_refused_and_none_is_always_accepted():
+    with pytest.raises(ValueError, match=r"cutover/target_content records 'rooms' as int, not str \('3'\)"):
+        run(ledger.empty("m"), "cutover", "done", step="target_content", data={"rooms": "3"})
+    with pytest.raises(ValueError, match=r"records 'rooms' as int, not bool"):
+        run(ledger.empty("m"), "cutover", "done", step="target_content", data={"rooms": True})
+    with pytest.raises(ValueError, match=r"verify records 'passed' as bool, not str"):
+        run(ledger.empty("m"), "verify", "failed", data={"passed": "false"})
+    book, changed = run(ledger.empty("m"), "backup", "done", data={"legacy_backup_sha256": None, "files": 3})
+    assert changed and book["stages"]["backup"]["data"] == {"legacy_backup_sha256": None, "files": 3}
+
+
+def test_an_undeclared_stage_or_step_is_refused_even_without_data():
+    with pytest.raises(ValueError, match=r"the ledger has no stage 'bakup' \(its stages: preflight, readiness, backup"):
+        run(ledger.empty("m"), "bakup", "started")
+    with pytest.raises(ValueError, match=r"stage 'cutover' has no step 'exprt' \(its steps: target_content, "):
+        run(ledger.empty("m"), "cutover", "started", step="exprt")
+    with pytest.raises(ValueError, match=r"stage 'backup' has no step 'copy' \(its steps: none\)"):
+        run(ledger.empty("m"), "backup", "done", step="copy")
+
+
+def test_every_stage_in_the_report_order_is_declared_and_every_type_is_known():
+    assert set(ledger.ORDER) | {"rollback"} == set(ledger.SCHEMA)
+    types = {kind for spec in ledger.SCHEMA.values() for names in [spec["data"]] + list(spec.get("steps", {}).values())
+             for kind in names.values()}
+    assert types == {"str", "int", "bool", "list", "dict"}
+
+
+# -- reading by name -----------------------------------------------------------------------------------
+
+def test_values_are_read_by_name_and_what_was_never_recorded_is_none():
+    book, _changed = run(ledger.empty("m"), "backup", "done", data={"legacy_backup_sha256": "AB"})
+    book, _changed = run(book, "cutover", "done", step="export", data={"report_messages": 12})
+    assert ledger.recorded(book, ["backup.legacy_backup_sha256", "backup.files", "cutover/export.report_messages",
+                                  "cutover.opened", "verify.passed"]) == {
+        "backup.legacy_backup_sha256": "AB", "backup.files": None, "cutover/export.report_messages": 12,
+        "cutover.opened": None, "verify.passed": None}
+
+
+def test_a_rolled_back_stage_keeps_its_own_values_but_not_its_steps():
+    book, _changed = run(ledger.empty("m"), "cutover", "done", step="endpoint", data={"removed_user": {"Sam": "ocschat"}})
+    assert ledger.current_steps(book, "cutover")["endpoint"]["status"] == "done"
+    book, _changed = run(book, "cutover", "rolled_back", data={"opened": AT}, error="rolled back")
+    assert ledger.recorded(book, ["cutover/endpoint.removed_user", "cutover.opened"]) == {
+        "cutover/endpoint.removed_user": None, "cutover.opened": AT}
+    assert ledger.current_steps(book, "cutover") == {} and ledger.current_steps(book, "verify") == {}
+    assert ledger.stage_statuses(book) == {"cutover": "rolled_back"}
+
+
+@pytest.mark.parametrize("reference, message", [
+    ("backup", r"'backup' does not name a recorded value: write stage.key or stage/step.key"),
+    ("backup.", r"does not name a recorded value"),
+    ("backup.sha256", r"^backup does not record 'sha256'"),
+    ("cutover/export.sha", r"^cutover/export does not record 'sha'"),
+    ("cutover/exprt.sha256", r"stage 'cutover' has no step 'exprt'"),
+    ("bakup.files", r"the ledger has no stage 'bakup'"),
+])
+def test_a_name_that_is_not_declared_cannot_be_read(reference, message):
+    with pytest.raises(ValueError, match=message):
+        ledger.recorded(ledger.empty("m"), [reference])
