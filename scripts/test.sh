@@ -28,6 +28,10 @@ step "collection unit tests (tests/unit)" pytest -q -p no:cacheprovider tests/un
 
 step "ansible-test sanity (no ignore files)" tests/sanity/run.sh
 
+step "plugin documentation lint (antsibull-docs)" antsibull-docs lint-collection-docs --plugin-docs .
+
+step "changelog fragments lint (antsibull-changelog)" antsibull-changelog lint
+
 if [ -d roles ] && [ -n "$(ls -A roles playbooks 2>/dev/null)" ]; then
   step "ansible-lint (production profile)" ansible-lint --profile production
 fi
