@@ -22,17 +22,18 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 odbcinst -q -d -n SQLite3 >/dev/null 2>&1 || { echo "setup: the SQLite3 ODBC driver is not registered in odbcinst.ini" >&2; exit 1; }
 
-# A virtual environment with the pinned Python requirements, the lab package and the collection.
+# A virtual environment with the Python requirements at the versions constraints.txt pins, the lab package
+# and the collection.
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 stamp=.venv/.requirements.sha256
-want=$(cat requirements.txt requirements-dev.txt lab/pyproject.toml | sha256sum | cut -d' ' -f1)
+want=$(cat requirements.txt requirements-dev.txt constraints.txt lab/pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing Python requirements into .venv"
   .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q -r requirements-dev.txt
-  .venv/bin/pip install -q -e lab
+  .venv/bin/pip install -q -c constraints.txt -r requirements-dev.txt
+  .venv/bin/pip install -q -c constraints.txt -e lab
   echo "$want" > "$stamp"
 fi
 
