@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -29,6 +30,7 @@ INFOFILE = "lab.json"
 LOGFILE = "lab.log"
 START_TIMEOUT = 60.0
 EXIT_NOT_RUNNING = 3
+EXIT_PORT_TAKEN = 4
 
 
 # --- talking to a running lab ---------------------------------------------------------------------
@@ -97,6 +99,84 @@ def _print_endpoints(endpoints: dict, control_url: str) -> None:
     print("control      %s" % control_url)
 
 
+# --- ports: is one taken, and by whom --------------------------------------------------------------
+
+def _port_taken(port: int) -> bool:
+    """True when a listener of the lab could not bind ``port`` (bound the way the lab binds it)."""
+    from .server import BIND_ADDRESS
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((BIND_ADDRESS, port))
+        except OSError:
+            return True
+    return False
+
+
+def _listening_pids(port: int) -> list:
+    """Processes with a socket listening on ``port`` (Linux /proc; those this user may see)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if len(fields) > 9 and fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add("socket:[%s]" % fields[9])
+    pids = []
+    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        try:
+            if any(os.readlink(fd) in inodes for fd in fd_dir.iterdir()):
+                pids.append(int(fd_dir.parent.name))
+        except OSError:
+            continue
+    return pids
+
+
+def _lab_state_dir(pid: int) -> str:
+    """The --state-dir of a pchat-lab process, '' when ``pid`` is not one."""
+    try:
+        argv = Path("/proc/%d/cmdline" % pid).read_bytes().decode(errors="replace").split("\0")
+    except OSError:
+        return ""
+    if "pchat_lab.cli" not in argv or "--state-dir" not in argv[:-1]:
+        return ""
+    return argv[argv.index("--state-dir") + 1]
+
+
+def _port_holder(port: int, control_port: int) -> str:
+    """Who holds ``port``: a pchat-lab (pid and state folder) or another program."""
+    for pid in _listening_pids(port):
+        state_dir = _lab_state_dir(pid)
+        if state_dir:
+            return "another pchat-lab (pid %d, state dir %s)" % (pid, state_dir)
+        try:
+            name = Path("/proc/%d/comm" % pid).read_text().strip()
+        except OSError:
+            name = "?"
+        return "another program (pid %d, %s)" % (pid, name)
+    try:  # not visible in /proc (another user): a lab on the same offset answers on its control port
+        status = _call("http://127.0.0.1:%d/status" % control_port, timeout=3)
+        return "another pchat-lab (pid %s, state dir %s)" % (status["pid"], status["state_dir"])
+    except (OSError, urllib.error.URLError, ValueError, KeyError, TypeError):
+        return "another program"
+
+
+def _check_ports(topology_name: str) -> int:
+    """0 when every port this lab would open is free; else one line on stderr and EXIT_PORT_TAKEN."""
+    from .lab import listening_ports, load_topology, port_offset
+    topology = load_topology(topology_name)
+    for port, what in sorted(listening_ports(topology).items()):
+        if _port_taken(port):
+            print("pchat-lab: port %d (%s) is taken by %s; stop that one or start this lab on other ports with "
+                  "PCHAT_LAB_PORT_OFFSET (now %d)" % (port, what, _port_holder(port, int(topology["control_port"])),
+                                                        port_offset()), file=sys.stderr)
+            return EXIT_PORT_TAKEN
+    return 0
+
+
 # --- commands -------------------------------------------------------------------------------------
 
 def cmd_up(args) -> int:
@@ -108,6 +188,9 @@ def cmd_up(args) -> int:
         print("pchat-lab is already running (pid %d)" % _pid(state_dir))
         _print_endpoints(info.get("endpoints", {}), info.get("control_url", ""))
         return 0
+    taken = _check_ports(args.topology)
+    if taken:
+        return taken
     state_dir.mkdir(parents=True, exist_ok=True)
     for stale in (PIDFILE, INFOFILE):
         (state_dir / stale).unlink(missing_ok=True)
