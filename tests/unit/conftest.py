@@ -31,3 +31,33 @@ if "ansible_collections.lync.persistent_chat" not in sys.modules:
         __import__("ansible_collections.lync.persistent_chat.plugins.module_utils.powershell")
     except ImportError:
         _install_collection_finder()
+
+
+def _install_patch_module_args_before_2_19() -> None:
+    """ansible-core 2.19 brought ansible.module_utils.testing.patch_module_args, which the unit tests use to
+    hand arguments to AnsibleModule; on the older ansible-core meta/runtime.yml still claims (2.16), the
+    same context manager is made here the way those versions read module arguments (basic._ANSIBLE_ARGS)."""
+    import contextlib
+    import json
+    import types
+    from unittest import mock
+
+    from ansible.module_utils import basic
+
+    @contextlib.contextmanager
+    def patch_module_args(args=None):
+        if not isinstance(args, (dict, type(None))):
+            raise TypeError("The `args` arg must be a dict or None.")
+        payload = dict(args or {}, _ansible_remote_tmp=tempfile.gettempdir(), _ansible_keep_remote_files=False)
+        with mock.patch.object(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": payload}).encode()):
+            yield
+
+    testing = types.ModuleType("ansible.module_utils.testing")
+    testing.patch_module_args = patch_module_args
+    sys.modules["ansible.module_utils.testing"] = testing
+
+
+try:
+    import ansible.module_utils.testing  # noqa: F401  (ansible-core 2.19 and later)
+except ImportError:
+    _install_patch_module_args_before_2_19()
