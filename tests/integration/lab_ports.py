@@ -44,8 +44,12 @@ def explicit_offset():
 
 
 def search_from() -> int:
+    """Where the search starts; each pytest-xdist worker (gw0, gw1...) starts 10 windows further, since
+    workers cannot see each other's claims."""
     value = os.environ.get("PCHAT_LAB_PORT_SEARCH_FROM", "")
-    return int(value) if value.strip() else DEFAULT_SEARCH_FROM
+    start = int(value) if value.strip() else DEFAULT_SEARCH_FROM
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return start + 10 * WINDOW * int(worker[2:] or 0)
 
 
 def claim_offset(start: int | None = None) -> int:
