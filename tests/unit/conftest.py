@@ -1,7 +1,9 @@
 """Make ``ansible_collections.lync.persistent_chat`` importable when the unit tests run under plain
-pytest from the repository (ansible-test units sets this up itself from the collection root)."""
+pytest from the repository (ansible-test units sets this up itself from the collection root), and give
+ansible-core before 2.19 the patch_module_args the tests use."""
 from __future__ import annotations
 
+import importlib.util
 import sys
 import tempfile
 from pathlib import Path
@@ -57,7 +59,5 @@ def _install_patch_module_args_before_2_19() -> None:
     sys.modules["ansible.module_utils.testing"] = testing
 
 
-try:
-    import ansible.module_utils.testing  # noqa: F401  (ansible-core 2.19 and later)
-except ImportError:
+if importlib.util.find_spec("ansible.module_utils.testing") is None:  # ansible-core 2.19 and later have it
     _install_patch_module_args_before_2_19()
