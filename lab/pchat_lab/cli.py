@@ -136,14 +136,17 @@ def _listening_pids(port: int) -> list:
 
 
 def _lab_state_dir(pid: int) -> str:
-    """The --state-dir of a pchat-lab process, '' when ``pid`` is not one."""
+    """The state folder of a pchat-lab process (``python -m pchat_lab.cli`` or the ``pchat-lab`` script),
+    '' when ``pid`` is not one."""
     try:
         argv = Path("/proc/%d/cmdline" % pid).read_bytes().decode(errors="replace").split("\0")
+        cwd = os.readlink("/proc/%d/cwd" % pid)
     except OSError:
         return ""
-    if "pchat_lab.cli" not in argv or "--state-dir" not in argv[:-1]:
+    if "pchat_lab.cli" not in argv and not any(Path(arg).name == "pchat-lab" for arg in argv):
         return ""
-    return argv[argv.index("--state-dir") + 1]
+    state_dir = argv[argv.index("--state-dir") + 1] if "--state-dir" in argv[:-1] else DEFAULT_STATE_DIR
+    return os.path.normpath(os.path.join(cwd, state_dir))
 
 
 def _port_holder(port: int, control_port: int) -> str:
