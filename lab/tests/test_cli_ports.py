@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 
 import pytest
 import yaml
@@ -74,3 +75,24 @@ def test_ready_made_topologies_open_ports_in_one_window_that_the_offset_shifts(n
     monkeypatch.setenv("PCHAT_LAB_PORT_OFFSET", "1100")
     shifted = listening_ports(load_topology(name))
     assert shifted == {port + 1100: what for port, what in base.items()}
+
+
+def test_a_foreground_lab_in_its_default_state_folder_is_named_too(tmp_path, topology_file):
+    path, topology = topology_file
+    env = {k: v for k, v in os.environ.items() if k != "PCHAT_LAB_PORT_OFFSET"}
+    script = os.path.join(os.path.dirname(sys.executable), "pchat-lab")
+    lab = subprocess.Popen([script, "up", "--foreground", "--topology", str(path), "--dataset", "small"],
+                           cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        pidfile = tmp_path / ".lab-state" / "lab.pid"
+        for _ in range(300):
+            if pidfile.exists() or lab.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert pidfile.exists(), "the foreground lab did not start"
+        up = cli(tmp_path / "other", "up", "--topology", str(path))
+        assert up.returncode == 4
+        assert "is taken by another pchat-lab (pid %d, state dir %s)" % (lab.pid, tmp_path / ".lab-state") in up.stderr
+    finally:
+        lab.terminate()
+        lab.wait(timeout=30)
