@@ -191,7 +191,11 @@ def cmd_up(args) -> int:
         print("pchat-lab is already running (pid %d)" % _pid(state_dir))
         _print_endpoints(info.get("endpoints", {}), info.get("control_url", ""))
         return 0
-    taken = _check_ports(args.topology)
+    try:
+        taken = _check_ports(args.topology)
+    except (OSError, ValueError) as error:  # no such topology, or a port that is not a number
+        print("pchat-lab: %s" % error, file=sys.stderr)
+        return 1
     if taken:
         return taken
     state_dir.mkdir(parents=True, exist_ok=True)
