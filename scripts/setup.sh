@@ -8,12 +8,13 @@ root=$(pwd)
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # System packages: Python with venv, unixODBC and the SQLite3 ODBC driver (the lab's SQL instances),
-# ShellCheck (ansible-test sanity) and Chromium (the HTML report is checked in a headless browser).
+# ShellCheck (ansible-test sanity), Chromium and a Korean font (the HTML report, CJK room names included, is
+# checked in a headless browser).
 # MIT Kerberos: the lab's KDC (krb5-kdc; kadmin.local from krb5-admin-server, whose kadmind is never
 # run), kinit for clients (krb5-user), and libkrb5-dev to compile gssapi/krb5/pykerberos (pip, ~4 min).
 # For a real SQL Server install Microsoft's msodbcsql18 or FreeTDS (tdsodbc) instead; see README.
 packages=(python3 python3-venv python3-dev gcc unixodbc odbcinst libsqliteodbc git shellcheck chromium
-          krb5-kdc krb5-admin-server krb5-user libkrb5-dev)
+          fonts-noto-cjk krb5-kdc krb5-admin-server krb5-user libkrb5-dev)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -25,17 +26,18 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 odbcinst -q -d -n SQLite3 >/dev/null 2>&1 || { echo "setup: the SQLite3 ODBC driver is not registered in odbcinst.ini" >&2; exit 1; }
 
-# A virtual environment with the pinned Python requirements, the lab package and the collection.
+# A virtual environment with the Python requirements at the versions constraints.txt pins, the lab package
+# and the collection.
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 stamp=.venv/.requirements.sha256
-want=$(cat requirements.txt requirements-dev.txt lab/pyproject.toml | sha256sum | cut -d' ' -f1)
+want=$(cat requirements.txt requirements-dev.txt constraints.txt lab/pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing Python requirements into .venv"
   .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q -r requirements-dev.txt
-  .venv/bin/pip install -q -e lab
+  .venv/bin/pip install -q -c constraints.txt -r requirements-dev.txt
+  .venv/bin/pip install -q -c constraints.txt -e lab
   echo "$want" > "$stamp"
 fi
 

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: set up (idempotent), then the lab's own tests, the collection's
-# unit tests, ansible-test sanity, ansible-lint, and the integration tests against one running lab.
+# unit tests (on the newest ansible-core and on the oldest meta/runtime.yml claims), ansible-test sanity,
+# the documentation and changelog lints, ansible-lint, and the integration tests against one running lab
+# (they also build, install and run the collection's tarball, check the execution environment with
+# ansible-builder, and run a lab playbook on the oldest ansible-core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -26,7 +29,16 @@ step "lab tests (lab/tests)" pytest -q -p no:cacheprovider -n 2 lab/tests
 
 step "collection unit tests (tests/unit)" pytest -q -p no:cacheprovider tests/unit
 
+step "oldest claimed ansible-core in .venv-oldest (scripts/setup-oldest.sh)" ./scripts/setup-oldest.sh
+
+step "collection unit tests on the oldest ansible-core (.venv-oldest)" \
+  .venv-oldest/bin/python -m pytest -q -p no:cacheprovider tests/unit
+
 step "ansible-test sanity (no ignore files)" tests/sanity/run.sh
+
+step "plugin documentation lint (antsibull-docs)" antsibull-docs lint-collection-docs --plugin-docs .
+
+step "changelog fragments lint (antsibull-changelog)" antsibull-changelog lint
 
 if [ -d roles ] && [ -n "$(ls -A roles playbooks 2>/dev/null)" ]; then
   step "ansible-lint (production profile)" ansible-lint --profile production

@@ -18,6 +18,7 @@ import logging
 import os
 import shlex
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -33,6 +34,7 @@ INFOFILE = "lab.json"
 LOGFILE = "lab.log"
 START_TIMEOUT = 60.0
 EXIT_NOT_RUNNING = 3
+EXIT_PORT_TAKEN = 4
 
 
 # --- talking to a running lab ---------------------------------------------------------------------
@@ -106,6 +108,87 @@ def _print_endpoints(endpoints: dict, control_url: str, info: Optional[dict] = N
         print("kerberos     disabled: %s" % kerberos.get("disabled", ""))
 
 
+# --- ports: is one taken, and by whom --------------------------------------------------------------
+
+def _port_taken(port: int) -> bool:
+    """True when a listener of the lab could not bind ``port`` (bound the way the lab binds it)."""
+    from .server import BIND_ADDRESS
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((BIND_ADDRESS, port))
+        except OSError:
+            return True
+    return False
+
+
+def _listening_pids(port: int) -> list:
+    """Processes with a socket listening on ``port`` (Linux /proc; those this user may see)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if len(fields) > 9 and fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add("socket:[%s]" % fields[9])
+    pids = []
+    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        try:
+            if any(os.readlink(fd) in inodes for fd in fd_dir.iterdir()):
+                pids.append(int(fd_dir.parent.name))
+        except OSError:
+            continue
+    return pids
+
+
+def _lab_state_dir(pid: int) -> str:
+    """The state folder of a pchat-lab process (``python -m pchat_lab.cli`` or the ``pchat-lab`` script),
+    '' when ``pid`` is not one."""
+    try:
+        argv = Path("/proc/%d/cmdline" % pid).read_bytes().decode(errors="replace").split("\0")
+        cwd = os.readlink("/proc/%d/cwd" % pid)
+    except OSError:
+        return ""
+    if "pchat_lab.cli" not in argv and not any(Path(arg).name == "pchat-lab" for arg in argv):
+        return ""
+    state_dir = argv[argv.index("--state-dir") + 1] if "--state-dir" in argv[:-1] else DEFAULT_STATE_DIR
+    return os.path.normpath(os.path.join(cwd, state_dir))
+
+
+def _port_holder(port: int, control_port: int) -> str:
+    """Who holds ``port``: a pchat-lab (pid and state folder) or another program."""
+    for pid in _listening_pids(port):
+        state_dir = _lab_state_dir(pid)
+        if state_dir:
+            return "another pchat-lab (pid %d, state dir %s)" % (pid, state_dir)
+        try:
+            name = Path("/proc/%d/comm" % pid).read_text().strip()
+        except OSError:
+            name = "?"
+        return "another program (pid %d, %s)" % (pid, name)
+    try:  # not visible in /proc (another user): a lab on the same offset answers on its control port
+        status = _call("http://127.0.0.1:%d/status" % control_port, timeout=3)
+        return "another pchat-lab (pid %s, state dir %s)" % (status["pid"], status["state_dir"])
+    except (OSError, urllib.error.URLError, ValueError, KeyError, TypeError):
+        return "another program"
+
+
+def _check_ports(topology_name: str) -> int:
+    """0 when every port this lab would open is free; else one line on stderr and EXIT_PORT_TAKEN."""
+    from .lab import listening_ports, load_topology, port_offset
+    topology = load_topology(topology_name)
+    for port, what in sorted(listening_ports(topology).items()):
+        if _port_taken(port):
+            print("pchat-lab: port %d (%s) is taken by %s; stop that one or start this lab on other ports with "
+                  "PCHAT_LAB_PORT_OFFSET (now %d)" % (port, what, _port_holder(port, int(topology["control_port"])),
+                                                        port_offset()), file=sys.stderr)
+            return EXIT_PORT_TAKEN
+    return 0
+
+
 # --- commands -------------------------------------------------------------------------------------
 
 def cmd_up(args) -> int:
@@ -117,6 +200,13 @@ def cmd_up(args) -> int:
         print("pchat-lab is already running (pid %d)" % _pid(state_dir))
         _print_endpoints(info.get("endpoints", {}), info.get("control_url", ""), info)
         return 0
+    try:
+        taken = _check_ports(args.topology)
+    except (OSError, ValueError) as error:  # no such topology, or a port that is not a number
+        print("pchat-lab: %s" % error, file=sys.stderr)
+        return 1
+    if taken:
+        return taken
     state_dir.mkdir(parents=True, exist_ok=True)
     for stale in (PIDFILE, INFOFILE):
         (state_dir / stale).unlink(missing_ok=True)

@@ -27,21 +27,42 @@ def load_topology(name_or_path: str) -> dict:
     with path.open(encoding="utf-8") as handle:
         data = yaml.safe_load(handle)
     data.setdefault("name", path.stem)
-    _offset_ports(data, int(os.environ.get("PCHAT_LAB_PORT_OFFSET", "0") or 0))
+    _offset_ports(data, port_offset())
     return data
+
+
+def port_offset() -> int:
+    """PCHAT_LAB_PORT_OFFSET, 0 when unset or empty."""
+    return int(os.environ.get("PCHAT_LAB_PORT_OFFSET", "0") or 0)
 
 
 def _offset_ports(topology: dict, offset: int) -> None:
     """Shift every port by ``offset`` so that several labs (parallel test runs) can listen at once;
-    inventories/lab reads the same PCHAT_LAB_PORT_OFFSET."""
+    inventories/lab reads the same PCHAT_LAB_PORT_OFFSET. The ports are the top-level ``*_port`` keys
+    (control_port, and any other listener the lab adds) and each host's http_port / https_port."""
     if not offset:
         return
-    topology["control_port"] = int(topology.get("control_port", 15980)) + offset
-    topology["kdc_port"] = int(topology.get("kdc_port", 15981)) + offset
+    topology.setdefault("control_port", 15980)
+    topology.setdefault("kdc_port", 15981)     # the lab's KDC, inside the lab's window of ports
+    for key in [key for key in topology if key.endswith("_port")]:
+        topology[key] = int(topology[key]) + offset
     for host in topology["hosts"]:
         for key in ("http_port", "https_port"):
             if key in host:
                 host[key] = int(host[key]) + offset
+
+
+def listening_ports(topology: dict) -> dict:
+    """{port: what listens there} for every port a lab of this topology opens on 127.0.0.1."""
+    ports = {int(topology.get("control_port", 15980)): "control endpoint"}
+    for key, value in topology.items():
+        if key.endswith("_port") and key != "control_port":
+            ports[int(value)] = key[:-len("_port")]
+    for host in topology["hosts"]:
+        for scheme in ("http", "https"):
+            if "%s_port" % scheme in host:
+                ports[int(host["%s_port" % scheme])] = "%s WinRM %s" % (host["name"], scheme)
+    return ports
 
 
 class Lab:

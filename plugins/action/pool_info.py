@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: lync.persistent_chat contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The one action plugin of the collection; every other module's action plugin is a symlink to this
-file (as kubernetes.core does with k8s_info). The logic lives in plugin_utils/pchat_action.py."""
+"""Runs the lync.persistent_chat.pool_info module on the controller
+ with the target host's WinRM settings (plugin_utils/pchat_action.py)."""
 
 from __future__ import annotations
 

@@ -1,17 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: lync.persistent_chat contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The action plugin of the modules that only read databases or write files on the controller (report,
-readiness and parity link here): run on the controller like every module of the collection, but
-without WinRM options, which these modules do not take."""
+"""Runs the lync.persistent_chat.report module on the controller
+(it takes no WinRM options; plugin_utils/controller_action.py)."""
 
 from __future__ import annotations
 
-from ansible_collections.lync.persistent_chat.plugins.plugin_utils.pchat_action import PchatActionModule
+from ansible_collections.lync.persistent_chat.plugins.plugin_utils.controller_action import ControllerActionModule
 
 
-class ActionModule(PchatActionModule):
-
-    def _host_vars(self, task_vars):
-        # No host variable maps to an option of these modules.
-        return {}
+class ActionModule(ControllerActionModule):
+    pass

@@ -66,6 +66,16 @@ options:
       - At most this many objects are listed per finding (the count is always complete); C(0) lists all.
     type: int
     default: 200
+  query:
+    description:
+      - A L(JMESPath,https://jmespath.org/) expression evaluated over this module's result (RV(findings),
+        RV(summary), RV(facts), RV(passed)); its value is returned as RV(query_result).
+      - Use it to choose what a migration wave covers without another collection's C(json_query) filter -
+        for example the rooms Import will refuse (C(findings[?severity=='error'].objects[].object)), or the
+        2013 names of the categories Import will flatten (C(findings[?id=='NESTED_CATEGORY'].objects[].name)).
+      - The result is evaluated before O(fail_on) decides, so a failed gate still returns RV(query_result).
+      - Needs the C(jmespath) Python library on the controller.
+    type: str
 extends_documentation_fragment:
   - lync.persistent_chat.attributes.controller
   - lync.persistent_chat.attributes
@@ -95,6 +105,19 @@ EXAMPLES = r"""
     fail_on: warning
     acknowledge: [NESTED_CATEGORY, TOPICS_DROPPED, ROOT_MANAGERS, FEDERATED_USERS]
   register: readiness
+
+- name: List the rooms Import will refuse, to leave them out of the first wave
+  lync.persistent_chat.readiness:
+    sql_server: sql01.contoso.local
+    sql_instance: GROUPCHAT
+    sql_database: GroupChat
+    fail_on: none
+    query: "findings[?severity=='error'].objects[].object"
+  register: refused
+
+- name: Show them
+  ansible.builtin.debug:
+    var: refused.query_result
 """
 
 RETURN = r"""
@@ -141,7 +164,24 @@ facts:
   description: What was read - numbers of categories, rooms, add-ins, rooms to migrate, and messages when tblChat was scanned.
   returned: always
   type: dict
+query_result:
+  description: The value of O(query) over this result (any JSON type; V(null) when the expression selects nothing).
+  returned: when O(query) is given
+  type: raw
+  sample: ["IT / Helpdesk / A room name over 256 characters ..."]
 """
+
+import traceback
+
+try:
+    import jmespath
+except ImportError:
+    jmespath = None
+    JMESPATH_IMPORT_ERROR = traceback.format_exc()
+else:
+    JMESPATH_IMPORT_ERROR = None
+
+from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.lync.persistent_chat.plugins.module_utils.common import PchatModule
 from ansible_collections.lync.persistent_chat.plugins.module_utils import readiness_checks
@@ -163,6 +203,7 @@ def main():
         fail_on=dict(type="str", choices=["none", "error", "warning"], default="error"),
         acknowledge=dict(type="list", elements="str", default=[]),
         max_objects=dict(type="int", default=200),
+        query=dict(type="str"),
     )
     spec.update(target_argument_spec())
     module = PchatModule(argument_spec=spec, connections=("sql",), supports_check_mode=True)
@@ -172,6 +213,7 @@ def main():
     unknown = sorted(set(params["acknowledge"]) - set(readiness_checks.FINDINGS))
     if unknown:
         module.fail_json(msg="acknowledge names unknown finding ids: %s" % ", ".join(unknown))
+    query = compile_query(module, params["query"])
     try:
         cutoff = parse_date(params["cutoff_date"])
     except ValueError as error:
@@ -199,10 +241,31 @@ def main():
                "info": severities.count("info"), "blocking": blocking, "acknowledged": used}
     passed = not blocking if params["fail_on"] != "none" else summary["errors"] == 0
     output = dict(findings=findings, summary=summary, passed=passed, facts=facts)
+    if query is not None:
+        output["query_result"] = evaluate_query(module, query, output)
     if blocking:
         module.results.update(output)
         module.fail_json(msg="%d blocking readiness finding(s): %s" % (len(blocking), ", ".join(blocking)))
     module.exit_json(**output)
+
+
+def compile_query(module, expression):
+    """The parsed JMESPath expression, or None without one; a bad one fails before any database is read."""
+    if expression is None:
+        return None
+    if jmespath is None:
+        module.fail_json(msg=missing_required_lib("jmespath"), exception=JMESPATH_IMPORT_ERROR)
+    try:
+        return jmespath.compile(expression)
+    except jmespath.exceptions.JMESPathError as error:
+        module.fail_json(msg="query is not a valid JMESPath expression: %s" % error)
+
+
+def evaluate_query(module, query, output):
+    try:
+        return query.search(output)
+    except jmespath.exceptions.JMESPathError as error:
+        module.fail_json(msg="query %r failed on the readiness result: %s" % (query.expression, error))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: lync.persistent_chat contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The action plugin behind every module of the collection (plugins/action/*.py link here).
+"""The action plugin behind every module of the collection (each plugins/action/<module>.py subclasses it).
 
 The task's host is a Windows server written like any Windows inventory entry, but our modules are
 Python that runs on the controller and speaks WinRM itself. So this plugin:

@@ -1,5 +1,7 @@
 """One lab for the whole integration session, started through its CLI exactly as a user starts it, on
-the ports that inventories/lab names. Tests drive the collection only through ansible / ansible-playbook
+free ports (lab_ports.py: PCHAT_LAB_PORT_OFFSET when the user exported one, else a free window), which
+this process exports so that every ansible, ansible-playbook and molecule run (inventories/lab) follows
+them. Only labs the tests started are ever stopped. Tests drive the collection only through ansible / ansible-playbook
 and look at the lab only through its control endpoint (never its internals)."""
 from __future__ import annotations
 
@@ -12,10 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from lab_ports import session_offset
+
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 INVENTORY = REPO / "inventories" / "lab"
-PORT_OFFSET = int(os.environ.get("PCHAT_LAB_PORT_OFFSET", "0") or 0)
+PORT_OFFSET = session_offset()
+os.environ["PCHAT_LAB_PORT_OFFSET"] = str(PORT_OFFSET)
 CONTROL = "http://127.0.0.1:%d" % (15980 + PORT_OFFSET)
 
 
@@ -25,7 +30,12 @@ def _env() -> dict:
     env["ANSIBLE_CONFIG"] = str(REPO / "ansible.cfg")
     env["ANSIBLE_FORCE_COLOR"] = "0"
     env["ANSIBLE_NOCOLOR"] = "1"
+    env["PCHAT_LAB_PORT_OFFSET"] = str(PORT_OFFSET)
     return env
+
+
+def pytest_report_header(config):
+    return "lab: PCHAT_LAB_PORT_OFFSET=%d (control endpoint %s)" % (PORT_OFFSET, CONTROL)
 
 
 class LabControl:

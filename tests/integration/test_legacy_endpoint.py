@@ -7,7 +7,8 @@ import json
 import subprocess
 import urllib.request
 
-from conftest import BIN, PORT_OFFSET, REPO, _env, run_ansible
+from conftest import BIN, REPO, _env, run_ansible
+from lab_ports import claim_offset
 from steps_support import READONLY, module, playbook, round_trips, scripts, state
 
 ARGS = {"sip_address": "ocschat@contoso.local", "pool_fqdn": "pcpool.contoso.local"}
@@ -146,13 +147,14 @@ def test_rollback_without_the_recycle_bin_refuses_the_tombstone_and_changes_noth
     assert source.count("ad_recycle_bin: true") == 1
     topology = tmp_path / "no-recycle-bin.yaml"
     topology.write_text(source.replace("ad_recycle_bin: true", "ad_recycle_bin: false"), encoding="utf-8")
-    offset = {"PCHAT_LAB_PORT_OFFSET": str(PORT_OFFSET + 50)}
+    other = claim_offset()
+    offset = {"PCHAT_LAB_PORT_OFFSET": str(other)}
     env = dict(_env(), **offset)
     state_dir = tmp_path / "state"
     up = subprocess.run([str(BIN / "pchat-lab"), "up", "--topology", str(topology), "--dataset", "small",
                          "--state-dir", str(state_dir)], env=env, cwd=REPO, capture_output=True, text=True, check=False)
     assert up.returncode == 0, up.stdout + up.stderr
-    control = OtherLab(PORT_OFFSET + 50)
+    control = OtherLab(other)
     try:
         def run(args):
             results = run_ansible("fe01", "-m", "lync.persistent_chat.legacy_endpoint", "-a", json.dumps(args),

@@ -1,6 +1,6 @@
 """The molecule scenarios (molecule/*), run from pytest so the test suite runs them: each is
-`molecule test -s <scenario>` with its own lab on its own ports (PCHAT_LAB_PORT_OFFSET + 500 + 20 * n, clear
-of the session lab of conftest.py), all started at once so the five fit CI's budget on two cores. Each run gets its own ANSIBLE_HOME, where
+`molecule test -s <scenario>` with its own lab on its own free ports (lab_ports.py, clear of the session lab of
+conftest.py and of any lab already running), all started at once so the five fit CI's budget on two cores. Each run gets its own ANSIBLE_HOME, where
 molecule keeps every scenario's state: shared, concurrent runs read each other's half-written state files.
 PCHAT_MOLECULE_SCENARIOS=default,rollback runs a subset."""
 from __future__ import annotations
@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from lab_ports import claim_offset
+
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 SCENARIOS = ["default", "ocs2007r2", "staged", "rollback", "interrupted"]
 SELECTED = [name for name in (os.environ.get("PCHAT_MOLECULE_SCENARIOS") or ",".join(SCENARIOS)).split(",") if name]
-BASE_OFFSET = int(os.environ.get("PCHAT_LAB_PORT_OFFSET", "0") or 0) + 500
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +27,7 @@ def molecule_runs(tmp_path_factory):
     for name in SELECTED:
         env = dict(os.environ)
         env["PATH"] = "%s:%s" % (BIN, env.get("PATH", ""))
-        env["PCHAT_LAB_PORT_OFFSET"] = str(BASE_OFFSET + 20 * SCENARIOS.index(name))
+        env["PCHAT_LAB_PORT_OFFSET"] = str(claim_offset())
         env["ANSIBLE_CONFIG"] = str(REPO / "ansible.cfg")
         env["ANSIBLE_HOME"] = str(logs / ("%s.ansible-home" % name))
         env["ANSIBLE_NOCOLOR"] = env["NO_COLOR"] = "1"

@@ -1,7 +1,7 @@
 """readiness and parity against real migrations in the lab, driven as an operator would.
 
-For the ``standard`` and ``hostile`` datasets a lab of its own is started (ports PCHAT_LAB_PORT_OFFSET+20
-and +40, beside the session's lab): the Group Chat and Persistent Chat services are stopped and
+For the ``standard`` and ``hostile`` datasets a lab of its own is started (on free ports of its own,
+lab_ports.py, beside the session's lab): the Group Chat and Persistent Chat services are stopped and
 Export-CsPersistentChatData / Import-CsPersistentChatData run over WinRM with plain pywinrm. Then:
 - readiness (run through ansible, before the import) lists exactly what Import then reported as errors and
   warnings, object by object (Import's own -Report page is the oracle), and the files to copy;
@@ -24,19 +24,18 @@ from pathlib import Path
 
 import pytest
 import winrm
+from lab_ports import claim_offset
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-BASE_OFFSET = int(os.environ.get("PCHAT_LAB_PORT_OFFSET", "0") or 0)
 USER, PASSWORD = "CONTOSO\\lyncadmin", "Lab-Passw0rd!"       # lab-only account (topologies/lync2010.yaml)
-DATASET_OFFSETS = {"standard": 20, "hostile": 40}
 
 
 class MigratedLab(object):
     def __init__(self, dataset, state_dir):
         self.dataset = dataset
         self.state_dir = state_dir
-        self.offset = BASE_OFFSET + DATASET_OFFSETS[dataset]
+        self.offset = claim_offset()
         self.env = dict(os.environ, PCHAT_LAB_PORT_OFFSET=str(self.offset), PATH="%s:%s" % (BIN, os.environ["PATH"]),
                         ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
         self.control = "http://127.0.0.1:%d" % (15980 + self.offset)
