@@ -43,7 +43,6 @@ def _offset_ports(topology: dict, offset: int) -> None:
     if not offset:
         return
     topology.setdefault("control_port", 15980)
-    topology.setdefault("kdc_port", 15981)     # the lab's KDC, inside the lab's window of ports
     for key in [key for key in topology if key.endswith("_port")]:
         topology[key] = int(topology[key]) + offset
     for host in topology["hosts"]:

@@ -31,6 +31,7 @@ def topology_with_free_ports(name: str = "lync2010") -> dict:
         host["http_port"] = _free_port()
         host["https_port"] = _free_port()
     topology["control_port"] = _free_port()
+    topology["kdc_port"] = _free_port()
     return topology
 
 
