@@ -7,12 +7,16 @@ the module only reads, decides and writes once."""
 
 from __future__ import annotations
 
+import ast
 import copy
 import datetime
 import json
 import os
 import re
 import tempfile
+
+from ansible.module_utils.common.validation import (check_type_bool, check_type_dict, check_type_int, check_type_list,
+                                                     check_type_str)
 
 FORMAT = 1
 STATUSES = ("running", "done", "failed", "rolled_back")
@@ -138,16 +142,39 @@ def declared(stage, step=None):
     return steps[step]
 
 
+# Ansible before 2.19 templates a value such as "{{ count | int }}" inside a dict to the text "20": the
+# declared type is reached by Ansible's own lossless conversions, as a module's argument spec would.
+_CONVERTERS = {_COUNTS: check_type_dict, _LIST: check_type_list, _TEXT: check_type_str, _NUMBER: check_type_int,
+               _FLAG: check_type_bool}
+
+
+def _typed(kind, value):
+    if isinstance(value, _PYTHON_TYPES[kind]) and not (kind == _NUMBER and isinstance(value, bool)):
+        return value
+    if kind == _LIST and isinstance(value, str):
+        parsed = ast.literal_eval(value.strip()) if value.strip().startswith("[") else None
+        if isinstance(parsed, list):
+            return parsed
+        raise TypeError("not a list")
+    if kind in (_NUMBER, _TEXT) and isinstance(value, (bool, dict, list)):
+        raise TypeError("not convertible")
+    return _CONVERTERS[kind](value)
+
+
 def validate(stage, step, data):
-    """Refuse data the schema does not declare, naming the stage (or stage/step) and the key."""
+    """The data with each value of its declared type; refuses data the schema does not declare, naming the
+    stage (or stage/step) and the key."""
     names = declared(stage, step)
     what = stage + ("/" + step if step else "")
+    typed = {}
     for key, value in (data or {}).items():
         if key not in names:
             raise ValueError("%s does not record %r (it records: %s)" % (what, key, ", ".join(sorted(names))))
-        wanted = _PYTHON_TYPES[names[key]]
-        if value is not None and (not isinstance(value, wanted) or (names[key] == _NUMBER and isinstance(value, bool))):
+        try:
+            typed[key] = None if value is None else _typed(names[key], value)
+        except (TypeError, ValueError, SyntaxError):
             raise ValueError("%s records %r as %s, not %s (%r)" % (what, key, names[key], type(value).__name__, value))
+    return typed
 
 
 def parse_key(reference):
@@ -192,7 +219,7 @@ def _new_entry(at):
 def apply(ledger, stage, step, state, data, error, at):
     """A copy of the ledger with the event applied, and whether anything changed. Data the schema does not
     declare for the stage (or step) is refused with a ValueError."""
-    validate(stage, step, data)
+    data = validate(stage, step, data)
     result = copy.deepcopy(ledger)
     if result["created"] is None:
         result["created"] = at

@@ -89,14 +89,25 @@ def test_a_name_the_stage_does_not_declare_is_refused_naming_the_stage_and_the_k
 
 
 def test_a_value_of_another_type_is_refused_and_none_is_always_accepted():
-    with pytest.raises(ValueError, match=r"cutover/target_content records 'rooms' as int, not str \('3'\)"):
-        run(ledger.empty("m"), "cutover", "done", step="target_content", data={"rooms": "3"})
+    with pytest.raises(ValueError, match=r"cutover/target_content records 'rooms' as int, not str \('three'\)"):
+        run(ledger.empty("m"), "cutover", "done", step="target_content", data={"rooms": "three"})
     with pytest.raises(ValueError, match=r"records 'rooms' as int, not bool"):
         run(ledger.empty("m"), "cutover", "done", step="target_content", data={"rooms": True})
     with pytest.raises(ValueError, match=r"verify records 'passed' as bool, not str"):
-        run(ledger.empty("m"), "verify", "failed", data={"passed": "false"})
+        run(ledger.empty("m"), "verify", "failed", data={"passed": "perhaps"})
+    with pytest.raises(ValueError, match=r"cutover/stop_legacy records 'services' as list, not str"):
+        run(ledger.empty("m"), "cutover", "done", step="stop_legacy", data={"services": "RTCGROUPCHAT"})
     book, changed = run(ledger.empty("m"), "backup", "done", data={"legacy_backup_sha256": None, "files": 3})
     assert changed and book["stages"]["backup"]["data"] == {"legacy_backup_sha256": None, "files": 3}
+
+
+def test_text_that_ansible_before_2_19_templated_is_stored_as_the_declared_type():
+    # ansible-core 2.16 templates "{{ n | int }}" inside a dict to "3" and "{{ x | bool }}" to "False".
+    book, _changed = run(ledger.empty("m"), "cutover", "done", step="target_content",
+                         data={"rooms": "3", "holds_data": "False"})
+    assert book["stages"]["cutover"]["steps"]["target_content"]["data"] == {"rooms": 3, "holds_data": False}
+    book, _changed = run(ledger.empty("m"), "cutover", "done", step="stop_legacy", data={"services": '["A", "B"]'})
+    assert book["stages"]["cutover"]["steps"]["stop_legacy"]["data"] == {"services": ["A", "B"]}
 
 
 def test_an_undeclared_stage_or_step_is_refused_even_without_data():

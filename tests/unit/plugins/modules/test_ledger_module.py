@@ -56,8 +56,8 @@ def test_data_the_stage_does_not_declare_fails_naming_the_stage_and_key_and_writ
     code, out = run(tmp_path, capsys, stage="cutover", step="export", state="done", data={"sha": "AB"})
     assert code == 1 and out["msg"].startswith("cutover/export does not record 'sha' (it records: counts, file, ")
     assert not (tmp_path / "m1.json").exists()
-    code, out = run(tmp_path, capsys, stage="preflight", state="done", data={"legacy_files": "12"})
-    assert code == 1 and out["msg"] == "preflight records 'legacy_files' as int, not str ('12')"
+    code, out = run(tmp_path, capsys, stage="preflight", state="done", data={"legacy_files": "twelve"})
+    assert code == 1 and out["msg"] == "preflight records 'legacy_files' as int, not str ('twelve')"
 
 
 def test_a_query_returns_recorded_values_by_name(tmp_path, capsys):
