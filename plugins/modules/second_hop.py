@@ -294,6 +294,13 @@ def computer_names(raw):
     return name, fqdn, aliases
 
 
+def same_host_key(name):
+    """The name compared with the computer's names: lower case, without the root's trailing dot (but . itself
+    names the local computer)."""
+    text = name.lower()
+    return text if text in _LOCAL_NAMES else text.rstrip(".")
+
+
 def status_of(probe, second_hop, ok, error, error_id):
     """ok, refused (another host refused a logon without delegated credentials) or failed."""
     if ok:
@@ -316,7 +323,7 @@ def shape_result(raw, probes, transport):
         ok = answer.get("ok") is True
         error = None if ok else (answer.get("error") or "the probe returned no answer")
         error_id = None if ok else (answer.get("error_id") or None)
-        second_hop = probe["to_host"].rstrip(".").lower() not in aliases
+        second_hop = same_host_key(probe["to_host"]) not in aliases
         hops.append(dict(from_host=from_host, to_host=probe["to_host"], kind=probe["kind"], target=probe["target"],
                          database=probe["database"], purpose=probe["purpose"], second_hop=second_hop, ok=ok,
                          status=status_of(probe, second_hop, ok, error, error_id), error=error, error_id=error_id))
