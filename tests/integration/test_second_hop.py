@@ -73,8 +73,8 @@ def probe(lab, host, args, *extra):
 
 # -- the preflight playbook ------------------------------------------------------------------------------
 
-def test_preflight_over_ntlm_fails_naming_each_refused_hop_both_hosts_the_transport_and_the_fix(enforcing_lab,
-                                                                                               tmp_path):
+def test_preflight_over_ntlm_fails_naming_each_refused_hop_both_hosts_the_transport_and_the_fix(
+        enforcing_lab, tmp_path):
     since = len(enforcing_lab.log())
     failed = preflight(enforcing_lab, tmp_path, "ntlm")
     assert failed.returncode != 0
@@ -129,8 +129,8 @@ CHANGING = ("New-", "Set-", "Remove-", "Copy-", "Backup-", "Restore-", "Export-"
     ("credssp", ["ok", "ok"], ("FE01", 200)),
     ("ntlm", ["refused", "refused"], ("FE01", 401)),
 ])
-def test_check_mode_then_a_run_then_a_rerun_prove_the_same_and_change_nothing(enforcing_lab, transport, statuses,
-                                                                             far_side):
+def test_check_mode_then_a_run_then_a_rerun_prove_the_same_and_change_nothing(
+        enforcing_lab, transport, statuses, far_side):
     transport_var = ("-e", "ansible_winrm_transport=%s" % transport)
     runs = [probe(enforcing_lab, "fe01", FRONT_END, "--check", *transport_var),
             probe(enforcing_lab, "fe01", FRONT_END, *transport_var),

@@ -182,10 +182,10 @@ def test_each_hop_is_ok_refused_or_failed_and_says_whether_it_crosses():
                      "target": "sql01.contoso.local\\GROUPCHAT", "database": "GroupChat", "purpose": "export",
                      "second_hop": True, "ok": False, "status": "refused", "error": ANONYMOUS,
                      "error_id": "SqlExectionError,Microsoft.SqlServer.Management.PowerShell.GetScriptCommand"}
-    assert [h["target"] for h in result["refused"]] == ["sql01.contoso.local\\GROUPCHAT",
-                                                          "\\\\gc01.contoso.local\\GroupChatFiles"]
-    assert [h["target"] for h in result["errors"]] == ["sql01.contoso.local\\NOPE", "\\\\FE01.contoso.local.\\D$",
-                                                         "\\\\fs01.contoso.local\\Missing"]
+    assert [h["target"] for h in result["refused"]] == [
+        "sql01.contoso.local\\GROUPCHAT", "\\\\gc01.contoso.local\\GroupChatFiles"]
+    assert [h["target"] for h in result["errors"]] == [
+        "sql01.contoso.local\\NOPE", "\\\\FE01.contoso.local.\\D$", "\\\\fs01.contoso.local\\Missing"]
     assert result["hops"][1]["error"] is None and result["hops"][1]["error_id"] is None
 
 
