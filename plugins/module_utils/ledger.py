@@ -30,7 +30,7 @@ SCHEMA = {
     "preflight": {"data": {
         "pool": _TEXT, "legacy_product": _TEXT, "legacy_version": _TEXT, "legacy_counts": _COUNTS,
         "legacy_files": _NUMBER, "legacy_bytes": _NUMBER, "lookup_sip": _TEXT, "admin_user": _TEXT,
-        "admin_roles": _LIST, "space": _LIST}},
+        "admin_roles": _LIST, "space": _LIST, "second_hops": _LIST}},
     "readiness": {"data": {"summary": _COUNTS, "result": _COUNTS}},
     "backup": {"data": {
         "legacy_backup_file": _TEXT, "legacy_backup_sha256": _TEXT, "legacy_backup_size": _NUMBER,
