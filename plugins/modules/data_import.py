@@ -15,7 +15,7 @@ description:
     returned as structured data (RV(whatif_errors), RV(whatif_warnings)); nothing changes.
   - A real import always runs C(-WhatIf) first, as Microsoft requires, and refuses to import when that run
     reports an error record nobody accepted. Microsoft documents that C(-WhatIf) reports errors, not their
-    ids or wording, so acceptance rests on what the collection knows: an error is accepted when it names an
+    ids or wording, so acceptance rests on what the collection knows - an error is accepted when it names an
     object (by its TargetObject, or its legacy path or 2013 name in the message) of a readiness finding of
     severity error whose id is in O(accept_findings) (the findings come in O(readiness_findings)), or when
     its message matches one of O(accept_messages). Every other error blocks, and the message lists them.
