@@ -57,7 +57,8 @@ options:
     description:
       - The readiness findings of the legacy database (RV(lync.persistent_chat.readiness#module:findings)), each
         with its C(id), C(severity) and C(objects); an error record corresponds to a finding when it names
-        one of its objects.
+        one of its objects. A finding that lists only its first objects (C(objects_truncated)) ties only those:
+        run the readiness module with C(max_objects=0) to pass them all.
     type: list
     elements: dict
     default: []
@@ -329,6 +330,17 @@ def refused_errors(errors, params, patterns):
     return judge(errors, params["readiness_findings"], params["accept_findings"], patterns, params["accept_errors"])
 
 
+def truncation_hint(params):
+    """A finding that lists only its first objects cannot tie the others' errors to it: say so."""
+    accepted = {str(item).casefold() for item in params["accept_findings"]}
+    cut = sorted(str(f.get("id")) for f in params["readiness_findings"]
+                 if isinstance(f, dict) and f.get("objects_truncated") and str(f.get("id")).casefold() in accepted)
+    if not cut:
+        return ""
+    return (" (the readiness findings %s list only their first objects: run readiness with max_objects=0 to tie "
+            "every error to them)" % ", ".join(cut))
+
+
 def accepted_record(params):
     """What the import record keeps of the acceptance."""
     return dict(accepted_errors=list(params["accept_errors"]), accepted_findings=list(params["accept_findings"]),
@@ -409,7 +421,8 @@ def main():
     if refused:
         module.fail_json(msg="Import-CsPersistentChatData -WhatIf reported %d error(s) no readiness finding in "
                              "accept_findings nor pattern in accept_messages accepts: %s. Fix them, or accept the "
-                             "readiness finding they correspond to" % (len(refused), describe(refused)))
+                             "readiness finding they correspond to%s" % (
+                                 len(refused), describe(refused), truncation_hint(params)))
 
     imported_at = utc_now()
     planned = {"sha256": sha256, "db_instance": params["db_instance"], "imported_at": imported_at}

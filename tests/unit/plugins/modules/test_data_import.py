@@ -132,3 +132,10 @@ def test_the_import_script_marks_start_and_end():
     started, imported, done = (script.index("'status' = 'started'"), script.index("Import-CsPersistentChatData"),
                                script.index("'status' = 'done'"))
     assert started < imported < done
+
+
+def test_a_truncated_finding_is_named_in_the_refusal(monkeypatch, capsys):
+    truncated = [dict(FINDINGS[0], objects=[], objects_truncated=True)]
+    code, out, _client = run(data_import, monkeypatch, capsys, dict(
+        ARGS, readiness_findings=truncated, accept_findings=["ROOM_NAME_TOO_LONG"]), [READ, WHATIF])
+    assert code == 1 and "findings ROOM_NAME_TOO_LONG list only their first objects" in out["msg"]
