@@ -56,9 +56,15 @@ def names_object(record, obj):
         if key == "leaf":
             if any(quote + folded + quote in message for quote in ('"', "'", "\u201c")):
                 return True
-        elif len(folded) > 3 and folded in message:
+        elif len(folded) > 3 and _mentions(message, folded):
             return True
     return False
+
+
+def _mentions(text, name):
+    """The name as a whole in the text: not part of a longer name (IT_Helpdesk in IT_Helpdesk_Tickets) nor the
+    category path of a room below it (IT / Helpdesk in IT / Helpdesk / Tickets)."""
+    return re.search(r"(?<!\w)%s(?!\w| / )" % re.escape(name), text) is not None
 
 
 def corresponding_findings(record, findings, severity=READINESS_ERROR):

@@ -139,3 +139,16 @@ def test_a_truncated_finding_is_named_in_the_refusal(monkeypatch, capsys):
     code, out, _client = run(data_import, monkeypatch, capsys, dict(
         ARGS, readiness_findings=truncated, accept_findings=["ROOM_NAME_TOO_LONG"]), [READ, WHATIF])
     assert code == 1 and "findings ROOM_NAME_TOO_LONG list only their first objects" in out["msg"]
+
+
+def test_a_name_inside_a_longer_one_is_not_the_object():
+    from ansible_collections.lync.persistent_chat.plugins.module_utils.import_acceptance import names_object
+    category = {"object": "IT / Helpdesk", "name": "IT_Helpdesk"}
+    assert names_object({"message": "Category \"IT_Helpdesk\" is too long", "target": None}, category)
+    assert names_object({"message": "IT / Helpdesk: too long", "target": None}, category)
+    assert not names_object({"message": "Room IT_Helpdesk_Tickets is too long", "target": None}, category)
+    assert not names_object({"message": "IT / Helpdesk / Tickets: too long", "target": None}, category)
+    assert names_object({"message": "anything", "target": "it_helpdesk"}, category)
+    # The own (last) name counts only as the target or quoted: 'Helpdesk' alone is too common.
+    assert not names_object({"message": "the Helpdesk room", "target": None}, category)
+    assert names_object({"message": "the 'Helpdesk' room", "target": None}, category)
