@@ -57,7 +57,7 @@ options:
     description:
       - The readiness findings of the legacy database (RV(lync.persistent_chat.readiness#module:findings)), each
         with its C(id), C(severity) and C(objects); an error record corresponds to a finding when it names
-        one of its objects. A finding that lists only its first objects (C(objects_truncated)) ties only those:
+        one of its objects. A finding that lists only its first objects (C(objects_truncated)) ties only those;
         run the readiness module with C(max_objects=0) to pass them all.
     type: list
     elements: dict
