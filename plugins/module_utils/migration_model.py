@@ -16,7 +16,8 @@ The documented transformations (reference §1.3, §1.7, §6):
 - -Scope limits the export to the named categories (with their sub-categories), -StartDate the messages.
 Where the documentation is silent this follows the lab's documented choices: categories take the
 effective (inherited) invitation/history/upload values, disabled rooms are imported disabled, category
-managers (other than root) and presenters of Normal rooms are dropped.
+managers (other than root) and presenters of Normal rooms are dropped. ``TRANSFORMATIONS`` says, per
+transformation, which is which, so parity can list the expectations that rest on an assumption.
 """
 
 from __future__ import annotations
@@ -36,6 +37,53 @@ DEFAULT_BEHAVIOR, DEFAULT_VISIBILITY = 4, 3
 ROLE_NAMES = {"member": "members", "manager": "managers", "voiced": "presenters", "creator": "creators"}
 _TICKS_EPOCH = datetime.datetime(1, 1, 1)
 _FLAG_COLUMNS = ("invite", "logged", "file_post", "disabled")
+
+
+DOC, ASSUMED = "DOC", "ASSUMED"
+# What each transformation of the expectation rests on: Microsoft's documentation (the migration reference's
+# section and source tag) or an assumption where Microsoft is silent. On real servers an ASSUMED one may not
+# hold; parity lists the expectations resting on them so a difference there is read as "the assumption was
+# wrong" rather than "the migration failed", and agreement with the lab proves nothing about them.
+TRANSFORMATIONS = {
+    "CATEGORY_FLATTENED": (ASSUMED, "flattening with the full parent names as prefix is documented (reference "
+                                    "1.3.2.1, 1.7 [PD]); the separator '_' is not"),
+    "ROOM_PREFIXED": (ASSUMED, "rooms of nested categories get the parents' names as prefix (reference 1.3.2.3 "
+                               "[PD]); the separator '_' is not documented"),
+    "CATEGORY_SETTINGS_INHERITED": (ASSUMED, "a category's inherited (NULL) invitation, chat-history and upload "
+                                             "settings take their ancestors' values: not documented"),
+    "CATEGORY_MANAGERS_DROPPED": (ASSUMED, "managers of categories other than the root have no documented "
+                                           "2013 fate"),
+    "ROOT_MANAGERS_ADDED": (DOC, "root-category managers become managers of every room (reference 1.3.2.2, 6.4 [PD])"),
+    "INVITATION_CONFLICT": (DOC, "a room with invitations on in a category with them off is set to False with a "
+                                 "warning (reference 1.3.2.4, 1.7 [PD])"),
+    "TOPIC_DROPPED": (DOC, "room topics have no 2013 equivalent (reference 1.6, 1.7 [NF])"),
+    "ROOM_FLAGS_DROPPED": (DOC, "per-room file-upload and chat-history settings are category settings in 2013 "
+                                "(reference 1.6, 1.7 [NF])"),
+    "DISABLED_ROOM": (ASSUMED, "whether disabled rooms are skipped or imported disabled is not stated "
+                               "(reference 1.7 [UNV])"),
+    "PRESENTERS_DROPPED": (ASSUMED, "a Normal room cannot have presenters (reference 3.6 [PS]); that Import "
+                                    "drops them is not documented"),
+    "FEDERATED_DISABLED": (DOC, "federated users become disabled principals (reference 1.3.2.6, 1.7 [PD, OPS])"),
+    "TARGET_CATEGORY_OVERWRITTEN": (DOC, "same-named 2013 items are overwritten (reference 6.1 [PD])"),
+    "TARGET_ROOM_OVERWRITTEN": (DOC, "same-named 2013 items are overwritten (reference 6.1 [PD])"),
+    "TARGET_ADDIN_OVERWRITTEN": (DOC, "same-named 2013 items are overwritten (reference 6.1 [PD])"),
+    "ROOM_NAME_TOO_LONG": (ASSUMED, "the 256-character limit with prefixes is documented (reference 1.3.2.3, 4.4 "
+                                    "[PD]); that Import then leaves the room out is not"),
+    "CATEGORY_NAME_TOO_LONG": (ASSUMED, "nodeName is nvarchar(256) (reference 4.2 [SCHEMA]); that Import then "
+                                        "leaves the category out is not documented"),
+    "DUPLICATE_NAME": (ASSUMED, "what Import does with names flattening makes equal is not documented"),
+    "NAME_CONFLICT": (ASSUMED, "a room may not be named like a category (reference 1.7 [OPS]); that Import "
+                               "leaves the room out is not documented"),
+    "ROOM_CATEGORY_MISSING": (ASSUMED, "that rooms of a category Import leaves out are left out too is not "
+                                       "documented"),
+    "ADDIN_INVALID": (ASSUMED, "the add-in limits are documented (name 50, URL 255: reference 4.4 [SCHEMA]); "
+                               "that Import then leaves the add-in out is not"),
+}
+
+
+def rests_on_assumption(kind):
+    """True when the transformation of this kind is ASSUMED (an unknown kind counts as assumed)."""
+    return TRANSFORMATIONS.get(kind, (ASSUMED, ""))[0] == ASSUMED
 
 
 def ticks(value):

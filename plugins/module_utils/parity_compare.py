@@ -32,11 +32,14 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.migration_mod
     NODE_CATEGORY,
     NODE_ROOM,
     VISIBILITIES,
+    NODE_CATEGORY as _CATEGORY,
+    TRANSFORMATIONS,
     ChatTree,
     Expectation,
     TargetIndex,
     flag,
     fold,
+    rests_on_assumption,
 )
 
 MESSAGE_MODES = ("count", "fingerprint", "digest")
@@ -446,6 +449,46 @@ class _Comparison(object):
             explained["FEDERATED_DISABLED"] = len(self.federated)
         return explained
 
+    def _assumed(self):
+        """The expectations that rest on ASSUMED transformations (migration_model.TRANSFORMATIONS): how many,
+        by transformation, and per legacy object (room, category, add-in) which ones shaped what parity
+        expected of it. Where such an expectation meets reality, the lab proves nothing: it made the same
+        assumption."""
+        legacy, model = self.legacy, self.model
+        per_object = {}
+
+        def note(issue, kind=None):
+            kind = kind or issue["kind"]
+            if not rests_on_assumption(kind):
+                return
+            node = legacy.nodes.get(issue["legacy_id"]) if isinstance(issue["legacy_id"], int) else None
+            object_type = "addin" if node is None else "category" if node["node_type"] == _CATEGORY else "room"
+            entry = per_object.setdefault((object_type, issue["legacy_id"]), {
+                "object": issue["object"], "object_type": object_type, "transformations": []})
+            if kind not in entry["transformations"]:
+                entry["transformations"].append(kind)
+
+        for issue in model.changes + model.skipped:
+            note(issue)
+        for category in model.categories:
+            node = legacy.nodes.get(category["legacy_id"]) or {}
+            if any(node.get(column) is None for column in ("invite", "logged", "file_post")):
+                note({"legacy_id": category["legacy_id"], "object": " / ".join(category["path"])},
+                     "CATEGORY_SETTINGS_INHERITED")
+        objects = sorted(per_object.values(), key=lambda e: ({"category": 0, "room": 1}.get(e["object_type"], 2),
+                                                             fold(e["object"])))
+        by_kind = {}
+        for entry in objects:
+            for kind in entry["transformations"]:
+                by_kind[kind] = by_kind.get(kind, 0) + 1
+        return {
+            "expectations": sum(by_kind.values()),
+            "rooms": sum(1 for entry in objects if entry["object_type"] == "room"),
+            "by_transformation": by_kind,
+            "sources": {kind: TRANSFORMATIONS.get(kind, ("ASSUMED", "not in the model's list"))[1] for kind in by_kind},
+            "objects": objects,
+        }
+
     def result(self, messages):
         diffs, model, target = self.diffs, self.model, self.target
         return {
@@ -464,4 +507,5 @@ class _Comparison(object):
                        "messages_legacy": self.messages_legacy, "messages_target": self.messages_target,
                        "target_categories": len(target.categories), "target_rooms": len(target.rooms)},
             "messages_mode": messages,
+            "assumed": self._assumed(),
         }

@@ -142,6 +142,16 @@ the table below.</p>
 {%- endcall %}
 
 {% endif %}
+{% if parity.assumed and parity.assumed.expectations %}
+<h3>Expectations resting on assumptions</h3>
+<p id="parity-assumed">{{ '%d expectation(s), %d of them on rooms, rest on transformations Microsoft does not document: \
+the lab makes the same assumptions, so on real servers a difference there may mean the assumption is wrong.' | format(
+     parity.assumed.expectations, parity.assumed.rooms) }}</p>
+{% call(item) table(["Assumed transformation", "Items"], parity.assumed.by_transformation | dictsort(case_sensitive=true)) -%}
+  {{- td(item[0]) }}{{ td(item[1], numeric=true) -}}
+{%- endcall %}
+
+{% endif %}
 {% if parity.not_migrated %}
 <h3>Legacy items not migrated</h3>
 {% call(item) table(["Reason", "Object"], parity.not_migrated) -%}

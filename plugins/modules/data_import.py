@@ -14,7 +14,12 @@ description:
   - With O(whatif=true) only C(Import-CsPersistentChatData -WhatIf) runs, and its errors and warnings are
     returned as structured data (RV(whatif_errors), RV(whatif_warnings)); nothing changes.
   - A real import always runs C(-WhatIf) first, as Microsoft requires, and refuses to import when that run
-    reports errors, unless every error's id is listed in O(accept_errors).
+    reports an error record nobody accepted. Microsoft documents that C(-WhatIf) reports errors, not their
+    ids or wording, so acceptance rests on what the collection knows - an error is accepted when it names an
+    object (by its TargetObject, or its legacy path or 2013 name in the message) of a readiness finding of
+    severity error whose id is in O(accept_findings) (the findings come in O(readiness_findings)), or when
+    its message matches one of O(accept_messages). Every other error blocks, and the message lists them.
+  - Warnings do not block; they are returned (RV(whatif_warnings)) for the operator to read.
   - It refuses an export file whose SHA256 differs from O(expected_sha256) (the one M(lync.persistent_chat.data_export)
     returned), so only the export that was inspected gets imported.
   - When the import succeeds, a JSON record is written next to the export file (its name plus
@@ -48,10 +53,33 @@ options:
   expected_sha256:
     description: SHA256 (hex, any case) the export file must have; the module fails before importing otherwise.
     type: str
+  readiness_findings:
+    description:
+      - The readiness findings of the legacy database (RV(lync.persistent_chat.readiness#module:findings)), each
+        with its C(id), C(severity) and C(objects); an error record corresponds to a finding when it names
+        one of its objects. A finding that lists only its first objects (C(objects_truncated)) ties only those;
+        run the readiness module with C(max_objects=0) to pass them all.
+    type: list
+    elements: dict
+    default: []
+  accept_findings:
+    description:
+      - Ids of readiness findings of severity error (for example V(ROOM_NAME_TOO_LONG)) whose Import errors may
+        be imported anyway (Import skips the items concerned).
+    type: list
+    elements: str
+    default: []
+  accept_messages:
+    description:
+      - Python regular expressions; an error record whose message matches one (C(re.search)) may be imported anyway.
+    type: list
+    elements: str
+    default: []
   accept_errors:
     description:
-      - Ids of C(-WhatIf) errors that may be imported anyway (the errored items are skipped by the import).
-      - The id is the first part of the error's FullyQualifiedErrorId, as RV(whatif_errors) shows it.
+      - Deprecated, use O(accept_findings) or O(accept_messages). Ids of errors (the first part of the
+        FullyQualifiedErrorId) that may be imported anyway. Microsoft does not document these ids, so a list
+        written against one server may not match another's.
     type: list
     elements: str
     default: []
@@ -94,12 +122,14 @@ EXAMPLES = r"""
     whatif_report: D:\Migration\import-whatif.html
   register: whatif
 
-- name: Import the inspected export, accepting one known error
+- name: Import the inspected export, accepting the over-long room names readiness found
   lync.persistent_chat.data_import:
     db_instance: sql01.contoso.local\RTC
     file_name: D:\Migration\groupchat.zip
     expected_sha256: "{{ export.export.sha256 }}"
-    accept_errors: [RoomNameTooLong]
+    readiness_findings: "{{ readiness.findings }}"
+    accept_findings: [ROOM_NAME_TOO_LONG]
+    accept_messages: ['(?i)add-in .* exceeds']
     report: D:\Migration\import.html
 """
 
@@ -114,16 +144,39 @@ whatif_errors:
   type: list
   elements: dict
   contains:
+    error_id:
+      description: The record's FullyQualifiedErrorId.
+      type: str
     id:
-      description: Error id (first part of the FullyQualifiedErrorId).
+      description: The first part of the FullyQualifiedErrorId (not documented by Microsoft for this cmdlet).
+      type: str
+    category:
+      description: The record's CategoryInfo.Category.
+      type: str
+    reason:
+      description: The record's CategoryInfo.Reason (the exception's type name).
       type: str
     message:
-      description: Error text.
+      description: The exception's message.
       type: str
     target:
-      description: The object the error is about, when the cmdlet said.
+      description: The record's TargetObject, when the cmdlet set one.
       type: str
-  sample: [{"id": "RoomNameTooLong", "message": "IT_Helpdesk_...: the room name is longer than 256 characters", "target": "IT_Helpdesk_..."}]
+    findings:
+      description: Ids of the readiness findings of severity error whose objects the record names.
+      type: list
+      elements: str
+    accepted_by:
+      description: What accepted the record (C(finding <id>), C(message <pattern>), or the deprecated C(error id <id>)); null when it blocks.
+      type: str
+  sample: [{"error_id": "RoomNameTooLong,Microsoft.Rtc.Management.PersistentChat.Cmdlets.ImportPersistentChatDataCmdlet",
+            "id": "RoomNameTooLong", "category": "InvalidData", "reason": "", "message": "IT / Helpdesk / ...: too long",
+            "target": "IT / Helpdesk / ...", "findings": ["ROOM_NAME_TOO_LONG"], "accepted_by": "finding ROOM_NAME_TOO_LONG"}]
+refused_errors:
+  description: The C(-WhatIf) error records nobody accepted (as RV(whatif_errors)); a real import runs only when empty.
+  returned: always
+  type: list
+  elements: dict
 whatif_warnings:
   description: Warnings of the C(-WhatIf) run, as text.
   returned: always
@@ -162,6 +215,11 @@ durations:
 """
 
 from ansible_collections.lync.persistent_chat.plugins.module_utils.common import PchatModule
+from ansible_collections.lync.persistent_chat.plugins.module_utils.import_acceptance import (
+    compile_patterns,
+    describe,
+    judge,
+)
 from ansible_collections.lync.persistent_chat.plugins.module_utils.long_step import (
     Clock,
     Progress,
@@ -205,7 +263,9 @@ def import_command(params, whatif):
             .param("WarningAction", "SilentlyContinue").param("WarningVariable", "pw"))
 
 
+# ErrorRecord's documented members; what Import puts in them is not documented, so nothing here expects a value.
 COLLECT = ["$r['errors']=@($pe|ForEach-Object{[ordered]@{Id=[string]$_.FullyQualifiedErrorId;"
+           "Category=[string]$_.CategoryInfo.Category;Reason=[string]$_.CategoryInfo.Reason;"
            "Message=[string]$_.Exception.Message;Target=[string]$_.TargetObject}})",
            "$r['warnings']=@($pw|ForEach-Object{[string]$_})"]
 
@@ -242,7 +302,8 @@ def shape_errors(raw):
         if not isinstance(item, dict):
             continue
         full_id = item.get("Id") or ""
-        errors.append({"id": full_id.split(",", 1)[0], "message": item.get("Message"),
+        errors.append({"error_id": full_id, "id": full_id.split(",", 1)[0], "category": item.get("Category") or None,
+                       "reason": item.get("Reason") or None, "message": item.get("Message"),
                        "target": item.get("Target") or None})
     return errors
 
@@ -264,9 +325,26 @@ def import_started(record, sha256, db_instance):
     return same_import(record, sha256, db_instance) and record.get("status") == "started"
 
 
-def refused_errors(errors, accepted):
-    accepted = {item.lower() for item in accepted}
-    return [error for error in errors if (error["id"] or "").lower() not in accepted]
+def refused_errors(errors, params, patterns):
+    """The records nobody accepted (each record annotated with what accepted it)."""
+    return judge(errors, params["readiness_findings"], params["accept_findings"], patterns, params["accept_errors"])
+
+
+def truncation_hint(params):
+    """A finding that lists only its first objects cannot tie the others' errors to it: say so."""
+    accepted = {str(item).casefold() for item in params["accept_findings"]}
+    cut = sorted(str(f.get("id")) for f in params["readiness_findings"]
+                 if isinstance(f, dict) and f.get("objects_truncated") and str(f.get("id")).casefold() in accepted)
+    if not cut:
+        return ""
+    return (" (the readiness findings %s list only their first objects: run readiness with max_objects=0 to tie "
+            "every error to them)" % ", ".join(cut))
+
+
+def accepted_record(params):
+    """What the import record keeps of the acceptance."""
+    return dict(accepted_errors=list(params["accept_errors"]), accepted_findings=list(params["accept_findings"]),
+                accepted_messages=list(params["accept_messages"]))
 
 
 def main():
@@ -278,6 +356,9 @@ def main():
             whatif_report=dict(type="str"),
             whatif=dict(type="bool", default=False),
             expected_sha256=dict(type="str"),
+            readiness_findings=dict(type="list", elements="dict", default=[]),
+            accept_findings=dict(type="list", elements="str", default=[]),
+            accept_messages=dict(type="list", elements="str", default=[]),
             accept_errors=dict(type="list", elements="str", default=[]),
             force=dict(type="bool", default=False),
         ),
@@ -288,7 +369,16 @@ def main():
     clock = Clock(module.results)
     results = module.results
     results.update(record_path=record_path(params["file_name"], RECORD_SUFFIX), whatif_errors=[],
-                   whatif_warnings=[], imported=False)
+                   whatif_warnings=[], refused_errors=[], imported=False)
+    try:
+        patterns = compile_patterns(params["accept_messages"])
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
+    if params["accept_errors"]:
+        module.module.deprecate(
+            "accept_errors matches the error ids Import-CsPersistentChatData writes, which Microsoft does not "
+            "document; accept readiness findings (accept_findings with readiness_findings) or message patterns "
+            "(accept_messages) instead", version="2.0.0", collection_name="lync.persistent_chat")
 
     with module.step("read the export file and the import record"):
         with clock.measure("read"):
@@ -321,16 +411,18 @@ def main():
     results["durations"].update(durations_from(whatif.get("durations")))
     errors, warnings = shape_errors(whatif.get("errors")), shape_warnings(whatif.get("warnings"))
     results["whatif_errors"], results["whatif_warnings"] = errors, warnings
+    refused = refused_errors(errors, params, patterns)
+    results["refused_errors"] = refused
     if params["whatif"]:
         results["reason"] = "-WhatIf only: %d errors, %d warnings" % (len(errors), len(warnings))
         module.exit_json(changed=False)
 
     module.current_step = "check the -WhatIf findings"
-    refused = refused_errors(errors, params["accept_errors"])
     if refused:
-        module.fail_json(msg="Import-CsPersistentChatData -WhatIf reported %d error(s) not listed in accept_errors "
-                             "(%s): fix them or accept their ids" % (
-                                 len(refused), ", ".join(sorted({error["id"] for error in refused}))))
+        module.fail_json(msg="Import-CsPersistentChatData -WhatIf reported %d error(s) no readiness finding in "
+                             "accept_findings nor pattern in accept_messages accepts: %s. Fix them, or accept the "
+                             "readiness finding they correspond to%s" % (
+                                 len(refused), describe(refused), truncation_hint(params)))
 
     imported_at = utc_now()
     planned = {"sha256": sha256, "db_instance": params["db_instance"], "imported_at": imported_at}
@@ -342,8 +434,7 @@ def main():
         module.exit_json(changed=True)
 
     new_record = make_record(KIND, sha256=sha256, db_instance=params["db_instance"], imported_at=imported_at,
-                             file_name=params["file_name"], accepted_errors=list(params["accept_errors"]),
-                             errors=PSVariable("errors"), warnings=PSVariable("warnings"))
+                             file_name=params["file_name"], errors=PSVariable("errors"), warnings=PSVariable("warnings"), **accepted_record(params))
     results["changed"] = True
     with module.step("run Import-CsPersistentChatData"):
         with clock.measure("change"):
@@ -352,12 +443,12 @@ def main():
     results["imported"] = True
     results["import_errors"] = shape_errors(done.get("errors"))
     results["import_warnings"] = shape_warnings(done.get("warnings"))
-    results["record"] = dict(planned, file_name=params["file_name"], accepted_errors=list(params["accept_errors"]))
+    results["record"] = dict(planned, file_name=params["file_name"], **accepted_record(params))
     module.set_diff(before, planned)
-    unexpected = refused_errors(results["import_errors"], params["accept_errors"])
+    unexpected = refused_errors(results["import_errors"], params, patterns)
     if unexpected:
-        module.fail_json(msg="Import-CsPersistentChatData reported %d error(s) the -WhatIf run did not: %s" % (
-            len(unexpected), "; ".join(error["message"] or error["id"] for error in unexpected)))
+        module.fail_json(msg="Import-CsPersistentChatData reported %d error(s) nothing accepts: %s" % (
+            len(unexpected), describe(unexpected)))
     module.exit_json(changed=True)
 
 

@@ -18,7 +18,9 @@ description:
     flattened with their parents' names as prefix (joined with C(_)), root-category managers added to
     every room, room topics and per-room flags dropped, conflicting invitations set to False, federated
     users disabled, rooms over 256 characters left out, O(scope) and O(start_date) applied - so these are
-    not differences; RV(explained) counts them.
+    not differences; RV(explained) counts them. Some of these (the C(_) separator, leaving over-long rooms
+    out, disabled rooms imported disabled, and others) are assumptions where Microsoft is silent;
+    RV(assumed) counts and lists the expectations that rest on them.
   - Anything else is a difference naming its object - a missing, extra or renamed category, room or
     add-in, a changed setting, a missing or extra principal in a role or scope, a federated user not
     disabled, missing, extra or changed messages (up to O(max_message_differences) named per room by
@@ -152,6 +154,20 @@ explained:
   type: dict
   sample: {"CATEGORY_FLATTENED": 54, "ROOM_PREFIXED": 176, "ROOT_MANAGERS_ADDED": 199, "TOPIC_DROPPED": 103,
            "ROOM_FLAGS_DROPPED": 147, "INVITATION_CONFLICT": 16, "DISABLED_ROOM": 4, "FEDERATED_DISABLED": 8}
+assumed:
+  description:
+    - The expectations that rest on transformations Microsoft does not document (ASSUMED, as against DOC with
+      its source in the migration reference), so that on real servers a difference there reads as a wrong
+      assumption; the lab makes the same assumptions, so agreeing with it proves nothing about them.
+    - C(expectations) (object and transformation pairs), C(rooms) (rooms concerned), C(by_transformation)
+      (count per transformation), C(sources) (why each is assumed) and C(objects) (per legacy room, category or
+      add-in - C(object), C(object_type), C(transformations)).
+  returned: always
+  type: dict
+  sample: {"expectations": 3, "rooms": 2, "by_transformation": {"ROOM_PREFIXED": 1, "DISABLED_ROOM": 1,
+           "CATEGORY_FLATTENED": 1}, "sources": {"DISABLED_ROOM": "whether disabled rooms are skipped or imported
+           disabled is not stated (reference 1.7 [UNV])"}, "objects": [{"object": "IT / Old", "object_type": "room",
+           "transformations": ["DISABLED_ROOM"]}]}
 not_migrated:
   description: Legacy items Import leaves out, with the readiness error that explains it.
   returned: always

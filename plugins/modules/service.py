@@ -20,6 +20,8 @@ description:
   - After a change the module waits until every selected service reports the wanted state, up to O(timeout)
     seconds, and fails if one does not.
   - One round trip reads the services, a second one (only when something must change) changes them.
+  - A host that is no Lync Server computer of the topology (C(Get-CsPool) does not list it, as for the legacy
+    Group Chat servers) has no Lync-managed services; any other C(Get-CsWindowsService) error fails the module.
 options:
   name:
     description: Service names (not display names); wildcards allowed. A name without wildcards must exist.
@@ -126,13 +128,23 @@ SELECT = ("Select-Object 'Name','DisplayName',@{Name='Status';Expression={[strin
 WILDCARDS = set("*?[")
 
 
+def error_fields(variable):
+    """PowerShell that turns an ErrorRecord into the documented fields the module reads."""
+    return ("[ordered]@{Id=[string]%(v)s.FullyQualifiedErrorId;Category=[string]%(v)s.CategoryInfo.Category;"
+            "Message=[string]%(v)s.Exception.Message}" % {"v": variable})
+
+
 def read_script(names, patterns):
-    lines = ["$r=[ordered]@{}", "$r['lync']=$null",
-             # Only a Lync Server computer of the topology has services Get-CsWindowsService manages; anything
-             # else (access denied included) is a real error and stops the script.
+    lines = ["$r=[ordered]@{}", "$r['lync']=$null", "$r['computer']=$env:COMPUTERNAME",
+             # Get-CsWindowsService refuses a computer that is not a Lync Server of the topology, as it refuses
+             # an account without rights; which error id each gets is not documented. What is documented is
+             # the topology itself (Get-CsPool's Computers), so on an error both are returned and the module
+             # decides: not in the topology means no Lync services, anything else is a real error.
              "if(@(Get-Command Get-CsWindowsService -ErrorAction SilentlyContinue).Count){"
              "try{$r['lync']=@(Get-CsWindowsService -ErrorAction Stop|ForEach-Object{$_.Name})}"
-             "catch{if($_.FullyQualifiedErrorId -like 'InvalidOperation,*'){$r['lync']=@()}else{throw}}}"]
+             "catch{$r['lync_error']=%s;"
+             "try{$r['computers']=@(Get-CsPool -ErrorAction Stop|ForEach-Object{$_.Computers})}"
+             "catch{$r['pool_error']=%s}}}" % (error_fields("$_"), error_fields("$_"))]
     lines.append("$r['byname']=@()")
     if names:
         lines.append("$r['byname']=@(%s|%s)" % (
@@ -151,6 +163,23 @@ def wildcard_match(pattern, text):
     import re
     regex = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
     return re.match("\\A" + regex + "\\Z", text or "", re.I | re.S) is not None
+
+
+def in_topology(computer, computers):
+    """Whether the computer (its NetBIOS name, $env:COMPUTERNAME) is one of the topology's server FQDNs."""
+    name = str(computer or "").lower()
+    return any(str(fqdn or "").split(".", 1)[0].lower() == name for fqdn in as_list(computers))
+
+
+def lync_problem(raw):
+    """Why the host's Lync services could not be read (None when they could, or when the host is no Lync
+    Server computer of the topology and so has none)."""
+    error = raw.get("lync_error")
+    if not error:
+        return None
+    if not raw.get("pool_error") and not in_topology(raw.get("computer"), raw.get("computers")):
+        return None
+    return "Get-CsWindowsService failed on %s: %s (%s)" % (raw.get("computer"), error.get("Message"), error.get("Id"))
 
 
 def shape(raw, names, patterns):
@@ -247,6 +276,11 @@ def main():
     with module.step("read the services"):
         with clock.measure("read"):
             raw = module.winrm().run_json(read_script(params["name"], params["display_name"]), depth=4)
+    problem = lync_problem(raw or {})
+    if problem:
+        error = raw["lync_error"]
+        module.fail_json(msg=problem, cmdlet="Get-CsWindowsService", error_id=error.get("Id"),
+                         category=error.get("Category"))
     services, problems = shape(raw, params["name"], params["display_name"])
     if problems:
         module.results["services"] = services

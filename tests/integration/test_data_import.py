@@ -21,10 +21,18 @@ def exported(lab) -> dict:
     return result["export"]
 
 
-def accepted(lab) -> list:
-    status, result, _log = module(lab, "fe01", "data_import", dict(IMPORT, whatif=True))
+def readiness_findings(lab) -> list:
+    status, result, _log = module(lab, "sql01", "readiness", {
+        "sql_connection_string": "{{ pchat_legacy_sql_connection_string }}", "fail_on": "none", "max_objects": 0})
     assert status == "SUCCESS", result
-    return sorted({error["id"] for error in result["whatif_errors"]})
+    return result["findings"]
+
+
+def accepted(lab) -> dict:
+    """Import arguments that accept every error readiness found (by the collection's own finding ids)."""
+    findings = readiness_findings(lab)
+    return {"readiness_findings": findings,
+            "accept_findings": sorted({f["id"] for f in findings if f["severity"] == "error"})}
 
 
 def test_whatif_then_five_steps(clean_lab):
@@ -39,8 +47,30 @@ def test_whatif_then_five_steps(clean_lab):
 def test_errors_not_accepted_refuse_the_import(clean_lab):
     exported(clean_lab)
     status, result, _log = module(clean_lab, "fe01", "data_import", IMPORT)
-    assert status == "FAILED!" and "-WhatIf reported" in result["msg"] and "not listed in accept_errors" in result["msg"]
+    assert status == "FAILED!" and "-WhatIf reported" in result["msg"] and "no readiness finding" in result["msg"]
     assert result["whatif_errors"] and imports(clean_lab) == 0
+    assert result["refused_errors"] == result["whatif_errors"]
+
+
+def test_errors_are_accepted_by_finding_or_by_message_and_an_unaccepted_one_blocks(clean_lab):
+    exported(clean_lab)
+    findings = readiness_findings(clean_lab)
+    errors = [f for f in findings if f["severity"] == "error"]
+    assert errors, "the dataset has errors readiness finds"
+    status, result, _log = module(clean_lab, "fe01", "data_import", dict(IMPORT, whatif=True, readiness_findings=findings))
+    assert status == "SUCCESS", result
+    records = result["whatif_errors"]
+    # Each record Import wrote is tied to the readiness finding naming its object, whatever its error id.
+    assert sorted({f for record in records for f in record["findings"]}) == sorted(f["id"] for f in errors)
+    # A warning finding accepts no error; accepting by the finding or by the message lets the import go.
+    status, result, _log = module(clean_lab, "fe01", "data_import", dict(
+        IMPORT, readiness_findings=findings, accept_findings=["DISABLED_ROOMS"]), "--check")
+    assert status == "FAILED!" and result["refused_errors"], result
+    status, result, _log = module(clean_lab, "fe01", "data_import", dict(
+        IMPORT, accept_messages=[".*"]), "--check")
+    assert status == "CHANGED" and not result["refused_errors"], result
+    assert {record["accepted_by"] for record in result["whatif_errors"]} == {"message .*"}
+    assert imports(clean_lab) == 0
 
 
 def test_a_file_other_than_the_exported_one_is_refused(clean_lab):
@@ -52,8 +82,7 @@ def test_a_file_other_than_the_exported_one_is_refused(clean_lab):
 
 def test_a_fault_in_the_import_then_a_rerun_imports_once(clean_lab):
     export = exported(clean_lab)
-    ids = accepted(clean_lab)
-    args = dict(IMPORT, accept_errors=ids, expected_sha256=export["sha256"])
+    args = dict(IMPORT, expected_sha256=export["sha256"], **accepted(clean_lab))
     # Calls counted from now: 1 the -WhatIf of the next run, 2 its real import.
     clean_lab.fault(kind="cmdlet", host="fe01", cmdlet="Import-CsPersistentChatData", nth=2,
                     message="Injected: the SQL connection dropped.")
@@ -72,6 +101,7 @@ def test_a_fault_in_the_import_then_a_rerun_imports_once(clean_lab):
 def test_bad_arguments(lab):
     for args, text in [({"file_name": "x"}, "missing required arguments: db_instance"),
                        (dict(IMPORT, whatif="maybe"), "whatif"),
+                       (dict(IMPORT, accept_messages=["(unclosed"]), "is not a regular expression"),
                        (dict(IMPORT, accept_errors="ROOM"), None)]:
         status, result, log = module(lab, "fe01", "data_import", args)
         if text is None:
@@ -96,7 +126,7 @@ def test_an_account_without_rights_imports_nothing(clean_lab):
 
 def test_a_dropped_connection_mid_import_then_a_rerun_does_not_import_again(clean_lab):
     export = exported(clean_lab)
-    args = dict(IMPORT, accept_errors=accepted(clean_lab), expected_sha256=export["sha256"])
+    args = dict(IMPORT, expected_sha256=export["sha256"], **accepted(clean_lab))
     # Receives of the next run: 1 read, 2 -WhatIf, 3 the import, which goes on on the server.
     clean_lab.fault(kind="drop", host="fe01", nth=3)
     status, result, log = module(clean_lab, "fe01", "data_import", args)

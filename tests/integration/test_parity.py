@@ -182,6 +182,19 @@ def test_a_correct_migration_passes(migrated, mode):
     assert result["counts"]["messages_legacy"] == result["counts"]["messages_target"] > 0
     assert result["explained"]["ROOT_MANAGERS_ADDED"] == result["counts"]["rooms_expected"]
     assert result["explained"]["FEDERATED_DISABLED"] == len(migrated.notable["notable"]["federated_users"])
+    # The expectations resting on ASSUMED transformations name the dataset's planted cases; documented ones
+    # (root managers, federated users) are not among them.
+    notable, assumed = migrated.notable["notable"], result["assumed"]
+    rooms = {}
+    for entry in assumed["objects"]:
+        if entry["object_type"] == "room":
+            for kind in entry["transformations"]:
+                rooms.setdefault(kind, []).append(entry["object"].rsplit(" / ", 1)[-1])
+    assert sorted(rooms["ROOM_NAME_TOO_LONG"]) == sorted(notable["long_name_rooms"])
+    assert sorted(rooms.get("DISABLED_ROOM", [])) == sorted(notable["disabled_rooms"])
+    assert assumed["by_transformation"]["ROOM_PREFIXED"] == result["explained"]["ROOM_PREFIXED"]
+    assert assumed["rooms"] == len({(e["object"]) for e in assumed["objects"] if e["object_type"] == "room"}) > 0
+    assert not {"ROOT_MANAGERS_ADDED", "FEDERATED_DISABLED"} & set(assumed["by_transformation"])
 
 
 @ON_STANDARD

@@ -49,6 +49,35 @@ def test_a_correct_migration_passes_with_the_transformations_explained(dbs, mode
     assert all(room["status"] == "ok" for room in result["rooms"])
 
 
+def test_the_expectations_resting_on_assumed_transformations_are_counted_and_listed_per_object(dbs):
+    assumed = compare(*dbs, messages="count")["assumed"]
+    assert assumed["by_transformation"] == {
+        "CATEGORY_FLATTENED": 1, "ROOM_PREFIXED": 1, "CATEGORY_SETTINGS_INHERITED": 2, "ROOM_NAME_TOO_LONG": 1,
+        "PRESENTERS_DROPPED": 1, "DISABLED_ROOM": 1, "ADDIN_INVALID": 1}
+    assert (assumed["expectations"], assumed["rooms"]) == (8, 4)
+    rooms = {o["object"]: o["transformations"] for o in assumed["objects"] if o["object_type"] == "room"}
+    assert rooms == {"IT / Helpdesk / Tickets": ["ROOM_PREFIXED"], "IT / Old": ["DISABLED_ROOM"],
+                     "IT / Normal with presenter": ["PRESENTERS_DROPPED"],
+                     "IT / Helpdesk / " + F.LONG_ROOM: ["ROOM_NAME_TOO_LONG"]}
+    # Documented ones (root managers, invitation conflicts, topics, flags, federated users) are not listed.
+    assert not {"ROOT_MANAGERS_ADDED", "INVITATION_CONFLICT", "TOPIC_DROPPED", "FEDERATED_DISABLED"} & set(
+        assumed["by_transformation"])
+    assert "separator" in assumed["sources"]["ROOM_PREFIXED"]
+
+
+def test_every_transformation_the_model_makes_is_tagged_doc_or_assumed_with_its_source():
+    import inspect
+    import re
+    from ansible_collections.lync.persistent_chat.plugins.module_utils import migration_model
+    made = set(re.findall(r'_issue\("([A-Z_]+)"', inspect.getsource(migration_model)))
+    made |= {"FEDERATED_DISABLED", "CATEGORY_SETTINGS_INHERITED"}
+    assert made <= set(migration_model.TRANSFORMATIONS), made - set(migration_model.TRANSFORMATIONS)
+    for kind, (basis, source) in migration_model.TRANSFORMATIONS.items():
+        assert basis in ("DOC", "ASSUMED") and source, kind
+        if basis == "DOC":
+            assert re.search(r"reference [0-9.]+.*\[[A-Z]+", source), kind   # a section and a source tag
+
+
 def only(result, kind):
     found = [d for d in result["differences"] if d["kind"] == kind]
     assert found and result["differences_total"] == len(found), result["differences"]

@@ -100,6 +100,9 @@ def test_report_files_hold_everything_and_rerunning_changes_nothing(tmp_path, re
     text = "".join(page.text)
     assert 'Evil <b>"room"</b>' in text            # shown as text, never as markup
     assert "ROOM_NAME_TOO_LONG" in text and "MESSAGES_MISSING" in text and "90.5" in text
+    # The expectations resting on ASSUMED transformations: counted in the page, listed per object in the JSON.
+    assert document["parity"]["assumed"]["rooms"] == 4
+    assert page.ids["parity-assumed"].startswith("8 expectation(s), 4 of them on rooms, rest on transformations")
 
     code, again = run_module(args, capsys)
     assert code == 0 and not again["changed"]
@@ -173,3 +176,18 @@ def test_a_korean_room_name_is_drawn_by_the_pages_korean_font_not_as_boxes(tmp_p
     # fallback, which picks Noto Sans CJK JP here), and none by a font without Korean, which would draw a box.
     assert fonts.get(named_and_installed[0]) == syllables, fonts
     assert sum(count for family, count in fonts.items() if family not in covering) <= len(KOREAN_ROOM) - syllables, fonts
+
+
+def test_a_parity_result_without_assumptions_renders_as_before(results):
+    """A parity result recorded before the ASSUMED count existed (or with none) renders byte for byte as
+    it did: the section appears only when there is something to count."""
+    from ansible_collections.lync.persistent_chat.plugins.module_utils import report_html
+    readiness, parity = results
+    older = {key: value for key, value in parity.items() if key != "assumed"}
+    none = dict(parity, assumed={"expectations": 0, "rooms": 0, "by_transformation": {}, "sources": {}, "objects": []})
+    generated = "2026-01-01T00:00:00Z"
+    pages = [report_html.render_html(report_html.build_report("m", STAGES, readiness, value, generated=generated))
+             for value in (older, none, parity)]
+    assert pages[0] == pages[1] and "parity-assumed" not in pages[0]
+    assert pages[2].replace(pages[2][pages[2].index("<h3>Expectations resting"):pages[2].index("<h3>Legacy items")], "") \
+        == pages[0]

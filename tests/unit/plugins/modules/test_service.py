@@ -65,3 +65,39 @@ def test_unknown_name_fails_after_reading(monkeypatch, capsys):
     code, out, client = run(service, monkeypatch, capsys, {"name": ["Nope"], "state": "stopped"},
                             [{"lync": None, "byname": [], "bydisplay": []}])
     assert code == 1 and out["msg"].endswith("no service named Nope") and len(client.scripts) == 1
+
+
+REFUSED = {"Id": "SomeUndocumentedId,Microsoft.Rtc.Management.X", "Category": "NotSpecified",
+           "Message": "Computer is not in the topology."}
+
+
+def test_a_host_outside_the_topology_has_no_lync_services_whatever_the_error_id():
+    # The decision rests on Get-CsPool's Computers (documented), not on the refusal's error id (which is not).
+    raw = {"computer": "GC01", "lync_error": REFUSED, "computers": ["fe01.contoso.local", "pc01.contoso.local"]}
+    assert service.lync_problem(raw) is None
+    services, _problems = service.shape(dict(raw, byname=RAW["bydisplay"][:1]), None, None)
+    assert [svc["lync"] for svc in services] == [False]
+
+
+def test_a_topology_member_or_an_unreadable_topology_makes_the_error_real():
+    member = {"computer": "pc01", "lync_error": REFUSED, "computers": ["PC01.contoso.local"]}
+    assert service.lync_problem(member) == ("Get-CsWindowsService failed on pc01: Computer is not in the topology. "
+                                            "(SomeUndocumentedId,Microsoft.Rtc.Management.X)")
+    unreadable = {"computer": "gc01", "lync_error": REFUSED, "pool_error": {"Id": "x", "Message": "denied"}}
+    assert service.lync_problem(unreadable).startswith("Get-CsWindowsService failed on gc01")
+    # A same-prefix name is not the same computer.
+    assert service.in_topology("pc0", ["pc01.contoso.local"]) is False
+    assert service.lync_problem({"computer": "x", "lync": []}) is None
+
+
+def test_a_real_error_fails_after_one_round_trip(monkeypatch, capsys):
+    raw = {"computer": "FE01", "lync_error": REFUSED, "computers": ["fe01.contoso.local"], "byname": [], "bydisplay": []}
+    code, out, client = run(service, monkeypatch, capsys, {"name": ["RTCSRV"], "state": "stopped"}, [raw])
+    assert code == 1 and "Get-CsWindowsService failed on FE01" in out["msg"] and len(client.scripts) == 1
+    assert out["error_id"] == REFUSED["Id"]
+
+
+def test_the_read_script_matches_no_error_id():
+    script = service.read_script(["RTCCHAT"], None)
+    assert "InvalidOperation" not in script and "-like" not in script
+    assert "Get-CsPool -ErrorAction Stop" in script and "$env:COMPUTERNAME" in script
