@@ -20,6 +20,12 @@ import re
 import time
 import xml.etree.ElementTree as ET
 
+from ansible_collections.lync.persistent_chat.plugins.module_utils.kerberos_kinit import (
+    KinitCache,
+    KinitError,
+    kinit_managed,
+)
+
 try:
     import requests.exceptions as requests_exceptions
     from winrm import exceptions as winrm_exceptions
@@ -31,11 +37,6 @@ except ImportError as import_error:  # the sanity import test installs nothing; 
     WINRM_IMPORT_ERROR = import_error
     Protocol = None
 
-from ansible_collections.lync.persistent_chat.plugins.module_utils.kerberos_kinit import (
-    KinitCache,
-    KinitError,
-    kinit_managed,
-)
 UTF8_CODEPAGE = 65001
 # Runs the script that arrives on stdin. As in Ansible's bootstrap_wrapper.ps1, powershell.exe hands
 # redirected stdin to the command as $input, one line at a time, and the text becomes a script block run

@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from conftest import run_ansible
 from steps_support import module
 
 ANONYMOUS = "Login failed for user 'NT AUTHORITY\\ANONYMOUS LOGON'."
@@ -38,3 +39,11 @@ def test_with_delegated_credentials_the_export_succeeds_as_the_user(clean_lab, n
     assert hops(log) and set(hops(log)) == {("FE01", "CONTOSO\\lyncadmin", 200)}
     commands = [e for e in log if e["action"] == "Command"]
     assert commands and all(e["user"] == "CONTOSO\\lyncadmin" for e in commands)
+
+
+def test_managed_kinit_leaves_no_credential_cache_behind(lab, tmp_path):
+    # The module's kinit cache goes to a private folder under TMPDIR and is removed when the module ends.
+    results = run_ansible("pchat_frontend", "-m", "lync.persistent_chat.pool_info", extra_env={"TMPDIR": str(tmp_path)})
+    assert results["fe01"][0] == "SUCCESS", results["_process"].stdout[-3000:]
+    assert not list(tmp_path.glob("pchat-krb5cc-*"))
+    assert "Lab-Passw0rd!" not in results["_process"].stdout + results["_process"].stderr
