@@ -136,7 +136,7 @@ options:
   winrm_credssp_disable_tlsv1_2:
     description:
       - For O(winrm_transport=credssp) against old servers (Windows Server 2008 R2 without the TLS 1.2
-        update): allow TLS 1.0 inside CredSSP.
+        update), allow TLS 1.0 inside CredSSP.
       - Filled from C(ansible_winrm_credssp_disable_tlsv1_2) or C(ansible_psrp_credssp_disable_tlsv1_2);
         env E(PCHAT_WINRM_CREDSSP_DISABLE_TLSV1_2).
     type: bool
@@ -185,7 +185,7 @@ notes:
   - The modules run on the Ansible controller and reach the server over WinRM themselves; the task's host
     is written like any Windows host (C(ansible_connection=winrm) or anything else) and the action plugin
     turns its variables into these options. Options given explicitly on the task win over host variables.
-  - A host written for C(ansible_connection=psrp) works too: its C(ansible_psrp_*) settings fill the same
+  - A host written for C(ansible_connection=psrp) works too; its C(ansible_psrp_*) settings fill the same
     options, except C(ansible_psrp_auth=negotiate) (psrp's default), which pywinrm cannot do; the action
     plugin then fails and asks for C(ansible_psrp_auth) (or C(ansible_winrm_transport)) V(kerberos) or V(ntlm).
   - One WinRM shell is opened per module run, with code page 65001 (UTF-8), and closed at the end.

@@ -177,4 +177,3 @@ def test_credssp_options_reach_the_pywinrm_transport():
     assert made[0]["credssp_disable_tlsv1_2"] is True and made[0]["proxy"] is None
     assert made_protocol.transport.credssp_auth_mechanism == "ntlm"
     assert made_protocol.transport.credssp_minimum_version == 6
-
