@@ -9,7 +9,12 @@ export ANSIBLE_CONFIG="$PWD/ansible.cfg"
 
 topology=${PCHAT_LAB_TOPOLOGY:-lync2010}
 dataset=${PCHAT_LAB_DATASET:-standard}
-pchat-lab up --topology "$topology" --dataset "$dataset" --state-dir .lab-state
+# The lab refuses the second hop as a domain does, so the migration logs on with Kerberos and delegation
+# (inventories/lab): the lab's own KDC must run, and ansible needs its KRB5_CONFIG.
+pchat-lab up --topology "$topology" --dataset "$dataset" --state-dir .lab-state --kerberos on
+lab_env=$(pchat-lab env --state-dir .lab-state)
+eval "$lab_env"
+export PCHAT_LAB_STATE_DIR="$PWD/.lab-state"
 ansible-playbook -i inventories/lab playbooks/migrate.yml "$@"
 echo
 echo "Report: $PWD/reports/lab/report.html (and report.json beside it)"

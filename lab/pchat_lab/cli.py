@@ -447,7 +447,7 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--second-hop", choices=["enforce", "allow"], default=None,
                     help="refuse, as a domain does, what a session without delegated credentials (NTLM, Basic, "
                          "Kerberos without delegation) does on another host (enforce), or let it through (allow); "
-                         "default: the topology's second_hop key, else allow")
+                         "default: the topology's second_hop key, else enforce")
     up.add_argument("--kerberos", choices=["auto", "on", "off"], default="auto",
                     help="start the lab's MIT KDC (realm of the topology's domain): auto = when this machine has "
                          "krb5-kdc and gssapi, else go on without Kerberos; on = refuse to start without it")

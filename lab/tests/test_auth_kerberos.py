@@ -5,10 +5,12 @@ ticket and a wrong SPN. Each test module gets its own lab and realm on free port
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 import winrm
@@ -253,3 +255,20 @@ def test_a_forwarded_tgt_that_expired_no_longer_crosses(krb_lab, tmp_path):
     p.close_shell(shell_id)
     [entry] = [e for e in lab.log.dump(start) if e["action"] == "SecondHop"]
     assert entry["status"] == 401 and "no service ticket" in entry["command"] and "expired" in entry["command"]
+
+
+def test_the_kdc_port_counts_as_free_while_old_connections_sit_in_time_wait_but_not_while_one_listens():
+    port = _free_port()
+    realm = kerberos.Realm({"kdc_port": port, "hosts": []}, Path("/nonexistent"))
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", port))
+    listener.listen(1)
+    assert not realm._port_free()                        # another KDC listening: busy
+    client = socket.create_connection(("127.0.0.1", port))
+    served, _ = listener.accept()
+    served.close()                                       # the server closes first: its side waits in TIME_WAIT
+    client.close()
+    listener.close()
+    time.sleep(0.2)
+    assert realm._port_free()

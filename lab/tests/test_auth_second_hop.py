@@ -1,7 +1,7 @@
 """The second hop with UNMODIFIED pywinrm, under ``second_hop: enforce``: a session without delegated
 credentials (NTLM, Basic) is refused what it does on ANOTHER host with integrated authentication, as
 Windows refuses it; CredSSP's delegated credentials cross as the named user; same-host work is untouched;
-and ``allow`` (the default) keeps the lab as it was."""
+and ``allow`` (no longer the default) keeps the lab as it was."""
 from __future__ import annotations
 
 import uuid
@@ -67,8 +67,16 @@ def test_ntlm_import_into_a_remote_instance_is_anonymous_logon(enforce, endpoint
     assert "Import-CsPersistentChatData : " + ANONYMOUS in err
 
 
-def test_allow_lets_an_ntlm_export_through_and_logs_nothing(lab, lab_server, endpoints):
-    assert second_hop.mode(lab) == "allow"          # the default of the ready-made topology
+def test_enforce_is_the_default_of_the_ready_made_topologies_and_of_a_topology_without_the_key():
+    from pchat_lab.lab import load_topology
+
+    for name in ("lync2010", "ocs2007r2"):
+        assert second_hop.mode(type("Lab", (), {"topology": load_topology(name)})) == "enforce"
+    assert second_hop.mode(type("Lab", (), {"topology": {}})) == "enforce"
+
+
+def test_allow_lets_an_ntlm_export_through_and_logs_nothing(lab, lab_server, endpoints, monkeypatch):
+    monkeypatch.setitem(lab.topology, "second_hop", "allow")
     start = len(lab.log.dump())
     code, out, err = ps(endpoints, "FE01", "ntlm", export_script("C:\\Users\\%s.zip" % uuid.uuid4().hex))
     assert (code, out.strip()) == (0, "True"), err

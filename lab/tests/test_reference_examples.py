@@ -476,8 +476,10 @@ def outcomes(lab, endpoints, control_url):
     # Export/Import sleep rows / rows_per_second to imitate real durations; the pacing is not what these
     # tests are about, so it is switched off for this run (the reset below restores the topology's).
     lab.backends["lync"].rows_per_second = 0
+    # CredSSP: the sequence crosses the second hop (export from the legacy SQL host, robocopy between
+    # shares), which the lab refuses to a network logon as a domain does.
     session = winrm.Session(endpoints["FE01"]["http"], auth=("CONTOSO\\" + LAB_USER, LAB_PASSWORD),
-                            transport="ntlm")
+                            transport="credssp")
     env = Env(session, control_url)
     results = {}
     try:

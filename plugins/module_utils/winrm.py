@@ -20,6 +20,12 @@ import re
 import time
 import xml.etree.ElementTree as ET
 
+from ansible_collections.lync.persistent_chat.plugins.module_utils.kerberos_kinit import (
+    KinitCache,
+    KinitError,
+    kinit_managed,
+)
+
 try:
     import requests.exceptions as requests_exceptions
     from winrm import exceptions as winrm_exceptions
@@ -198,7 +204,10 @@ class WinRMClient(object):
     def __init__(self, host, port=None, scheme="https", path="wsman", transport="ntlm", user=None,
                  password=None, cert_validation=True, ca_path=None, cert_pem=None, cert_key_pem=None,
                  message_encryption="auto", read_timeout=60, operation_timeout=20, retries=2,
-                 retry_delay=1.0, protocol_factory=None, sleep=time.sleep):
+                 retry_delay=1.0, protocol_factory=None, sleep=time.sleep, kerberos_delegation=False,
+                 kerberos_hostname_override=None, proxy=None, no_proxy=False, credssp_disable_tlsv1_2=False,
+                 credssp_auth_mechanism="auto", credssp_minimum_version=2, kinit_mode=None, kinit_cmd="kinit",
+                 kinit_args=None, kinit_factory=KinitCache):
         if not host:
             raise WinRMError("no WinRM host given")
         if scheme not in ("http", "https"):
@@ -231,6 +240,22 @@ class WinRMClient(object):
         self.operation_timeout = operation_timeout
         self.retries = int(retries)
         self.retry_delay = retry_delay
+        self.kerberos_delegation = bool(kerberos_delegation)
+        self.kerberos_hostname_override = kerberos_hostname_override
+        self.proxy = proxy
+        self.no_proxy = bool(no_proxy)
+        self.credssp_disable_tlsv1_2 = bool(credssp_disable_tlsv1_2)
+        self.credssp_auth_mechanism = credssp_auth_mechanism or "auto"
+        self.credssp_minimum_version = int(credssp_minimum_version or 2)
+        try:
+            # Ansible runs kinit only for the kerberos transport; CredSSP sends the password itself.
+            self._kinit_wanted = transport == "kerberos" and kinit_managed(kinit_mode, password)
+        except KinitError as error:
+            raise WinRMError(str(error))
+        self.kinit_cmd = kinit_cmd or "kinit"
+        self.kinit_args = kinit_args
+        self._kinit_factory = kinit_factory
+        self._kinit = None
         self._protocol_factory = protocol_factory or Protocol
         self._sleep = sleep
         self._protocol = None
@@ -245,7 +270,12 @@ class WinRMClient(object):
         return "%s://%s:%d/%s" % (self.scheme, host, self.port, self.path)
 
     def describe(self):
-        return "WinRM %s (transport %s, user %s)" % (self.endpoint, self.transport, self.user or "-")
+        extra = ""
+        if self.transport == "kerberos":
+            extra = ", %s delegation" % ("with" if self.kerberos_delegation else "without")
+            if self.kerberos_hostname_override:
+                extra += ", SPN HTTP/%s" % self.kerberos_hostname_override
+        return "WinRM %s (transport %s%s, user %s)" % (self.endpoint, self.transport, extra, self.user or "-")
 
     # -- shell lifecycle ----------------------------------------------------------------------------
     def _make_protocol(self):
@@ -267,10 +297,44 @@ class WinRMClient(object):
             kwargs["cert_pem"] = self.cert_pem
         if self.cert_key_pem:
             kwargs["cert_key_pem"] = self.cert_key_pem
+        if self.transport == "kerberos":
+            kwargs["kerberos_delegation"] = self.kerberos_delegation
+            if self.kerberos_hostname_override:
+                kwargs["kerberos_hostname_override"] = self.kerberos_hostname_override
+        if self.transport == "credssp":
+            kwargs["credssp_disable_tlsv1_2"] = self.credssp_disable_tlsv1_2
+        if self.no_proxy:
+            kwargs["proxy"] = None  # pywinrm: ignore the environment's proxy settings too
+        elif self.proxy:
+            kwargs["proxy"] = self.proxy
+        if self._kinit_wanted and self._kinit is None:
+            self._get_ticket()
         try:
-            return self._protocol_factory(**kwargs)
+            protocol = self._protocol_factory(**kwargs)
         except Exception as error:  # pywinrm validates its arguments here (e.g. encryption over basic)
             raise WinRMError("%s: cannot set up the client: %s" % (self.describe(), _scrub(str(error), self._password)))
+        if self.transport == "credssp":
+            # pywinrm's Protocol does not take these; its Transport reads them when it builds the session.
+            transport = getattr(protocol, "transport", None)
+            if transport is not None:
+                transport.credssp_auth_mechanism = self.credssp_auth_mechanism
+                transport.credssp_minimum_version = self.credssp_minimum_version
+        return protocol
+
+    def _get_ticket(self):
+        """kinit into a private credential cache for this client (kinit mode managed)."""
+        try:
+            kinit = self._kinit_factory(self.user, self._password, kinit_cmd=self.kinit_cmd,
+                                        kinit_args=self.kinit_args, forwardable=self.kerberos_delegation)
+            kinit.acquire()
+        except KinitError as error:
+            raise WinRMAuthenticationError("%s: %s" % (self.describe(), _scrub(str(error), self._password)))
+        self._kinit = kinit
+
+    def _drop_ticket(self):
+        kinit, self._kinit = self._kinit, None
+        if kinit is not None:
+            kinit.release()
 
     def _ensure_shell(self):
         if self._shell_id is not None:
@@ -284,11 +348,15 @@ class WinRMClient(object):
     def close(self):
         """Close the shell (best effort: the run's result matters more than a failed goodbye)."""
         shell_id, self._shell_id = self._shell_id, None
-        if shell_id is not None and self._protocol is not None:
-            try:
-                self._protocol.close_shell(shell_id)
-            except Exception:  # pylint: disable=broad-except
-                pass
+        try:
+            if shell_id is not None and self._protocol is not None:
+                try:
+                    self._protocol.close_shell(shell_id)
+                except Exception:  # pylint: disable=broad-except
+                    pass
+        finally:
+            self._drop_ticket()
+            self._protocol = None
 
     def __enter__(self):
         return self

@@ -32,28 +32,56 @@ display = Display()
 # The module inherits the controller's environment through the local connection.
 PROGRESS_ENV = "PCHAT_PROGRESS_FILE"
 
-# module option -> host variables that may carry it, first match wins (the order the winrm
-# connection plugin itself reads them in).
+# module option -> host variables that may carry it, first match wins: the winrm connection plugin's names
+# in the order it reads them, then the psrp connection plugin's equivalents (an inventory written for
+# ansible_connection=psrp).
 HOST_VARIABLES = (
-    ("winrm_host", ("ansible_host", "ansible_winrm_host")),
-    ("winrm_port", ("ansible_port", "ansible_winrm_port")),
-    ("winrm_scheme", ("ansible_winrm_scheme",)),
-    ("winrm_path", ("ansible_winrm_path",)),
-    ("winrm_transport", ("ansible_winrm_transport",)),
-    ("winrm_user", ("ansible_user", "ansible_winrm_user")),
-    ("winrm_password", ("ansible_password", "ansible_winrm_password", "ansible_winrm_pass")),
-    ("winrm_cert_validation", ("ansible_winrm_server_cert_validation",)),
-    ("winrm_ca_path", ("ansible_winrm_ca_trust_path",)),
-    ("winrm_cert_pem", ("ansible_winrm_cert_pem",)),
-    ("winrm_cert_key_pem", ("ansible_winrm_cert_key_pem",)),
-    ("winrm_read_timeout", ("ansible_winrm_read_timeout_sec",)),
-    ("winrm_operation_timeout", ("ansible_winrm_operation_timeout_sec",)),
-    ("winrm_message_encryption", ("ansible_winrm_message_encryption",)),
+    ("winrm_host", ("ansible_host", "ansible_winrm_host", "ansible_psrp_host")),
+    ("winrm_port", ("ansible_port", "ansible_winrm_port", "ansible_psrp_port")),
+    ("winrm_scheme", ("ansible_winrm_scheme", "ansible_psrp_protocol")),
+    ("winrm_path", ("ansible_winrm_path", "ansible_psrp_path")),
+    ("winrm_transport", ("ansible_winrm_transport", "ansible_psrp_auth")),
+    ("winrm_user", ("ansible_user", "ansible_winrm_user", "ansible_psrp_user")),
+    ("winrm_password", ("ansible_password", "ansible_winrm_password", "ansible_winrm_pass", "ansible_psrp_password",
+                        "ansible_psrp_pass")),
+    ("winrm_cert_validation", ("ansible_winrm_server_cert_validation", "ansible_psrp_cert_validation")),
+    ("winrm_ca_path", ("ansible_winrm_ca_trust_path", "ansible_psrp_ca_path")),
+    ("winrm_cert_pem", ("ansible_winrm_cert_pem", "ansible_psrp_certificate_pem")),
+    ("winrm_cert_key_pem", ("ansible_winrm_cert_key_pem", "ansible_psrp_certificate_key_pem")),
+    ("winrm_read_timeout", ("ansible_winrm_read_timeout_sec", "ansible_psrp_read_timeout")),
+    ("winrm_operation_timeout", ("ansible_winrm_operation_timeout_sec", "ansible_psrp_operation_timeout")),
+    ("winrm_message_encryption", ("ansible_winrm_message_encryption", "ansible_psrp_message_encryption")),
+    ("winrm_kerberos_delegation", ("ansible_winrm_kerberos_delegation", "ansible_psrp_negotiate_delegate")),
+    ("winrm_kerberos_hostname_override", ("ansible_winrm_kerberos_hostname_override",
+                                          "ansible_psrp_negotiate_hostname_override")),
+    ("winrm_proxy", ("ansible_winrm_proxy", "ansible_psrp_proxy")),
+    ("winrm_no_proxy", ("ansible_winrm_no_proxy", "ansible_psrp_ignore_proxy")),
+    ("winrm_credssp_disable_tlsv1_2", ("ansible_winrm_credssp_disable_tlsv1_2",
+                                       "ansible_psrp_credssp_disable_tlsv1_2")),
+    ("winrm_credssp_auth_mechanism", ("ansible_winrm_credssp_auth_mechanism", "ansible_psrp_credssp_auth_mechanism")),
+    ("winrm_credssp_minimum_version", ("ansible_winrm_credssp_minimum_version",
+                                       "ansible_psrp_credssp_minimum_version")),
+    ("winrm_kinit_mode", ("ansible_winrm_kinit_mode",)),
+    ("winrm_kinit_cmd", ("ansible_winrm_kinit_cmd",)),
+    ("winrm_kinit_args", ("ansible_winrm_kinit_args",)),
 )
+# Read besides HOST_VARIABLES: psrp's default authentication depends on the connection.
+OTHER_HOST_VARIABLES = ("inventory_hostname", "ansible_connection")
+
+BOOLEAN_OPTIONS = ("winrm_kerberos_delegation", "winrm_no_proxy", "winrm_credssp_disable_tlsv1_2")
+NUMBER_OPTIONS = ("winrm_port", "winrm_read_timeout", "winrm_operation_timeout", "winrm_credssp_minimum_version")
+TEXT_OPTIONS = ("winrm_host", "winrm_user", "winrm_password", "winrm_scheme", "winrm_path",
+                "winrm_kerberos_hostname_override", "winrm_proxy", "winrm_credssp_auth_mechanism",
+                "winrm_kinit_mode", "winrm_kinit_cmd", "winrm_kinit_args", "winrm_message_encryption")
 
 # Ansible's winrm connection accepts pywinrm's transport aliases; our modules name them plainly.
 TRANSPORT_ALIASES = {"plaintext": "basic", "basic": "basic", "ntlm": "ntlm", "kerberos": "kerberos",
                      "credssp": "credssp", "certificate": "certificate"}
+
+NEGOTIATE_ADVICE = (
+    "this collection reaches Windows through pywinrm, which cannot negotiate between Kerberos and NTLM as "
+    "psrp's 'negotiate' does: set ansible_psrp_auth (or ansible_winrm_transport) to kerberos (with "
+    "ansible_psrp_negotiate_delegate: true for the cutover's second hop), credssp, ntlm, certificate or basic")
 
 
 def _transport(value, has_client_cert):
@@ -65,6 +93,8 @@ def _transport(value, has_client_cert):
             return "certificate" if has_client_cert else "basic"
         if name in TRANSPORT_ALIASES:
             return TRANSPORT_ALIASES[name]
+        if name == "negotiate":
+            raise AnsibleError("authentication 'negotiate': " + NEGOTIATE_ADVICE)
     raise AnsibleError("ansible_winrm_transport %r names no transport this collection supports (%s)"
                        % (value, ", ".join(sorted(set(TRANSPORT_ALIASES.values())))))
 
@@ -92,18 +122,28 @@ def connection_args_from_host(host_vars, explicit_args):
                 break
     if "winrm_host" not in derived and explicit_args.get("winrm_host") is None and host_vars.get("inventory_hostname"):
         derived["winrm_host"] = host_vars["inventory_hostname"]
+    if ("winrm_transport" not in derived and explicit_args.get("winrm_transport") is None
+            and to_text(host_vars.get("ansible_connection") or "").rsplit(".", 1)[-1] == "psrp"):
+        raise AnsibleError("ansible_connection is psrp without ansible_psrp_auth, so psrp would negotiate: "
+                           + NEGOTIATE_ADVICE)
     if "winrm_transport" in derived:
         has_cert = bool(explicit_args.get("winrm_cert_pem") or derived.get("winrm_cert_pem"))
         derived["winrm_transport"] = _transport(derived["winrm_transport"], has_cert)
     if "winrm_cert_validation" in derived:
         derived["winrm_cert_validation"] = _cert_validation(derived["winrm_cert_validation"])
-    for option in ("winrm_port", "winrm_read_timeout", "winrm_operation_timeout"):
+    for option in BOOLEAN_OPTIONS:
+        if option in derived:
+            try:
+                derived[option] = boolean(derived[option], strict=True)
+            except TypeError:
+                raise AnsibleError("%s from the host variables is not a boolean: %r" % (option, derived[option]))
+    for option in NUMBER_OPTIONS:
         if option in derived:
             try:
                 derived[option] = int(derived[option])
             except (TypeError, ValueError):
                 raise AnsibleError("%s from the host variables is not a number: %r" % (option, derived[option]))
-    for option in ("winrm_host", "winrm_user", "winrm_password", "winrm_scheme", "winrm_path"):
+    for option in TEXT_OPTIONS:
         if option in derived:
             derived[option] = to_text(derived[option])
     return derived
@@ -178,7 +218,7 @@ class PchatActionModule(ActionBase):
             source = dict((task_vars.get("ansible_delegated_vars") or {}).get(delegate_to) or {})
             source.setdefault("inventory_hostname", delegate_to)
         names = {name for _option, names in HOST_VARIABLES for name in names}
-        names.add("inventory_hostname")
+        names.update(OTHER_HOST_VARIABLES)
         values = {}
         for name in names:
             if source.get(name) is not None:

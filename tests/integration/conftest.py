@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 import urllib.request
@@ -22,6 +23,9 @@ INVENTORY = REPO / "inventories" / "lab"
 PORT_OFFSET = session_offset()
 os.environ["PCHAT_LAB_PORT_OFFSET"] = str(PORT_OFFSET)
 CONTROL = "http://127.0.0.1:%d" % (15980 + PORT_OFFSET)
+# `pchat-lab env`'s exports (KRB5_CONFIG, KRB5CCNAME) once the lab runs: inventories/lab logs on with
+# Kerberos from the lab's own KDC, so every ansible/molecule run needs them.
+LAB_ENV: dict = {}
 
 
 def _env() -> dict:
@@ -31,7 +35,18 @@ def _env() -> dict:
     env["ANSIBLE_FORCE_COLOR"] = "0"
     env["ANSIBLE_NOCOLOR"] = "1"
     env["PCHAT_LAB_PORT_OFFSET"] = str(PORT_OFFSET)
+    env.update(LAB_ENV)
     return env
+
+
+def lab_env_exports(text: str) -> dict:
+    """The ``export NAME=value`` lines of `pchat-lab env` as a dict (comments skipped)."""
+    exports = {}
+    for line in text.splitlines():
+        if line.startswith("export ") and "=" in line:
+            name, value = line[len("export "):].split("=", 1)
+            exports[name] = shlex.split(value)[0] if value else ""
+    return exports
 
 
 def pytest_report_header(config):
@@ -73,9 +88,14 @@ def lab(tmp_path_factory):
     state_dir = tmp_path_factory.mktemp("lab-state")
     env = _env()
     up = subprocess.run([str(BIN / "pchat-lab"), "up", "--topology", "lync2010", "--dataset", "small",
-                         "--state-dir", str(state_dir)], env=env, cwd=REPO, capture_output=True, text=True,
-                        check=False)
+                         "--kerberos", "on", "--state-dir", str(state_dir)], env=env, cwd=REPO,
+                        capture_output=True, text=True, check=False)
     assert up.returncode == 0, up.stdout + up.stderr
+    exports = subprocess.run([str(BIN / "pchat-lab"), "env", "--state-dir", str(state_dir)], env=env, cwd=REPO,
+                             capture_output=True, text=True, check=False)
+    assert exports.returncode == 0, exports.stdout + exports.stderr
+    LAB_ENV.update(lab_env_exports(exports.stdout))
+    assert "KRB5_CONFIG" in LAB_ENV, exports.stdout
     control = LabControl(state_dir)
     try:
         yield control

@@ -11,8 +11,9 @@ from pathlib import Path
 from conftest import PORT_OFFSET, run_ansible, run_playbook
 
 PLAYBOOKS = Path(__file__).resolve().parent / "playbooks"
-# JSON, because key=value parsing would read the \r of CONTOSO\readonly as a carriage return.
-READONLY = ("-e", json.dumps({"ansible_user": "CONTOSO\\readonly", "ansible_password": "Read-0nly!"}))
+# The lab inventory logs on with Kerberos, which names the user as user@REALM (the lab's KDC has a
+# principal per lab account); JSON keeps -e from parsing the value.
+READONLY = ("-e", json.dumps({"ansible_user": "readonly@CONTOSO.LOCAL", "ansible_password": "Read-0nly!"}))
 
 
 def module(lab, host: str, name: str, args: dict, *extra: str):

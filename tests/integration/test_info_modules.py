@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from conftest import PORT_OFFSET, run_ansible
 from steps_support import READONLY
 
@@ -30,13 +32,18 @@ def test_pool_info_in_check_mode_reads_the_same(lab):
     assert result["pools"]
 
 
-def test_wrong_password_fails_naming_host_and_transport_but_not_the_password(lab):
+@pytest.mark.parametrize("transport, extra, said", [
+    ("kerberos", [], "kinit: Password incorrect"),          # the inventory's: managed kinit refuses it
+    ("ntlm", ["-e", "ansible_winrm_transport=ntlm", "-e", "ansible_user=CONTOSO\\lyncadmin"], "rejected"),
+])
+def test_wrong_password_fails_naming_host_and_transport_but_not_the_password(lab, transport, extra, said):
     results = run_ansible("pchat_frontend", "-m", "lync.persistent_chat.pool_info",
-                          "-e", "ansible_password=Not-The-Password-42")
+                          "-e", "ansible_password=Not-The-Password-42", *extra)
     status, result = results["fe01"]
     assert status == "FAILED!"
     message = result["msg"]
-    assert "127.0.0.1:%d" % (15985 + PORT_OFFSET) in message and "ntlm" in message.lower()
+    assert "127.0.0.1:%d" % (15985 + PORT_OFFSET) in message and "transport %s" % transport in message
+    assert said in message
     assert "Not-The-Password-42" not in results["_process"].stdout
     assert "Not-The-Password-42" not in results["_process"].stderr
 

@@ -154,6 +154,10 @@ class Realm:
     def _port_free(self) -> bool:
         for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
             with socket.socket(socket.AF_INET, kind) as probe:
+                if kind == socket.SOCK_STREAM:
+                    # As krb5kdc binds: TIME_WAIT connections a previous KDC on this port closed (the
+                    # last run's kinits, for a minute) do not make it busy; a listening KDC still does.
+                    probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 try:
                     probe.bind(("127.0.0.1", self.port))
                 except OSError:

@@ -7,8 +7,8 @@ user's own credentials. [DOC: Enable-WSManCredSSP help; Ansible Windows guide "W
 migration-reference §8]
 
 The lab makes it a setting, the topology key ``second_hop`` (or ``pchat-lab up --second-hop``):
-``enforce`` refuses as Windows does; ``allow`` (the default for now) lets every logon through, as the
-lab did before it modelled logons. Each crossing with delegated credentials (status 200) and each
+``enforce`` (the default) refuses as Windows does; ``allow`` lets every logon through, as the lab did
+before it modelled logons. Each crossing with delegated credentials (status 200) and each
 refusal (status 401) is written to the request log as action ``SecondHop``, with the user the far side
 saw: the delegated user, or NT AUTHORITY\\ANONYMOUS LOGON."""
 from __future__ import annotations
@@ -26,7 +26,7 @@ def sql_login_failed() -> str:
 
 
 def mode(lab) -> str:
-    value = str((getattr(lab, "topology", None) or {}).get("second_hop", ALLOW)).lower()
+    value = str((getattr(lab, "topology", None) or {}).get("second_hop", ENFORCE)).lower()
     if value not in MODES:
         raise ValueError("second_hop must be one of %s (got %r)" % (", ".join(MODES), value))
     return value

@@ -100,6 +100,92 @@ def test_unusable_host_variables_fail_clearly(host):
         connection_args_from_host(host, {})
 
 
+KERBEROS_HOST = {
+    "ansible_host": "127.0.0.1",
+    "ansible_user": "lyncadmin@CONTOSO.LOCAL",
+    "ansible_winrm_transport": "kerberos",
+    "ansible_winrm_kerberos_delegation": "true",
+    "ansible_winrm_kerberos_hostname_override": "fe01.contoso.local",
+    "ansible_winrm_proxy": "http://proxy.contoso.local:3128",
+    "ansible_winrm_no_proxy": "no",
+    "ansible_winrm_credssp_disable_tlsv1_2": True,
+    "ansible_winrm_credssp_auth_mechanism": "kerberos",
+    "ansible_winrm_credssp_minimum_version": "5",
+    "ansible_winrm_kinit_mode": "managed",
+    "ansible_winrm_kinit_cmd": "/usr/bin/kinit",
+    "ansible_winrm_kinit_args": "-f -l 2h",
+    "ansible_winrm_cert_pem": "/etc/pki/client.pem",
+    "ansible_winrm_cert_key_pem": "/etc/pki/client.key",
+}
+
+
+def test_kerberos_credssp_proxy_and_kinit_settings_of_the_winrm_connection():
+    derived = connection_args_from_host(KERBEROS_HOST, {})
+    assert derived == {
+        "winrm_host": "127.0.0.1", "winrm_user": "lyncadmin@CONTOSO.LOCAL", "winrm_transport": "kerberos",
+        "winrm_kerberos_delegation": True, "winrm_kerberos_hostname_override": "fe01.contoso.local",
+        "winrm_proxy": "http://proxy.contoso.local:3128", "winrm_no_proxy": False,
+        "winrm_credssp_disable_tlsv1_2": True, "winrm_credssp_auth_mechanism": "kerberos",
+        "winrm_credssp_minimum_version": 5, "winrm_kinit_mode": "managed", "winrm_kinit_cmd": "/usr/bin/kinit",
+        "winrm_kinit_args": "-f -l 2h", "winrm_cert_pem": "/etc/pki/client.pem",
+        "winrm_cert_key_pem": "/etc/pki/client.key",
+    }
+
+
+def test_module_options_win_over_the_new_host_variables():
+    explicit = {"winrm_kerberos_delegation": False, "winrm_kerberos_hostname_override": "other.contoso.local",
+                "winrm_transport": "credssp", "winrm_kinit_mode": "manual"}
+    derived = connection_args_from_host(KERBEROS_HOST, explicit)
+    assert not set(explicit) & set(derived)
+    assert derived["winrm_kinit_cmd"] == "/usr/bin/kinit"
+
+
+def test_a_psrp_inventory_maps_to_the_same_options():
+    host = {"ansible_connection": "psrp", "ansible_host": "fe01.contoso.com", "ansible_psrp_auth": "kerberos",
+            "ansible_psrp_protocol": "https", "ansible_psrp_port": "5986", "ansible_psrp_path": "wsman",
+            "ansible_user": "svc@CONTOSO.COM", "ansible_psrp_password": "pw", "ansible_psrp_cert_validation": "validate",
+            "ansible_psrp_ca_path": "/etc/pki/ca.pem", "ansible_psrp_negotiate_delegate": True,
+            "ansible_psrp_negotiate_hostname_override": "fe01.contoso.com", "ansible_psrp_ignore_proxy": "yes",
+            "ansible_psrp_read_timeout": 90, "ansible_psrp_operation_timeout": 60,
+            "ansible_psrp_message_encryption": "never", "ansible_psrp_credssp_minimum_version": 2}
+    assert connection_args_from_host(host, {}) == {
+        "winrm_host": "fe01.contoso.com", "winrm_transport": "kerberos", "winrm_scheme": "https", "winrm_port": 5986,
+        "winrm_path": "wsman", "winrm_user": "svc@CONTOSO.COM", "winrm_password": "pw", "winrm_cert_validation": True,
+        "winrm_ca_path": "/etc/pki/ca.pem", "winrm_kerberos_delegation": True,
+        "winrm_kerberos_hostname_override": "fe01.contoso.com", "winrm_no_proxy": True, "winrm_read_timeout": 90,
+        "winrm_operation_timeout": 60, "winrm_message_encryption": "never", "winrm_credssp_minimum_version": 2,
+    }
+
+
+def test_winrm_names_win_over_psrp_names():
+    host = {"ansible_winrm_transport": "credssp", "ansible_psrp_auth": "kerberos",
+            "ansible_winrm_kerberos_delegation": False, "ansible_psrp_negotiate_delegate": True}
+    derived = connection_args_from_host(host, {})
+    assert derived["winrm_transport"] == "credssp" and derived["winrm_kerberos_delegation"] is False
+
+
+@pytest.mark.parametrize("host", [
+    {"ansible_connection": "psrp", "ansible_psrp_auth": "negotiate"},
+    {"ansible_connection": "ansible.builtin.psrp"},
+    {"ansible_winrm_transport": "negotiate"},
+])
+def test_negotiate_fails_saying_what_to_write_instead(host):
+    with pytest.raises(AnsibleError) as raised:
+        connection_args_from_host(host, {})
+    message = str(raised.value)
+    assert "ansible_psrp_auth" in message and "kerberos" in message and "ansible_psrp_negotiate_delegate" in message
+
+
+def test_a_psrp_host_with_an_explicit_transport_on_the_task_needs_no_psrp_auth():
+    assert connection_args_from_host({"ansible_connection": "psrp"}, {"winrm_transport": "ntlm"}) == {}
+
+
+@pytest.mark.parametrize("name", ["ansible_winrm_kerberos_delegation", "ansible_winrm_no_proxy"])
+def test_a_boolean_that_is_not_one_fails_naming_the_option(name):
+    with pytest.raises(AnsibleError, match=name.replace("ansible_", "").replace("winrm_", "winrm_")):
+        connection_args_from_host({name: "perhaps"}, {})
+
+
 # -- a real ad hoc run ------------------------------------------------------------------------------
 
 def _closed_port() -> int:
