@@ -14,9 +14,10 @@ description:
     Microsoft's migration step 8 deletes that Active Directory user and creates a Persistent Chat endpoint
     with the same SIP address (C(New-CsPersistentChatEndpoint)), so the old clients reach the new pool.
   - With O(state=present) the module reads, in one round trip, the endpoints and the user holding
-    O(sip_address); then, in one more, removes the user (C(Remove-ADUser)) and creates the endpoint, in that
-    order. What the user was is returned in RV(removed_user) before anything is removed, so it is in the
-    result even if the endpoint cannot be created.
+    O(sip_address) (C(Get-CsAdUser -LdapFilter) on C(msRTCSIP-PrimaryUserAddress), which returns nothing
+    when no user holds it); then, in one more, removes the user (C(Remove-ADUser)) and creates the endpoint,
+    in that order. What the user was is returned in RV(removed_user) before anything is removed, so it is
+    in the result even if the endpoint cannot be created.
   - An endpoint with the address on another pool or with another display name is removed and created again
     (there is no C(Set-CsPersistentChatEndpoint)).
   - With O(state=absent) the endpoint with the address is removed (C(Remove-CsPersistentChatEndpoint)). With
@@ -149,7 +150,7 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_views im
     normalise,
     select_expression,
 )
-from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell import PSCommand, PSVariable, ps_literal
+from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell import PSCommand, ps_literal
 
 ENDPOINT_PROPERTIES = [("Identity", STRING), ("SipAddress", PLAIN), ("DisplayName", PLAIN),
                        ("PersistentChatPoolFqdn", STRING)]
@@ -179,12 +180,23 @@ def sam_error(name):
     return None
 
 
-def user_lines():
-    """Read the user holding $sip into $r['user']; only "no such user" is expected, access denied and the
-    like stop the script."""
+# RFC 4515 section 3: these octets cannot stand for themselves in a filter value.
+LDAP_VALUE_ESCAPES = {"*": "\\2a", "(": "\\28", ")": "\\29", "\\": "\\5c", "\x00": "\\00"}
+
+
+def ldap_value(value):
+    """``value`` as an RFC 4515 assertion value that matches exactly it (no wildcard, no nested filter)."""
+    return "".join(LDAP_VALUE_ESCAPES.get(ch, ch) for ch in value)
+
+
+def user_lines(sip):
+    """Read the user holding ``sip`` into $r['user']. Get-CsAdUser -LdapFilter returns nothing when no user
+    holds the address, so no error is expected: any error (access denied and the like) stops the script."""
+    ldap_filter = "(msRTCSIP-PrimaryUserAddress=%s)" % ldap_value(sip)
+    command = PSCommand("Get-CsAdUser").param("LdapFilter", ldap_filter).param("ErrorAction", "Stop")
     return [
-        "try{$u=%s}catch{if($_.FullyQualifiedErrorId -like 'Identity,*'){$u=$null}else{throw}}" % (
-            PSCommand("Get-CsAdUser").param("Identity", PSVariable("sip")).param("ErrorAction", "Stop").render()),
+        # Lync keeps a SIP address on one object; -First 1 keeps $u one user, as -Identity gave it.
+        "$u=%s|Select-Object -First 1" % command.render(),
         "$r['user']=$null",
         "if($u -ne $null -and $u.SipAddress){$r['user']=$u|Select-Object %s}" % select_expression(USER_PROPERTIES),
     ]
@@ -207,10 +219,9 @@ def read_script(sip, restore_user=None):
         lines.append("Import-Module ActiveDirectory")
     lines.extend([
         "$r=[ordered]@{}",
-        "$sip=%s" % ps_literal(sip),
         "$r['endpoints']=@(Get-CsPersistentChatEndpoint|Select-Object %s)" % select_expression(ENDPOINT_PROPERTIES),
     ])
-    lines.extend(user_lines())
+    lines.extend(user_lines(sip))
     if restore_user:
         lines.append(ad_objects_line(restore_user))
     lines.append("$r")
@@ -326,8 +337,7 @@ def change_script(params, actions, sip):
                          .optional("DisplayName", params["display_name"]).render())
     lines.append("$r['endpoints']=@(Get-CsPersistentChatEndpoint|Select-Object %s)" % select_expression(ENDPOINT_PROPERTIES))
     if "restore_user" in kinds:
-        lines.append("$sip=%s" % ps_literal(sip))
-        lines.extend(user_lines())
+        lines.extend(user_lines(sip))
     lines.append("$r")
     return "\n".join(lines)
 

@@ -82,6 +82,16 @@ def test_hostile_address_arrives_intact(clean_lab):
     assert status == "CHANGED" and endpoints_with(clean_lab, sip) == []
 
 
+def test_a_wildcard_address_is_not_the_lookup_user(clean_lab):
+    # The user is read with an LDAP filter: an unescaped * would match sip:ocschat@ and remove that user.
+    sip = "sip:ocs*\\(x)@contoso.local"
+    status, result, _log = module(clean_lab, "fe01", "legacy_endpoint", dict(ARGS, sip_address=sip))
+    assert status == "CHANGED" and result["actions"] == ["create endpoint " + sip], result
+    assert "removed_user" not in result and [u for u in directory(clean_lab)["users"] if u["sam"] == "ocschat"]
+    status, result, _log = module(clean_lab, "fe01", "legacy_endpoint", dict(ARGS, sip_address=sip))
+    assert result["changed"] is False, result
+
+
 def test_an_account_without_rights_changes_nothing(clean_lab):
     status, result, _log = module(clean_lab, "fe01", "legacy_endpoint", ARGS, *READONLY)
     assert status == "FAILED!" and "readonly" in result["msg"]

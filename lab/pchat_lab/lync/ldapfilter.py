@@ -4,10 +4,12 @@ Get-CsAdPrincipal, Get-CsPersistentChatEndpoint, Get-ADUser, Get-ADObject).
 RFC 4515 syntax [DOC: the cmdlets' help points to "the LDAP query language", example `-LdapFilter
 "l=Redmond"`]: `(attr=value)` with `*` wildcards, presence `(attr=*)`, `(&...)`, `(|...)`, `(!...)`; a
 lone `attr=value` without parentheses, as Microsoft's example writes it, is read as one item. Attributes
-are matched case-insensitively. Everything beyond the subset (`>=`, `<=`, `~=`, extensible matches
-`attr:rule:=`, `\\XX` escapes) and attributes the lab does not model are refused with an error that says
-so (FQID PchatLabUnsupportedLdapFilter) [ASSUMED lab boundary]; a malformed filter is AD's "The search
-filter is invalid." [ASSUMED wording of the LDAP error 87]."""
+are matched case-insensitively. Values decode RFC 4515's `\\XX` escapes [DOC RFC 4515 §3: one octet per
+escape, the value's octets are UTF-8], so `\\2a` is a literal `*` and only a bare `*` is a wildcard.
+Everything beyond the subset (`>=`, `<=`, `~=`, extensible matches `attr:rule:=`) and attributes the lab
+does not model are refused with an error that says so (FQID PchatLabUnsupportedLdapFilter) [ASSUMED lab
+boundary]; a malformed filter (a `\\` not followed by two hex digits too) is AD's "The search filter is
+invalid." [ASSUMED wording of the LDAP error 87]."""
 from __future__ import annotations
 
 import re
@@ -76,9 +78,6 @@ def _item(item: str):
         raise LdapFilterError("The LDAP filter item \"%s\" uses %s, which the lab does not evaluate; it "
                               "evaluates equality, presence (=*) and substring (*) items joined by &, | and !."
                               % (item, "an extensible match" if extensible else "'%s'" % op), True)
-    if "\\" in value:
-        raise LdapFilterError("The LDAP filter item \"%s\" uses an escape sequence, which the lab does not "
-                              "evaluate." % item, True)
     if attr.lower() not in _KNOWN:
         raise LdapFilterError("The lab does not model the attribute \"%s\" of the LDAP filter; it models %s."
                               % (attr, ", ".join(MODELLED + UNSET)), True)
@@ -91,9 +90,31 @@ def _item(item: str):
         if value == "*":
             return True
         values = values if isinstance(values, (list, tuple)) else [values]
-        pattern = ".*".join(re.escape(part) for part in value.lower().split("*"))
-        return any(re.fullmatch(pattern, str(v).lower()) for v in values)
+        return any(re.fullmatch(pattern, str(v).lower(), re.DOTALL) for v in values)
+    # Only a bare * separates substrings; an escaped one (\2a) is part of a decoded piece.
+    pattern = ".*".join(re.escape(_decode(part).lower()) for part in value.split("*"))
     return test
+
+
+def _decode(encoded: str) -> str:
+    """An RFC 4515 valueencoding as its value: each `\\XX` is one octet; plain characters are their UTF-8
+    octets; the octets together must be UTF-8 (`\\c4\\8d` is one character)."""
+    octets = bytearray()
+    pos = 0
+    while pos < len(encoded):
+        if encoded[pos] == "\\":
+            pair = encoded[pos + 1:pos + 3]
+            if not re.fullmatch(r"[0-9A-Fa-f]{2}", pair):
+                raise LdapFilterError("The search filter is invalid.", False)
+            octets.append(int(pair, 16))
+            pos += 3
+        else:
+            octets += encoded[pos].encode("utf-8")
+            pos += 1
+    try:
+        return octets.decode("utf-8")
+    except UnicodeDecodeError:
+        raise LdapFilterError("The search filter is invalid.", False) from None
 
 
 def attributes(classes, dn, name, display=None, sam=None, upn=None, sip=None, pool=None, guid=None) -> dict:

@@ -41,6 +41,22 @@ def test_user_goes_before_the_endpoint_comes():
     assert "Import-Module ActiveDirectory" in script
 
 
+def test_ldap_value_escapes_what_rfc_4515_reserves():
+    # RFC 4515 section 3: "*", "(", ")", "\\" and NUL are written as "\\" and two hex digits.
+    assert legacy_endpoint.ldap_value("a*b(c)d\\e\x00f") == "a\\2ab\\28c\\29d\\5ce\\00f"
+    assert legacy_endpoint.ldap_value("sip:Lu\u010di\u0107@contoso.local") == "sip:Lu\u010di\u0107@contoso.local"
+
+
+def test_the_user_is_read_by_an_ldap_filter_no_error_id_is_matched():
+    hostile = "sip:a*(b)\\c'\x00d@contoso.local"
+    script = legacy_endpoint.read_script(hostile)
+    assert ("$u=Get-CsAdUser -LdapFilter '(msRTCSIP-PrimaryUserAddress=sip:a\\2a\\28b\\29\\5cc''\\00d@contoso.local)' "
+            "-ErrorAction 'Stop'|Select-Object -First 1") in script
+    assert "FullyQualifiedErrorId" not in script and "catch" not in script and "-Identity" not in script
+    assert "\x00" not in script
+    assert_parses(script)
+
+
 def test_run_records_the_user_even_when_the_change_fails(monkeypatch, capsys):
     from ansible_collections.lync.persistent_chat.plugins.module_utils.winrm import PowerShellError
     error = PowerShellError("New-CsPersistentChatEndpoint failed: no", cmdlet="New-CsPersistentChatEndpoint")
