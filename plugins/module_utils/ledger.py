@@ -15,8 +15,8 @@ import os
 import re
 import tempfile
 
-from ansible.module_utils.common.validation import (check_type_bool, check_type_dict, check_type_int, check_type_list,
-                                                     check_type_str)
+from ansible.module_utils.common.validation import (
+    check_type_bool, check_type_dict, check_type_int, check_type_list, check_type_str)
 
 FORMAT = 1
 STATUSES = ("running", "done", "failed", "rolled_back")
