@@ -158,12 +158,25 @@ def _lab_state_dir(pid: int) -> str:
     return os.path.normpath(os.path.join(cwd, state_dir))
 
 
+def _parent_pid(pid: int) -> int:
+    """The parent of ``pid`` (Linux /proc), 0 when unknown."""
+    try:
+        for line in Path("/proc/%d/status" % pid).read_text().splitlines():
+            if line.startswith("PPid:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
 def _port_holder(port: int, control_port: int) -> str:
     """Who holds ``port``: a pchat-lab (pid and state folder) or another program."""
     for pid in _listening_pids(port):
-        state_dir = _lab_state_dir(pid)
-        if state_dir:
-            return "another pchat-lab (pid %d, state dir %s)" % (pid, state_dir)
+        # A lab's own KDC (krb5kdc) is its child: name the lab that started it.
+        for owner in (pid, _parent_pid(pid)):
+            state_dir = _lab_state_dir(owner) if owner else ""
+            if state_dir:
+                return "another pchat-lab (pid %d, state dir %s)" % (owner, state_dir)
         try:
             name = Path("/proc/%d/comm" % pid).read_text().strip()
         except OSError:

@@ -42,6 +42,8 @@ def test_every_role_variable_the_tasks_read_is_validated(role):
     defined = set(re.findall(r"^\s*register: (\w+)", text, re.MULTILINE))
     defined |= set(re.findall(r"^\s+(\w+):(?: (?:>-|\"|\||'|\{|\[)|\n\s+- )", text, re.MULTILINE))
     defined |= set(re.findall(r"set_fact:\n\s+(\w+):", text))
+    # ... and vars whose value is a mapping written on the lines below.
+    defined |= set(name for _indent, name in re.findall(r"^( +)(\w+):\n\1 +\w+:", text, re.MULTILINE))
     # Inventory group names (groups['pchat_servers']) are not variables.
     text = re.sub(r"groups\['\w+'\]", "", text)
     used = set(re.findall(r"\b((?:%s|pchat)_\w+)" % re.escape(role.name), text))
