@@ -49,6 +49,14 @@ def lab_env_exports(text: str) -> dict:
     return exports
 
 
+def lab_exports(state_dir: Path, env: dict) -> dict:
+    """`pchat-lab env`'s exports of the lab in ``state_dir``: a test's own lab has a KDC of its own."""
+    done = subprocess.run([str(BIN / "pchat-lab"), "env", "--state-dir", str(state_dir)], env=env, cwd=REPO,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return lab_env_exports(done.stdout)
+
+
 def pytest_report_header(config):
     return "lab: PCHAT_LAB_PORT_OFFSET=%d (control endpoint %s)" % (PORT_OFFSET, CONTROL)
 
@@ -91,11 +99,8 @@ def lab(tmp_path_factory):
                          "--kerberos", "on", "--state-dir", str(state_dir)], env=env, cwd=REPO,
                         capture_output=True, text=True, check=False)
     assert up.returncode == 0, up.stdout + up.stderr
-    exports = subprocess.run([str(BIN / "pchat-lab"), "env", "--state-dir", str(state_dir)], env=env, cwd=REPO,
-                             capture_output=True, text=True, check=False)
-    assert exports.returncode == 0, exports.stdout + exports.stderr
-    LAB_ENV.update(lab_env_exports(exports.stdout))
-    assert "KRB5_CONFIG" in LAB_ENV, exports.stdout
+    LAB_ENV.update(lab_exports(state_dir, env))
+    assert "KRB5_CONFIG" in LAB_ENV, LAB_ENV
     control = LabControl(state_dir)
     try:
         yield control

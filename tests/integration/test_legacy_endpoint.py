@@ -7,7 +7,7 @@ import json
 import subprocess
 import urllib.request
 
-from conftest import BIN, REPO, _env, run_ansible
+from conftest import BIN, REPO, _env, lab_exports, run_ansible
 from lab_ports import claim_offset
 from steps_support import READONLY, module, playbook, round_trips, scripts, state
 
@@ -165,6 +165,7 @@ def test_rollback_without_the_recycle_bin_refuses_the_tombstone_and_changes_noth
                          "--state-dir", str(state_dir)], env=env, cwd=REPO, capture_output=True, text=True, check=False)
     assert up.returncode == 0, up.stdout + up.stderr
     control = OtherLab(other)
+    offset.update(lab_exports(state_dir, env))      # this lab's own KDC
     try:
         def run(args):
             results = run_ansible("fe01", "-m", "lync.persistent_chat.legacy_endpoint", "-a", json.dumps(args),

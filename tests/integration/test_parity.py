@@ -53,7 +53,8 @@ class MigratedLab(object):
     def powershell(self, host, script):
         """(exit code, stdout, stderr) of a script on a lab host, UTF-8 both ways (code page 65001)."""
         url = self.get("/endpoints")[host]["http"]
-        protocol = winrm.Protocol(url, transport="ntlm", username=USER, password=PASSWORD,
+        # CredSSP: the export and import on FE01 reach sql01, a second hop the lab refuses to NTLM.
+        protocol = winrm.Protocol(url, transport="credssp", username=USER, password=PASSWORD,
                                   read_timeout_sec=300, operation_timeout_sec=20)
         shell = protocol.open_shell(codepage=65001)
         try:
