@@ -97,8 +97,11 @@ def test_check_mode_runs_whatif_only_and_the_old_ids_still_work_deprecated(monke
     # that other tests (the role tests load Ansible's configuration) change.
     said = []
     deprecate = AnsibleModule.deprecate
-    monkeypatch.setattr(AnsibleModule, "deprecate", lambda self, msg, *a, **kw: (said.append(msg),
-                                                                                deprecate(self, msg, *a, **kw)))
+
+    def recording(self, msg, *args, **kwargs):
+        said.append(msg)
+        return deprecate(self, msg, *args, **kwargs)
+    monkeypatch.setattr(AnsibleModule, "deprecate", recording)
     code, out, client = run(data_import, monkeypatch, capsys, dict(ARGS, accept_errors=["room_name_too_long"]),
                             [READ, WHATIF], check_mode=True)
     assert code == 0 and out["changed"] is True and out["imported"] is True and len(client.scripts) == 2
