@@ -92,3 +92,28 @@ def as_list(value):
     if isinstance(value, list):
         return value
     return [value]
+
+
+# The computer a script runs on, as Win32_ComputerSystem names it: volume_info and second_hop tell its own
+# paths and instances from another server's with these names.
+COMPUTER_PROPERTIES = [("Name", PLAIN), ("DNSHostName", PLAIN), ("Domain", PLAIN), ("PartOfDomain", PLAIN)]
+
+
+def computer_statement():
+    """The script line that stores the computer's names in $r['computer']."""
+    return "$r['computer']=%s" % select_pipeline(PSCommand("Get-WmiObject").param("Class", "Win32_ComputerSystem"),
+                                                 COMPUTER_PROPERTIES)
+
+
+def computer_names(raw, local_names=("localhost",)):
+    """(name, fqdn, every lower-case name that means this computer) from what computer_statement read;
+    ``local_names`` are the spellings that always mean the computer itself."""
+    records = [normalise(record, COMPUTER_PROPERTIES) for record in as_list((raw or {}).get("computer"))]
+    record = records[0] if records else {}
+    name = record.get("Name") or ""
+    host = record.get("DNSHostName") or name.lower()
+    fqdn = host
+    if record.get("PartOfDomain") and record.get("Domain"):
+        fqdn = "%s.%s" % (host, record["Domain"])
+    aliases = {alias.lower() for alias in (name, host, fqdn) if alias} | set(local_names)
+    return name, fqdn, aliases

@@ -187,14 +187,11 @@ import re
 
 from ansible_collections.lync.persistent_chat.plugins.module_utils.common import PchatModule
 from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_views import (
-    PLAIN,
-    as_list,
-    normalise,
-    select_pipeline,
+    computer_names,
+    computer_statement,
 )
 from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell import PSCommand
 
-COMPUTER_PROPERTIES = [("Name", PLAIN), ("DNSHostName", PLAIN), ("Domain", PLAIN), ("PartOfDomain", PLAIN)]
 SQL = "sql"
 SHARE = "share"
 OK = "ok"
@@ -267,8 +264,7 @@ def build_script(probes, timeout):
     hide the others. Output is discarded; only success or the error is kept."""
     lines = [
         "$r=[ordered]@{}",
-        "$r['computer']=%s" % select_pipeline(PSCommand("Get-WmiObject").param("Class", "Win32_ComputerSystem"),
-                                              COMPUTER_PROPERTIES),
+        computer_statement(),
         "$r['probes']=[ordered]@{}",
     ]
     for index, probe in enumerate(probes):
@@ -279,19 +275,6 @@ def build_script(probes, timeout):
             "error_id=[string]$_.FullyQualifiedErrorId}}" % (probe_command(probe, timeout), key, key))
     lines.append("$r")
     return "\n".join(lines)
-
-
-def computer_names(raw):
-    """(name, fqdn, every lower-case name that means this computer) from Win32_ComputerSystem."""
-    records = [normalise(record, COMPUTER_PROPERTIES) for record in as_list((raw or {}).get("computer"))]
-    record = records[0] if records else {}
-    name = record.get("Name") or ""
-    host = record.get("DNSHostName") or name.lower()
-    fqdn = host
-    if record.get("PartOfDomain") and record.get("Domain"):
-        fqdn = "%s.%s" % (host, record["Domain"])
-    aliases = {alias.lower() for alias in (name, host, fqdn) if alias} | _LOCAL_NAMES
-    return name, fqdn, aliases
 
 
 def same_host_key(name):
@@ -314,7 +297,7 @@ def status_of(probe, second_hop, ok, error, error_id):
 def shape_result(raw, probes, transport):
     """The module's result from what the script returned."""
     raw = raw or {}
-    name, fqdn, aliases = computer_names(raw)
+    name, fqdn, aliases = computer_names(raw, _LOCAL_NAMES)
     from_host = fqdn or name or None
     answers = raw.get("probes") or {}
     hops = []

@@ -126,15 +126,15 @@ import re
 
 from ansible_collections.lync.persistent_chat.plugins.module_utils.common import PchatModule
 from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_views import (
+    computer_names,
+    computer_statement,
     PLAIN,
     as_list,
-    normalise,
     select_expression,
     select_pipeline,
 )
 from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell import PSCommand, ps_literal
 
-COMPUTER_PROPERTIES = [("Name", PLAIN), ("DNSHostName", PLAIN), ("Domain", PLAIN), ("PartOfDomain", PLAIN)]
 DISK_PROPERTIES = [("DeviceID", PLAIN), ("DriveType", PLAIN), ("Size", PLAIN), ("FreeSpace", PLAIN)]
 SHARE_PROPERTIES = [("Name", PLAIN), ("Path", PLAIN), ("Type", PLAIN)]
 
@@ -209,8 +209,7 @@ def build_script(parsed):
     unc = [{"share": entry.share, "rest": entry.rest} for entry in parsed if isinstance(entry, UncPath)]
     lines = [
         "$r=[ordered]@{}",
-        "$r['computer']=%s" % select_pipeline(PSCommand("Get-WmiObject").param("Class", "Win32_ComputerSystem"),
-                                              COMPUTER_PROPERTIES),
+        computer_statement(),
         "$r['disks']=%s" % select_pipeline(PSCommand("Get-WmiObject").param("Class", "Win32_LogicalDisk"),
                                            DISK_PROPERTIES),
         "$r['exists']=@(foreach($p in %s){Test-Path -LiteralPath $p})" % ps_literal(local),
@@ -240,19 +239,6 @@ def _number(value):
     if value is None or value == "":
         return None
     return int(value)
-
-
-def computer_names(raw):
-    """(name, fqdn, every lower-case name that means this computer) from Win32_ComputerSystem."""
-    records = [normalise(record, COMPUTER_PROPERTIES) for record in as_list((raw or {}).get("computer"))]
-    record = records[0] if records else {}
-    name = record.get("Name") or ""
-    host = record.get("DNSHostName") or name.lower()
-    fqdn = host
-    if record.get("PartOfDomain") and record.get("Domain"):
-        fqdn = "%s.%s" % (host, record["Domain"])
-    aliases = {alias.lower() for alias in (name, host, fqdn, "localhost") if alias}
-    return name, fqdn, aliases
 
 
 def _entry(path, **values):
