@@ -36,7 +36,7 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.winrm import 
 __all__ = ["LIST", "PLAIN", "STRING", "ReadScript", "list_options", "list_option_errors", "desired_list",
            "list_delta", "same_members", "principal_error", "changed_properties", "pool_records",
            "choose_pool", "wildcard_safe", "parse_timespan", "format_timespan", "canonical_scope",
-           "scope_error", "find_scoped", "same_text", "by_name", "run_change", "ObjectRun"]
+           "scope_error", "find_scoped", "same_text", "by_name", "run_change", "ObjectRun", "name_errors"]
 
 # A SIP URI of a user (sip:user@domain) or an AD distinguished name (CN=/OU=/DC=...).
 _SIP_URI = re.compile(r"\Asip:[^@\s]+@[^@\s]+\Z", re.IGNORECASE)
@@ -65,6 +65,23 @@ def list_mutually_exclusive(names):
         pairs.append([name, name + "_add"])
         pairs.append([name, name + "_remove"])
     return pairs
+
+
+def name_errors(option, value, limit):
+    """Why ``value`` cannot name a category, room or add-in (an empty list when it can).
+
+    A name that begins or ends with white space is refused before anything is changed: Lync reads an
+    Identity ``<pool>\\<name>`` trimmed, so such an object could be created but never found again
+    (lab/COVERAGE.md, "Object names")."""
+    if not value.strip():
+        return ["%s cannot be empty" % option]
+    errors = []
+    if value != value.strip():
+        errors.append("%s %r begins or ends with white space, which Lync cannot find again by name: remove the "
+                      "leading and trailing spaces" % (option, value))
+    if len(value) > limit:
+        errors.append("%s is %d characters long (at most %d)" % (option, len(value), limit))
+    return errors
 
 
 def principal_error(value):

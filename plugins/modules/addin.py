@@ -18,6 +18,8 @@ options:
   name:
     description:
       - Add-in name, unique in its pool (at most 50 characters).
+      - A name that begins or ends with white space is refused before anything changes (Lync finds objects by
+        a trimmed identity, so it could never be found again).
     type: str
     required: true
   pool_fqdn:
@@ -88,6 +90,7 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_objects 
     ReadScript,
     STRING,
     fqdn_error,
+    name_errors,
 )
 from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell import PSCommand, PSVariable
 
@@ -99,10 +102,7 @@ MAX_URL = 255
 def option_errors(params):
     errors = []
     name, url = params["name"], params.get("url")
-    if not name.strip():
-        errors.append("name cannot be empty")
-    elif len(name) > MAX_NAME:
-        errors.append("name is %d characters long (at most %d)" % (len(name), MAX_NAME))
+    errors.extend(name_errors("name", name, MAX_NAME))
     if url is not None:
         if not url.strip():
             errors.append("url cannot be empty")

@@ -23,6 +23,8 @@ options:
   name:
     description:
       - Room name, unique in its pool among rooms and categories (at most 256 characters).
+      - A name that begins or ends with white space is refused before anything changes (Lync finds objects by
+        a trimmed identity, so it could never be found again).
     type: str
     required: true
   pool_fqdn:
@@ -180,6 +182,7 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_objects 
     changed_properties,
     desired_list,
     fqdn_error,
+    name_errors,
     list_delta,
     list_mutually_exclusive,
     list_option_errors,
@@ -225,10 +228,7 @@ def argument_spec():
 def option_errors(params):
     errors = []
     name = params["name"]
-    if not name.strip():
-        errors.append("name cannot be empty")
-    elif len(name) > MAX_NAME:
-        errors.append("name is %d characters long (at most %d)" % (len(name), MAX_NAME))
+    errors.extend(name_errors("name", name, MAX_NAME))
     if params.get("description") is not None and len(params["description"]) > MAX_DESCRIPTION:
         errors.append("description is %d characters long (at most %d)" % (len(params["description"]), MAX_DESCRIPTION))
     if params.get("category") is not None and not params["category"].strip():

@@ -41,6 +41,8 @@ class PersistentChatPool:
     services: list
     initial_status: str
     default_endpoint: str
+    # New-/Set- with a Name that begins or ends with white space: "refuse" (default) or "accept" (COVERAGE.md).
+    outer_space_names: str = "refuse"
 
 
 @dataclass
@@ -108,6 +110,14 @@ def _store(item: Optional[dict], instance: str, database: str) -> SqlStore:
     return SqlStore(instance=item.get("instance", instance), database=item.get("database", database))
 
 
+def _choice(section: dict, key: str, allowed: tuple) -> str:
+    """A setting that names one of ``allowed`` (the first is the default)."""
+    value = str(section.get(key, allowed[0])).lower()
+    if value not in allowed:
+        raise ValueError("lync.persistent_chat_pool.%s must be one of %s, not %r" % (key, ", ".join(allowed), value))
+    return value
+
+
 def parse(topology: dict) -> LyncTopology:
     domain = topology.get("domain", "contoso.local")
     section = topology.get("lync") or {}
@@ -134,7 +144,8 @@ def parse(topology: dict) -> LyncTopology:
             {"role": "compliance", "name": "RTCCHATCOMPLIANCE",
              "display_name": "Lync Server Persistent Chat Compliance"}]),
         initial_status=pc.get("initial_status", "Running"),
-        default_endpoint=pc.get("default_endpoint", "sip:GC-1-PersistentChatService-2@%s" % sip_domain))
+        default_endpoint=pc.get("default_endpoint", "sip:GC-1-PersistentChatService-2@%s" % sip_domain),
+        outer_space_names=_choice(pc, "outer_space_names", ("refuse", "accept")))
 
     gc = section.get("legacy_group_chat") or {}
     flavour = gc.get("flavour", "lync2010")
