@@ -10,7 +10,11 @@ Python that runs on the controller and speaks WinRM itself. So this plugin:
    modules' winrm_* options, where the task did not set them explicitly;
 2. runs the module on the controller through a local connection and the controller's own Python,
    whatever ``ansible_connection`` the host has, so Ansible never opens a WinRM connection itself;
-3. shows at -vv the progress lines a long-running module appends to the file named by the
+3. always runs the module pipelined (its AnsiballZ wrapper, arguments included, goes to the Python process
+   on stdin), whatever ansible.cfg says: the arguments hold the WinRM password, and a module written to
+   ~/.ansible/tmp would leave it on disk, for good when the run is killed. ANSIBLE_KEEP_REMOTE_FILES is
+   ignored for these modules, with a warning;
+4. shows at -vv the progress lines a long-running module appends to the file named by the
    PCHAT_PROGRESS_FILE environment variable while it runs (module_utils/long_step.py Progress).
 """
 
@@ -21,6 +25,7 @@ import sys
 import tempfile
 import threading
 
+from ansible import constants as C
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.parsing.convert_bool import boolean
@@ -28,6 +33,10 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 display = Display()
+
+KEEP_REMOTE_FILES_IGNORED = (
+    "ANSIBLE_KEEP_REMOTE_FILES is set, but lync.persistent_chat modules are never written to disk: their "
+    "arguments hold the WinRM password, so they always run pipelined and nothing is kept")
 
 # The module inherits the controller's environment through the local connection.
 PROGRESS_ENV = "PCHAT_PROGRESS_FILE"
@@ -230,8 +239,19 @@ class PchatActionModule(ActionBase):
         shell = loader.shell_loader.get("sh")
         shell.set_options(var_options={})
         connection = loader.connection_loader.get("local", self._play_context, new_stdin=None, shell=shell)
-        connection.set_options(var_options={})
+        # Pipelined: the module and its arguments reach Python on stdin, never a file (see the module docstring).
+        connection.set_options(var_options={}, direct={"pipelining": True})
         return connection
+
+    def _is_pipelining_enabled(self, module_style, wrap_async=False):
+        """Always, for the module this plugin runs on its local connection: ActionBase would otherwise write
+        AnsiballZ_<module>.py, the password among its arguments, when pipelining is off in ansible.cfg or
+        ANSIBLE_KEEP_REMOTE_FILES is set. Refuses what cannot be pipelined rather than writing it."""
+        if module_style != "new" or wrap_async or not self._connection.has_pipelining:
+            raise AnsibleError("lync.persistent_chat runs its modules pipelined only (their arguments hold the "
+                               "WinRM password); this one cannot be (module style %s%s)"
+                               % (module_style, ", async" if wrap_async else ""))
+        return True
 
     def run(self, tmp=None, task_vars=None):
         task_vars = dict(task_vars or {})
@@ -253,6 +273,8 @@ class PchatActionModule(ActionBase):
             delegated[delegate_to] = dict(delegated[delegate_to], **local_overrides)
             local_vars["ansible_delegated_vars"] = delegated
 
+        if C.DEFAULT_KEEP_REMOTE_FILES:
+            display.warning(KEEP_REMOTE_FILES_IGNORED)
         remote_connection = self._connection
         self._connection = self._local_connection()
         try:
