@@ -38,6 +38,16 @@ def test_principal_errors():
         assert lo.principal_error(bad), bad
 
 
+def test_name_errors_refuse_outer_white_space_and_keep_inner_spaces():
+    assert lo.name_errors("name", "Sales  and  Marketing", 256) == []
+    for value in ("Sales ", " Sales", "Sales\t", "\u00a0Sales"):
+        errors = lo.name_errors("name", value, 256)
+        assert errors == ["name %r begins or ends with white space, which Lync cannot find again by name: remove "
+                          "the leading and trailing spaces" % value]
+    assert lo.name_errors("name", "   ", 256) == ["name cannot be empty"]
+    assert lo.name_errors("name", "x" * 51, 50) == ["name is 51 characters long (at most 50)"]
+
+
 def test_scopes():
     assert lo.canonical_scope("GLOBAL") == ("Global", "global")
     assert lo.canonical_scope("PCEnabled", tags=True) == ("Tag:PCEnabled", "tag:pcenabled")
