@@ -7,7 +7,8 @@ test: a migration stage with its ledger and report (-vvv), then a module SIGKILL
 tree while it waits on a slow server. Every file those runs could have written (the temporary folders,
 ~/.ansible, the ledger, the report) is then searched for the password, as are -vvv's output and the
 command line and environment of every process of the tree while the module ran - kinit's included,
-through an ansible_winrm_kinit_cmd that records how it was called."""
+through an ansible_winrm_kinit_cmd that records how it was called. Both with the newest ansible-core (.venv)
+and the oldest the collection claims (.venv-oldest, scripts/setup-oldest.sh)."""
 from __future__ import annotations
 
 import json
@@ -34,7 +35,9 @@ exec kinit "$@"
 class SecretLab:
     """A lab whose lyncadmin password is ``password``, and folders to search for it afterwards."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, ansible_bin: Path):
+        assert (ansible_bin / "ansible").exists(), "no %s: run scripts/setup-oldest.sh" % (ansible_bin / "ansible")
+        self.ansible_bin = ansible_bin
         self.password = "Zq7-%s-Pw!" % secrets.token_hex(8)
         inputs = root / "inputs"              # what the operator gives Ansible: not searched
         inputs.mkdir()
@@ -58,6 +61,7 @@ class SecretLab:
             "ansible_winrm_kinit_cmd": str(recorder)}), encoding="utf-8")
         self.offset = claim_offset()
         self.env = dict(_env(), PCHAT_LAB_PORT_OFFSET=str(self.offset))
+        self.env["PATH"] = "%s:%s" % (ansible_bin, self.env["PATH"])
         self.started = time.time()
 
     def up(self):
@@ -84,7 +88,7 @@ class SecretLab:
         return json.loads(text) if text else None
 
     def command(self, program: str, *args: str) -> list:
-        return [str(BIN / program), "-i", str(INVENTORY), "-e", "@%s" % self.vars_file, *args]
+        return [str(self.ansible_bin / program), "-i", str(INVENTORY), "-e", "@%s" % self.vars_file, *args]
 
     def run(self, program: str, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
         return subprocess.run(self.command(program, *args), env=dict(self.env, **(env or {})), cwd=REPO,
@@ -105,9 +109,9 @@ class SecretLab:
         return found
 
 
-@pytest.fixture
-def secret_lab(tmp_path):
-    lab = SecretLab(tmp_path)
+@pytest.fixture(params=["newest", "oldest"])
+def secret_lab(request, tmp_path):
+    lab = SecretLab(tmp_path, BIN if request.param == "newest" else REPO / ".venv-oldest" / "bin")
     lab.up()
     try:
         yield lab
