@@ -142,7 +142,8 @@ def process_texts(pids: list) -> dict:
     texts = {}
     for pid in pids:
         try:
-            texts[pid] = Path("/proc/%d/cmdline" % pid).read_bytes() + b"\0" + Path("/proc/%d/environ" % pid).read_bytes()
+            proc = Path("/proc/%d" % pid)
+            texts[pid] = (proc / "cmdline").read_bytes() + b"\0" + (proc / "environ").read_bytes()
         except OSError:
             continue
     return texts
@@ -200,7 +201,8 @@ def test_a_stage_and_a_killed_module_leave_the_password_nowhere(secret_lab):
 
 
 def test_keep_remote_files_is_ignored_with_a_warning(secret_lab):
-    done = secret_lab.run("ansible", "fe01", "-m", "lync.persistent_chat.pool_info", env={"ANSIBLE_KEEP_REMOTE_FILES": "1"})
+    done = secret_lab.run("ansible", "fe01", "-m", "lync.persistent_chat.pool_info",
+                          env={"ANSIBLE_KEEP_REMOTE_FILES": "1"})
     assert "fe01 | SUCCESS" in done.stdout, done.stdout[-3000:] + done.stderr[-3000:]
     assert "ANSIBLE_KEEP_REMOTE_FILES is set, but lync.persistent_chat modules are never written to disk" in (
         " ".join((done.stdout + done.stderr).split()))
