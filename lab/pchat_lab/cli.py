@@ -482,7 +482,7 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_odbc)
     fault = sub.add_parser("fault", parents=[common], help="inject faults")
     fault.add_argument("action", choices=["add", "list", "clear"])
-    fault.add_argument("kind", nargs="?", choices=["cmdlet", "drop", "delay", "operation_timeout"])
+    fault.add_argument("kind", nargs="?", choices=["cmdlet", "drop", "delay", "operation_timeout", "slow"])
     fault.add_argument("--host", default="*")
     fault.add_argument("--nth", type=int)
     fault.add_argument("--count", type=int)

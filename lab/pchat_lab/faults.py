@@ -5,7 +5,9 @@ Fault kinds (all scoped to a host, or to every host when host is "*"):
   as a terminating error;
 - ``drop``: the Nth Receive closes the TCP connection without answering;
 - ``delay``: every WinRM request waits ``seconds`` before it is handled;
-- ``operation_timeout``: the next ``count`` Receives answer with the OperationTimeout fault.
+- ``operation_timeout``: the next ``count`` Receives answer with the OperationTimeout fault;
+- ``slow``: the Nth call (0 = every call) of a cmdlet first waits ``seconds`` - a long export, copy or backup - and
+  stops waiting when its command is terminated (WinRS Signal terminate), as a stopped pipeline does.
 """
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ class Fault:
 
 
 class FaultInjector:
-    KINDS = ("cmdlet", "drop", "delay", "operation_timeout")
+    KINDS = ("cmdlet", "drop", "delay", "operation_timeout", "slow")
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -71,6 +73,11 @@ class FaultInjector:
         """The error message to raise for this cmdlet call, or None."""
         fault = self._count("cmdlet", host, lambda f: f.cmdlet.lower() == cmdlet.lower())
         return fault.message if fault else None
+
+    def slow_seconds(self, host: str, cmdlet: str) -> float:
+        """How long this cmdlet call takes before it does its work (0 when no slow fault fires)."""
+        fault = self._count("slow", host, lambda f: f.cmdlet.lower() == cmdlet.lower())
+        return fault.seconds if fault else 0.0
 
     def should_drop_receive(self, host: str) -> bool:
         return self._count("drop", host) is not None

@@ -19,7 +19,10 @@ import json
 import os
 import time
 
+from ansible_collections.lync.persistent_chat.plugins.module_utils.controller_process import ControllerWatch
 from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell import check_identifier, ps_literal
+from ansible_collections.lync.persistent_chat.plugins.module_utils.step_workers import WorkerRecord
+from ansible_collections.lync.persistent_chat.plugins.module_utils.winrm import CommandAbandoned
 
 RECORD_SUFFIX = ".pchat.json"
 RECORD_FORMAT = "lync.persistent_chat/step-record/1"
@@ -189,11 +192,37 @@ class Progress(object):
         self.activity = None
 
 
-def run_long(module, progress, activity, script, depth=4, idempotent=False):
+def server_name(module):
+    """The server a step works on, as people call it: the Kerberos name when the host is an address."""
+    params = getattr(module, "params", None) or {}
+    return params.get("winrm_kerberos_hostname_override") or getattr(module, "host", None)
+
+
+def run_long(module, progress, activity, script, depth=4, idempotent=False, watch=None):
     """Run a long script (by default one that must not be re-sent) with progress lines around it and one
-    each time the client finds the command still running."""
+    each time the client finds the command still running. At each of those polls the step also looks for
+    its Ansible run: when the run is gone (ansible-playbook killed; its workers live on), the remote
+    command is stopped at once instead of running on for nobody, and the step's worker file
+    (step_workers.py) says so to the next run."""
+    watch = watch if watch is not None else ControllerWatch()
+    where = server_name(module)
+    worker = WorkerRecord(activity, where, watch)
+
+    def on_wait():
+        progress.tick()
+        gone = watch.gone()
+        if gone:
+            raise CommandAbandoned("%s stopped on %s: %s, so nobody would read its result" % (
+                activity, where, gone))
+
     progress.start(activity)
+    worker.start()
     try:
-        return module.winrm().run_json(script, depth=depth, idempotent=idempotent, on_wait=progress.tick)
+        return module.winrm().run_json(script, depth=depth, idempotent=idempotent, on_wait=on_wait)
+    except CommandAbandoned as error:
+        worker.stopped(str(error))
+        progress.say(str(error))
+        raise
     finally:
+        worker.finish()
         progress.finish()

@@ -70,6 +70,11 @@ class WinRMProtocolError(WinRMError):
     """The script ran but its output is not the one JSON document we asked for."""
 
 
+class CommandAbandoned(WinRMError):
+    """Raised by an ``on_wait`` callback to stop waiting: the command is signalled to terminate (WinRS
+    Signal terminate, as for every command that ends) and the error goes up, never retried."""
+
+
 class PowerShellError(WinRMError):
     """The script failed inside PowerShell. ``cmdlet`` names the failing command when PowerShell said."""
 
@@ -442,7 +447,8 @@ class WinRMClient(object):
                 break
             except Exception as error:  # pylint: disable=broad-except
                 translated = self._translate(error)
-                retryable = self._is_transient(error) and (idempotent or self._shell_id is None)
+                retryable = (self._is_transient(error) and (idempotent or self._shell_id is None)
+                             and not isinstance(error, CommandAbandoned))
                 if not retryable or attempt >= self.retries:
                     if attempt:
                         translated = type(translated)("%s (after %d attempts)" % (translated, attempt + 1))

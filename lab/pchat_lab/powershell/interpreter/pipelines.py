@@ -3,6 +3,7 @@ through the binder with an EngineContext; redirections; pipelines used as values
 from __future__ import annotations
 
 import re
+import time
 from typing import Any, Optional
 
 from tree_sitter import Node
@@ -173,6 +174,18 @@ class Pipelines:
             return []
         return merged + result if merged else result
 
+    def _take_injected_time(self, seconds: float) -> None:
+        """A slow fault: wait, in slices, until the time is up or the command is terminated."""
+        deadline = time.monotonic() + seconds
+        sink = getattr(self, "sink", None)
+        while time.monotonic() < deadline and not getattr(sink, "terminated", False):
+            time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
+        if seconds and getattr(sink, "terminated", False):
+            # The command was terminated: the pipeline stops and the cmdlet does none of its work.
+            raise Terminating(PSError("The pipeline has been stopped.", "PipelineStopped", "OperationStopped",
+                                      exception_type="System.Management.Automation.PipelineStoppedException"),
+                              script=True)
+
     def _invoke(self, target, raw: list, pipeline: list, extent, node: Node, expecting_input: bool = False) -> list:
         if isinstance(target, FunctionDef):
             return self.call_function(target, raw, pipeline, extent, node)
@@ -186,6 +199,7 @@ class Pipelines:
                 err.command_name = spec.name
                 err.position = extent
                 raise Terminating(err)
+            self._take_injected_time(faults.slow_seconds(getattr(self.host, "name", ""), spec.name))
         try:
             result = bind(spec, raw, pipeline, extent, expecting_input=expecting_input)
         except PSError as err:
