@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: legacy_rename
 short_description: Rename legacy Group Chat rooms before the export, so Import keeps rooms it would leave behind for their name
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Applies the rename map (C(pchat_room_renames)) to the legacy Group Chat database - rooms that
     C(Import-CsPersistentChatData) would leave out only because of their name (over 256 characters once prefixed
