@@ -105,9 +105,13 @@ def _judge(before, after, items, renamed_ids):
         elif item["legacy_id"] in overwritten and not item["applied"]:
             problems.append("%s: renamed to %r it would overwrite the 2013 room of that name" % (
                 item["object"], item["new"]))
+    renamed_to = {item["new_object"]: item for item in items}
     for node_id, issue in sorted(left_after.items()):
         if node_id not in renamed_ids and node_id not in kept_before:
-            problems.append("%s: the renames leave it behind (%s%s)" % (issue["object"], issue["kind"], _detail(issue)))
+            cause = renamed_to.get(issue.get("other"))
+            problems.append("%s: the renames leave it behind (%s%s)%s" % (
+                issue["object"], issue["kind"], _detail(issue),
+                " - renaming %s to %r takes its name" % (cause["object"], cause["new"]) if cause else ""))
     return problems
 
 

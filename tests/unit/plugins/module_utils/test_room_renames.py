@@ -68,3 +68,12 @@ def test_a_rename_that_leaves_another_room_behind_is_refused():
     with pytest.raises(room_renames.RenameMapError) as refused:
         room_renames.apply_checked(legacy, {"IT / Helpdesk / Tickets": "Archive", "IT / Helpdesk / " + LONG: "Archive"})
     assert "IT / Helpdesk / Archive" in str(refused.value) and "DUPLICATE_NAME" in str(refused.value)
+
+
+def test_a_room_pushed_out_by_a_rename_names_the_rename():
+    legacy = tree()
+    legacy.nodes[4]["name"], legacy.nodes[5]["name"] = LONG, "Tickets"      # the long room comes first now
+    with pytest.raises(room_renames.RenameMapError) as refused:
+        room_renames.apply_checked(legacy, {"IT / Helpdesk / " + LONG: "Tickets"})
+    assert ("IT / Helpdesk / Tickets: the renames leave it behind (DUPLICATE_NAME, like IT / Helpdesk / Tickets)"
+            " - renaming IT / Helpdesk / %s to 'Tickets' takes its name" % LONG) in str(refused.value)
