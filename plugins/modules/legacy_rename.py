@@ -29,8 +29,8 @@ description:
 options:
   renames:
     description:
-      - The rename map - C({"Category / Sub / Room": "new legacy room name"}), each room named as readiness names
-        it in its findings (C(object)).
+      - The rename map - a mapping of each room, named as readiness names it in its findings (C(object),
+        C(Category / Sub / Room)), to its new legacy name.
       - Mutually exclusive with O(restore).
     type: dict
   restore:

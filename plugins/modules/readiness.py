@@ -50,9 +50,9 @@ options:
     type: dict
   room_renames:
     description:
-      - The rename map - legacy rooms that Import would leave behind only because of their name, as
-        C({"Category / Sub / Room": "new legacy room name"}) (the room named as the findings name it, in
-        C(object)). The map is applied to what is read, so the findings show the new names (and no longer
+      - The rename map - legacy rooms that Import would leave behind only because of their name, as a mapping of
+        each room (named as the findings name it in C(object), C(Category / Sub / Room)) to its new legacy name.
+        The map is applied to what is read, so the findings show the new names (and no longer
         flag the renamed rooms), and returned in RV(renames). M(lync.persistent_chat.legacy_rename) applies it
         to the legacy database before the export.
       - The map is checked first, and the task fails naming each problem when a key names no legacy room (or
