@@ -41,6 +41,7 @@ SCHEMA = {
         "opened": _TEXT}, "steps": {
         "target_content": {"categories": _NUMBER, "rooms": _NUMBER, "addins": _NUMBER, "holds_data": _FLAG},
         "stop_legacy": {"services": _LIST},
+        "renames": {"renamed": _LIST},
         "export": {"file": _TEXT, "sha256": _TEXT, "size": _NUMBER, "fingerprint": _TEXT, "counts": _COUNTS,
                    "report_messages": _NUMBER},
         "stop_pchat": {"services": _LIST},

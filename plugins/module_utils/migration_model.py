@@ -228,6 +228,10 @@ class ChatTree(object):
             node_id = parent
         return out[::-1]
 
+    def forget_paths(self):
+        """Forget the paths worked out so far (after nodes were renamed)."""
+        self._chains = {}
+
     def path(self, node_id):
         """Names from the top-level category down to ``node_id`` (a new list each time)."""
         key = ("path", node_id)

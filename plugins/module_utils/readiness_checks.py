@@ -10,6 +10,7 @@ A gate acts on the result: errors block; warnings block unless acknowledged by i
 from __future__ import annotations
 
 from ansible_collections.lync.persistent_chat.plugins.module_utils import chat_queries as Q
+from ansible_collections.lync.persistent_chat.plugins.module_utils import room_renames
 from ansible_collections.lync.persistent_chat.plugins.module_utils.migration_model import (
     ChatTree,
     Expectation,
@@ -122,26 +123,42 @@ class ReadinessResult(object):
         return out
 
 
-def check(legacy_client, target_client=None, scope=None, cutoff=None, scan_messages=False, file_repository=None):
+def check(legacy_client, target_client=None, scope=None, cutoff=None, scan_messages=False, file_repository=None,
+          renames=None):
     """Run every check. Returns (ReadinessResult, facts) where facts are the counts the checks saw.
 
     ``cutoff``: a datetime; messages before it are counted (needs a scan of tblChat, as does
     ``scan_messages``, which counts the ``ma-filelink:`` messages). ``file_repository``: the file
-    repository's ``{"path", "files", "bytes"}`` (legacy_info's result) when known."""
+    repository's ``{"path", "files", "bytes"}`` (legacy_info's result) when known. ``renames``: the rename
+    map (room_renames.py), applied to the legacy tree before the checks; its resolved items are
+    ``facts["renames"]``. A bad map raises room_renames.RenameMapError."""
     with Q.collector_paused():
-        return _check(legacy_client, target_client, scope, cutoff, scan_messages, file_repository)
+        return _check(legacy_client, target_client, scope, cutoff, scan_messages, file_repository, renames)
 
 
-def _check(legacy_client, target_client, scope, cutoff, scan_messages, file_repository):
+def read_trees(legacy_client, target_client=None, scope=None, renames=None):
+    """(legacy tree, target index or None, expectation, rename items) as readiness reads them, the rename
+    map applied and checked."""
     legacy = ChatTree.read(legacy_client, legacy=True, detail=False)
     target = None
     if target_client is not None:
         target = TargetIndex(ChatTree.read(target_client, legacy=False, detail=False))
-    model = Expectation(legacy, scope=scope, existing=target, detail=False)
+    if renames:
+        items, model = room_renames.apply_checked(legacy, renames, scope=scope, existing=target)
+    else:
+        items, model = [], Expectation(legacy, scope=scope, existing=target, detail=False)
+    return legacy, target, model, items
+
+
+def _check(legacy_client, target_client, scope, cutoff, scan_messages, file_repository, renames):
+    legacy, target, model, renamed = read_trees(legacy_client, target_client, scope, renames)
     result = ReadinessResult()
     facts = {"categories": len(legacy.categories()), "rooms": len(legacy.rooms()), "addins": len(legacy.addins),
              "categories_in_scope": len(model.categories) + sum(1 for s in model.skipped if s["kind"].startswith("CATEGORY")),
              "rooms_to_migrate": len(model.rooms), "target_read": target is not None}
+    if renames:
+        facts["renames"] = [{key: item[key] for key in ("object", "new_object", "old", "new", "name", "applied")}
+                            for item in renamed]
 
     # Objects gathered per finding, in the model's order, and added once per finding.
     objects = {}

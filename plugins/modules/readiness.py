@@ -48,6 +48,20 @@ options:
       - The legacy file repository as M(lync.persistent_chat.legacy_info) returns it
         (C(path), C(files), C(bytes)); its files and bytes go into V(FILES_TO_COPY).
     type: dict
+  room_renames:
+    description:
+      - The rename map - legacy rooms that Import would leave behind only because of their name, as a mapping of
+        each room (named as the findings name it in C(object), C(Category / Sub / Room)) to its new legacy name.
+        The map is applied to what is read, so the findings show the new names (and no longer
+        flag the renamed rooms), and returned in RV(renames). M(lync.persistent_chat.legacy_rename) applies it
+        to the legacy database before the export.
+      - The map is checked first, and the task fails naming each problem when a key names no legacy room (or
+        several), a new name is empty, begins or ends with white space or is over 256 characters, the renamed
+        room would still be left behind (too long once prefixed, a duplicate, named like a category) or would
+        overwrite a 2013 room, or another item would be left behind because of it.
+      - A room already renamed in the legacy database (by an earlier cutover) is recognised by its new name.
+    type: dict
+    default: {}
   fail_on:
     description:
       - V(error) fails the task when there are errors; V(warning) also on warnings not in O(acknowledge);
@@ -118,6 +132,14 @@ EXAMPLES = r"""
 - name: Show them
   ansible.builtin.debug:
     var: refused.query_result
+
+- name: Keep a room whose prefixed name is over 256 characters, under a shorter name
+  lync.persistent_chat.readiness:
+    sql_server: sql01.contoso.local
+    sql_instance: GROUPCHAT
+    sql_database: GroupChat
+    room_renames:
+      "IT / Helpdesk / A room name over 256 characters ...": Helpdesk archive
 """
 
 RETURN = r"""
@@ -164,6 +186,32 @@ facts:
   description: What was read - numbers of categories, rooms, add-ins, rooms to migrate, and messages when tblChat was scanned.
   returned: always
   type: dict
+renames:
+  description: The rename map resolved, one item per room, in the map's order.
+  returned: when O(room_renames) is given
+  type: list
+  elements: dict
+  contains:
+    object:
+      description: The room as the map names it (its legacy path).
+      type: str
+    new_object:
+      description: Its legacy path once renamed, as the findings name it.
+      type: str
+    old:
+      description: Its legacy name.
+      type: str
+    new:
+      description: Its new legacy name.
+      type: str
+    name:
+      description: Its 2013 name once renamed (flattened with its categories' names when nested).
+      type: str
+    applied:
+      description: Whether the legacy database already holds the new name.
+      type: bool
+  sample: [{"object": "IT / Helpdesk / A room name over 256 characters ...", "new_object": "IT / Helpdesk / Short",
+            "old": "A room name over 256 characters ...", "new": "Short", "name": "IT_Helpdesk_Short", "applied": false}]
 query_result:
   description: The value of O(query) over this result (any JSON type; V(null) when the expression selects nothing).
   returned: when O(query) is given
@@ -204,6 +252,7 @@ def main():
         acknowledge=dict(type="list", elements="str", default=[]),
         max_objects=dict(type="int", default=200),
         query=dict(type="str"),
+        room_renames=dict(type="dict", default={}),
     )
     spec.update(target_argument_spec())
     module = PchatModule(argument_spec=spec, connections=("sql",), supports_check_mode=True)
@@ -226,7 +275,7 @@ def main():
             try:
                 result, facts = readiness_checks.check(
                     legacy, target, scope=params["scope"], cutoff=cutoff, scan_messages=params["scan_messages"],
-                    file_repository=params["file_repository"])
+                    file_repository=params["file_repository"], renames=params["room_renames"])
             except ValueError as error:
                 module.fail_json(msg=str(error))
     finally:
@@ -240,7 +289,10 @@ def main():
     summary = {"errors": severities.count("error"), "warnings": severities.count("warning"),
                "info": severities.count("info"), "blocking": blocking, "acknowledged": used}
     passed = not blocking if params["fail_on"] != "none" else summary["errors"] == 0
+    renames = facts.pop("renames", None)
     output = dict(findings=findings, summary=summary, passed=passed, facts=facts)
+    if renames is not None:
+        output["renames"] = renames
     if query is not None:
         output["query_result"] = evaluate_query(module, query, output)
     if blocking:
