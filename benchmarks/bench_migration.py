@@ -219,12 +219,15 @@ def run_playbook(workdir, state, environment):
                 samples=sampler.samples, largest_mb=sampler.largest)
 
 
+def _ledger_time(text):
+    return time.mktime(time.strptime(text, "%Y-%m-%dT%H:%M:%SZ"))
+
+
 def ledger_seconds(book, stage):
     found = book.get("stages", {}).get(stage) or {}
     if not found.get("started") or not found.get("finished"):
         return None
-    parse = lambda text: time.mktime(time.strptime(text, "%Y-%m-%dT%H:%M:%SZ"))  # noqa: E731
-    return parse(found["finished"]) - parse(found["started"])
+    return _ledger_time(found["finished"]) - _ledger_time(found["started"])
 
 
 def figures(run, log):
@@ -330,8 +333,8 @@ def main():
         print("lab up; %s seeded in %.0f s" % (args.dataset, seeded), flush=True)
         run = run_playbook(workdir, state, environment)
         log = lab_log(state)
-        print("migrate.yml %s in %.0f s (%s)" % ("passed" if run["code"] == 0 else "FAILED (rc %d)" % run["code"],
-                                                run["finished"] - run["started"], workdir / "playbook.log"))
+        outcome = "passed" if run["code"] == 0 else "FAILED (rc %d)" % run["code"]
+        print("migrate.yml %s in %.0f s (%s)" % (outcome, run["finished"] - run["started"], workdir / "playbook.log"))
         if len(log) >= 100000:
             print("warning: the lab's request log is full (100,000 entries): early round trips are not counted")
         loads = [sample[2] for sample in run["samples"]] or [0.0]

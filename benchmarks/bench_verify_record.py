@@ -188,11 +188,11 @@ def main():
             started = time.perf_counter()
             total, spans = timed(workdir / ("%s.yml" % kind), parity_file, ledger_dir, workdir)
             record = records[kind] = json.loads((ledger_dir / "bench.json").read_text())["stages"]["verify"]["data"]
+            parts = ", ".join("%s %.1f" % (name.lower(), seconds) for name, seconds in spans.items()
+                              if name != "Load the parity result")
             print("%5d rooms %-3s judge+record %7.1f s (%s); whole playbook %5.1f s; recorded %d rooms, %d new "
-                  "messages" % (rooms, kind, total, ", ".join("%s %.1f" % (name.lower(), seconds) for name, seconds
-                                                               in spans.items() if name != "Load the parity result"),
-                                time.perf_counter() - started, len(record["result"]["rooms"]), int(record["new_messages"])),
-                  flush=True)
+                  "messages" % (rooms, kind, total, parts, time.perf_counter() - started, len(record["result"]["rooms"]),
+                                int(record["new_messages"])), flush=True)
         if len(records) == 2:
             print("%5d rooms: the old and the new record are %s" % (
                 rooms, "the same" if records["old"] == records["new"] else "DIFFERENT"), flush=True)
