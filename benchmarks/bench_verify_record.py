@@ -1,5 +1,5 @@
 """What the verify stage spends on the controller to judge and record a parity result of N rooms, without a lab:
-the Jinja the verify role used before (block vars re-templated at each reference) against the verify_judgement
+the Jinja the verify role used before (block vars re-templated at each reference) against the judged_parity
 filter it uses now, each followed by the ledger recording. Printed; nothing is asserted.
 
     .venv/bin/python benchmarks/bench_verify_record.py [--rooms 1000 2000 10000] [--old-up-to 2000]
@@ -98,7 +98,7 @@ NEW = r"""
         verify_parity: "{{ verify_parity }}"
     - name: Judge
       ansible.builtin.set_fact:
-        verify_judged: "{{ verify_parity | lync.persistent_chat.verify_judgement('%s', allow_new_messages=true) }}"
+        verify_judged: "{{ verify_parity | lync.persistent_chat.judged_parity('%s', allow_new_messages=true) }}"
     - name: Check
       ansible.builtin.assert:
         that: verify_unexplained | length == 0

@@ -1,4 +1,4 @@
-"""What the verify stage records in the ledger, judged by the verify_judgement filter (small dataset, own ledger):
+"""What the verify stage records in the ledger, judged by the judged_parity filter (small dataset, own ledger):
 the counts and the judged comparison the report reads, with a message posted in Persistent Chat after the cutover
 opened it set aside as new rather than a difference."""
 from __future__ import annotations

@@ -1,13 +1,13 @@
-"""The verify role's judgement of a parity result (filter verify_judgement): what it sets aside as messages
+"""The verify role's judgement of a parity result (filter judged_parity): what it sets aside as messages
 posted after the cutover opened Persistent Chat, what it leaves as differences, and the result the ledger keeps."""
 from __future__ import annotations
 
 import pytest
 
-from ansible_collections.lync.persistent_chat.plugins.filter.verify_judgement import FilterModule
-from ansible_collections.lync.persistent_chat.plugins.module_utils.verify_judgement import opened_ticks
+from ansible_collections.lync.persistent_chat.plugins.filter.judged_parity import FilterModule
+from ansible_collections.lync.persistent_chat.plugins.module_utils.judged_parity import opened_ticks
 
-JUDGE = FilterModule().filters()["verify_judgement"]
+JUDGE = FilterModule().filters()["judged_parity"]
 OPENED = "2026-03-01T12:00:00Z"
 AFTER, BEFORE = opened_ticks(OPENED) + 10, opened_ticks(OPENED) - 10
 

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The verify stage's judgement of a parity result: messages posted in Persistent Chat after the cutover
 opened it are new, not differences. Pure functions on the parity module's result, called through the
-verify_judgement filter, so that a 10,000-room result is judged in one pass of Python instead of Jinja
+judged_parity filter, so that a 10,000-room result is judged in one pass of Python instead of Jinja
 loops that the controller templated again at every reference (minutes on the large dataset)."""
 
 from __future__ import annotations
