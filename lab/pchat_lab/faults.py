@@ -107,6 +107,11 @@ class LogEntry:
     command: str = ""
     script: str = ""           # the decoded PowerShell script, when the command ran one
     status: int = 200
+    # A Command's own work, filled in when it finishes (None while it runs): the seconds the lab spent
+    # running it, and of those the seconds it slept to imitate the transfer rate (lync.migration.rows_per_second).
+    # Benchmarks tell the lab's work from the client's time between commands with them.
+    seconds: Optional[float] = None
+    paced_seconds: Optional[float] = None
 
 
 class RequestLog:

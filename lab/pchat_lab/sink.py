@@ -16,6 +16,8 @@ class OutputSink:
         self.stdin = bytearray()
         self.stdin_closed = False
         self.terminated = False
+        # Seconds the command slept to imitate a transfer rate (the request log reports them).
+        self.paced_seconds = 0.0
 
     # --- the command's side -------------------------------------------------------------------
     def stdout(self, data: bytes) -> None:

@@ -71,7 +71,7 @@ class WSManService:
         return getattr(self, "_" + name.lower())(host_name, user, request, endpoint, client_ip)
 
     def _log(self, host_name, user, action, request, shell_id="", command="", script="", status=200):
-        self.lab.log.add(host=host_name, user=user, action=action, shell_id=shell_id, command=command,
+        return self.lab.log.add(host=host_name, user=user, action=action, shell_id=shell_id, command=command,
                          script=script, status=status)
 
     # --- operations -------------------------------------------------------------------------------
@@ -116,8 +116,11 @@ class WSManService:
         command = Command(shell, command_line)
         shell.commands[command.id] = command
         script = decoded_script(command_line)
-        self._log(host_name, user, "Command", request, shell_id=shell.id, command=command_line, script=script)
-        command.start(self.lab.execute, host)
+        entry = self._log(host_name, user, "Command", request, shell_id=shell.id, command=command_line, script=script)
+
+        def finished(seconds: float, paced_seconds: float) -> None:
+            entry.seconds, entry.paced_seconds = round(seconds, 6), round(paced_seconds, 6)
+        command.start(self.lab.execute, host, on_finish=finished)
         return env.envelope(env.NS_SHELL + "/CommandResponse", request.message_id,
                             env.command_response_body(command.id))
 

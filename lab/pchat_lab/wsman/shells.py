@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import logging
 import threading
+import time
 import traceback
 import uuid
 from dataclasses import dataclass, field
@@ -34,8 +35,11 @@ class Command:
         self.receiving = threading.Lock()   # one Receive at a time per command
         self.thread: Optional[threading.Thread] = None
 
-    def start(self, execute, host) -> None:
+    def start(self, execute, host, on_finish=None) -> None:
+        """Run the command line in a worker thread; ``on_finish(seconds, paced_seconds)`` is told how long
+        it ran once it ends (the request log keeps it)."""
         def run() -> None:
+            started = time.monotonic()
             try:
                 code = execute(host, self.command_line, self.sink)
                 exit_code = int(code) if code is not None else 0
@@ -44,6 +48,8 @@ class Command:
                           traceback.format_exc())
                 self.sink.stderr(("%s: %s\r\n" % (type(exc).__name__, exc)).encode("utf-8", "replace"))
                 exit_code = 1
+            if on_finish is not None:
+                on_finish(time.monotonic() - started, self.sink.paced_seconds)
             if not self.sink.done:
                 self.sink.finish(exit_code)
 

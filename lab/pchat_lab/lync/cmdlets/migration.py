@@ -82,13 +82,18 @@ def take_time(ctx, lync, rows: int) -> None:
     rate = lync.rows_per_second
     if rate <= 0 or rows <= 0:
         return
-    deadline = time.monotonic() + rows / rate
+    started = time.monotonic()
+    deadline = started + rows / rate
     sink = getattr(ctx, "sink", None)
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or (sink is not None and getattr(sink, "terminated", False)):
-            return
-        time.sleep(min(remaining, 0.2))
+    try:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or (sink is not None and getattr(sink, "terminated", False)):
+                return
+            time.sleep(min(remaining, 0.2))
+    finally:
+        if sink is not None and hasattr(sink, "paced_seconds"):
+            sink.paced_seconds += time.monotonic() - started
 
 
 def _rows(counts: dict) -> int:

@@ -1,0 +1,54 @@
+"""What the verify stage records in the ledger, judged by the judged_parity filter (small dataset, own ledger):
+the counts and the judged comparison the report reads, with a message posted in Persistent Chat after the cutover
+opened it set aside as new rather than a difference."""
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from pathlib import Path
+
+from conftest import REPO, run_playbook
+
+PLAYBOOKS = REPO / "playbooks"
+TICKS_AT_UNIX_EPOCH = 621355968000000000
+
+
+def stage(lab, ledger_dir: Path, name: str):
+    process = run_playbook(PLAYBOOKS / ("%s.yml" % name), "-e", "pchat_lab_state_dir=%s" % lab.state_dir,
+                           "-e", "pchat_ledger_dir=%s" % ledger_dir, "-e", "pchat_report_dir=%s" % (ledger_dir / "report"))
+    assert process.returncode == 0, process.stdout[-6000:] + process.stderr[-2000:]
+    return process
+
+
+def post_after_the_opening(lab) -> int:
+    """A message posted now in the first migrated room, as a Persistent Chat user would; its room's channelId."""
+    with sqlite3.connect(str(Path(lab.state_dir) / "sql" / "sql01.rtc" / "mgc.db"), timeout=30) as database:
+        channel, last, user = database.execute(
+            "SELECT channelId, MAX(chatId), MIN(userId) FROM tblChat GROUP BY channelId ORDER BY channelId LIMIT 1").fetchone()
+        ticks = TICKS_AT_UNIX_EPOCH + int((time.time() + 5) * 10000000)
+        database.execute("INSERT INTO tblChat (channelId, chatId, chatDate, userId, isAlert, content) VALUES (?, ?, ?, ?, 0, ?)",
+                         (channel, last + 1, ticks, user, "posted after the cutover"))
+    return channel
+
+
+def test_verify_records_its_counts_and_the_judged_comparison(clean_lab, tmp_path):
+    for name in ("preflight", "readiness", "backup", "pool_configuration", "cutover"):
+        stage(clean_lab, tmp_path, name)
+    post_after_the_opening(clean_lab)
+    stage(clean_lab, tmp_path, "verify")
+    verify = json.loads((tmp_path / "lab.json").read_text())["stages"]["verify"]
+    assert verify["status"] == "done"
+    data = verify["data"]
+    result = data["result"]
+    assert data["passed"] is True and result["passed"] is True
+    assert data["counts"] == result["counts"] and data["counts"]["rooms_expected"] == len(result["rooms"]) > 0
+    assert result["differences"] == [] and result["differences_total"] == 0 and result["differences_by_kind"] == {}
+    assert not {"invocation", "changed", "failed"} & set(result)
+    # The message posted after the opening (and any the lab's users posted) is new, not a difference.
+    assert data["new_messages"] >= 1
+    assert result["explained"]["POSTED_AFTER_CUTOVER"] == data["new_messages"]
+    assert {room["status"] for room in result["rooms"]} == {"ok"}
+    assert sum(room["messages_target"] - room["messages_legacy"] for room in result["rooms"]) == data["new_messages"]
+    assert {category["status"] for category in result["categories"]} == {"ok"}
+    assert data["test_message"]["result"] == "Success"
