@@ -95,8 +95,9 @@ def test_a_10000_room_page_writes_only_its_summaries_and_the_rows_that_differ(la
     assert page.rows <= 40, page.rows
     assert ("<p id=\"rooms-note\">2 of the 10000 rooms differ or are missing; every one is listed below when opened.</p>"
             in large_page)
-    assert "Category 000_Room 00017" in large_page.split('<script type="application/json"')[0]
-    assert "Category 001_Room 00001" not in large_page.split('<script type="application/json"')[0]
+    written = re.sub(r'<script type="application/json".*?</script>', "", large_page, flags=re.S)
+    assert "Category 017_Room 00017" in written and "Category 082_Room 04242" in written
+    assert "Category 001_Room 00001" not in written and "Category 001_Room 00001" in large_page
 
 
 def test_every_row_is_in_the_page_as_data_and_no_value_can_end_its_element(large_page):
@@ -147,7 +148,7 @@ def test_chromium_opens_the_page_with_few_rows_and_lists_every_room_on_demand(tm
         page = browser.open(path.as_uri())
 
         def evaluate(expression, wait=False):
-            return page.call("Runtime.evaluate", expression=expression, awaitPromise=wait, returnByValue=True)["result"]["value"]
+            return page.call("Runtime.evaluate", expression=expression, awaitPromise=wait, returnByValue=True)["result"].get("value")
 
         assert evaluate("document.querySelectorAll('tr').length") <= 40
         assert evaluate(rows_in) == 0
