@@ -139,7 +139,8 @@ svg text{font-size:12px}
 <h1>{{ title }}</h1>
 {% set left = report.left_behind %}
 <p>Result: <span id="status" class="badge {{ report.status }}{{ ' left-behind' if left }}">{{ report.status | upper }}</span>\
-{% if left %} <span id="left-behind-result" class="left-behind">with data left behind: {{ left_text }}</span>{% endif %} &mdash; generated {{ report.generated }}</p>
+{% if left %} <span id="left-behind-result" class="left-behind">with data left behind: {{ left_text }}</span>{% endif %}\
+ &mdash; generated {{ report.generated }}</p>
 <h2 id="stages">Stages</h2>
 {% if report.stages %}
 {% call(stage) table(["Stage", "Status", "Attempts", "Started", "Finished", "Seconds"], report.stages) -%}

@@ -19,10 +19,10 @@ description:
     stages and their times (stages that have not run are V(pending)), the readiness findings, the judged
     parity result, and as checks the free space and RBAC roles the preflight recorded and the test message the
     verification sent.
-  - Says what was left behind - the legacy categories, rooms and add-ins Import left out because the cutover
+  - "Says what was left behind - the legacy categories, rooms and add-ins Import left out because the cutover
     accepted their readiness errors (C(cutover_accept_errors), C(cutover_accept_messages)), and the messages of
     those rooms, as parity counted them - in RV(result) (V(passed with data left behind: 1 room, 747 messages),
-    never a plain V(passed)), RV(left_behind), the summary, the page and the JSON.
+    never a plain V(passed)), RV(left_behind), the summary, the page and the JSON."
   - From the ledger, each stage's attempts (with the step that failed and the error of each that did not finish)
     and its steps with theirs, so a resumed stage shows what happened before.
   - The page opens with summaries; a table longer than 200 rows (categories, rooms, differences) shows its
@@ -153,7 +153,7 @@ result:
   description: The result in words - RV(status), and what was left behind when something was.
   returned: always
   type: str
-  sample: passed with data left behind: 1 room, 747 messages
+  sample: "passed with data left behind: 1 room, 747 messages"
 left_behind:
   description:
     - What stayed in the legacy database (parity's C(not_migrated)) - C(categories), C(rooms), C(addins), C(other)

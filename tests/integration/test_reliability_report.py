@@ -49,6 +49,12 @@ def legacy_room_messages(lab, label: str) -> int:
         connection.close()
 
 
+def printed(process) -> str:
+    """What the run printed, with its line breaks and indentation made single spaces: the lab's ansible.cfg prints
+    results as YAML, which folds a long summary line where it likes."""
+    return " ".join(process.stdout.split())
+
+
 class Texts(HTMLParser):
     """The text inside each element that has an id."""
 
@@ -108,11 +114,11 @@ def test_the_report_says_what_the_accepted_error_left_behind_with_its_counts(lab
     assert document["accepted_at_cutover"] == ["ROOM_NAME_TOO_LONG"]
 
     # The playbook's output: the summary's result line, and the left-behind room named with its messages.
-    output = finished.stdout
-    assert "result: %s" % expected in output and "result: passed\"" not in output
+    output = printed(finished)
+    assert "result: %s" % expected in output and not re.search(r"result: passed(?! with data left behind)", output)
     assert "left behind in the legacy database: 1 room, %d messages (errors accepted at cutover: ROOM_NAME_TOO_LONG)" \
-        % messages in output
-    assert re.search(r"room .+ \(ROOM_NAME_TOO_LONG\): %d messages" % messages, output)
+        % messages in output, output[-3000:]
+    assert re.search(r"room .+ \(ROOM_NAME_TOO_LONG\): %d messages" % messages, output), output[-3000:]
 
     page = (ledger_dir / "report" / "report.html").read_text(encoding="utf-8")
     texts = Texts()
@@ -140,7 +146,7 @@ def test_the_report_shows_the_resumed_cutovers_attempts(resumed_migration):
     assert steps["export"]["finished"] <= first["finished"] <= steps["import"]["started"]
     assert all(stages[name]["attempts"] == 1 for name in ("preflight", "readiness", "backup", "verify"))
 
-    output = finished.stdout
+    output = printed(finished)
     assert re.search(r"stage cutover +done +[0-9.]+s +2 attempts", output), output[-4000:]
     assert "attempt 1 failed: 5. Import with -WhatIf and read its report: " in output
     page = (ledger_dir / "report" / "report.html").read_text(encoding="utf-8")
