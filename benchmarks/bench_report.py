@@ -206,8 +206,8 @@ def main():
     print("\n".join(line for line in summary if "left behind" in line or "result" in line or "attempt" in line))
     figures, listing = measure(chromium, pages, workdir, args.repeat)
     blank = figures["blank page"]
-    print("\n%-20s %10s %8s %12s %14s %12s %14s" % ("page", "bytes", "<tr>", "open s", "open - blank", "dump-dom s",
-                                                      "dump - blank"))
+    header = ("page", "bytes", "<tr>", "open s", "open - blank", "dump-dom s", "dump - blank")
+    print("\n%-20s %10s %8s %12s %14s %12s %14s" % header)
     for name, path in pages.items():
         text = path.read_text(encoding="utf-8")
         opened, dumped = statistics.median(figures[name]["open"]), statistics.median(figures[name]["dump"])

@@ -56,7 +56,9 @@ options:
   stages:
     description:
       - The migration's stages in order, each with C(name), C(status) and C(started) / C(finished) times
-        (ISO 8601).
+        (ISO 8601), and optionally C(attempts) (a number), C(attempt_history) (each attempt's C(number), C(status),
+        C(started), C(finished), C(failed_step), C(error)) and C(steps) (each with C(name), C(status), C(attempts),
+        C(started), C(finished), C(error)), as the report reads them from a ledger.
     type: list
     elements: dict
   readiness:
