@@ -489,6 +489,19 @@ class _Comparison(object):
             "objects": objects,
         }
 
+    def _not_migrated(self):
+        """The legacy items Import leaves out (model.skipped), each with its type and, for a room, the messages
+        left behind with it (those the export carried: after -StartDate), so a report can count what stayed."""
+        rows = []
+        for issue in self.model.skipped:
+            node = self.legacy.nodes.get(issue["legacy_id"]) if isinstance(issue["legacy_id"], int) else None
+            object_type = "addin" if node is None else "category" if node["node_type"] == _CATEGORY else "room"
+            row = {"kind": issue["kind"], "object": issue["object"], "object_type": object_type}
+            if object_type == "room":
+                row["messages"] = self.legacy_rooms.get(issue["legacy_id"], (0, None))[0]
+            rows.append(row)
+        return rows
+
     def result(self, messages):
         diffs, model, target = self.diffs, self.model, self.target
         return {
@@ -497,7 +510,7 @@ class _Comparison(object):
             "differences_total": diffs.total,
             "differences_by_kind": diffs.by_kind,
             "explained": self._explained(),
-            "not_migrated": [{"kind": issue["kind"], "object": issue["object"]} for issue in model.skipped],
+            "not_migrated": self._not_migrated(),
             "out_of_scope": sorted(self.out_of_scope_found),
             "categories": self._category_list(),
             "rooms": list(self.room_rows.values()),

@@ -16,10 +16,61 @@ The environment trims the newline after a block tag and the indentation before i
 lstrip_blocks); a backslash at the end of a line joins it to the next, as in any Python string.
 
 Variables: ``report`` (report_html.build_report's document), ``title``, ``chart`` (report_html.chart's
-geometry, or None). ``None`` is written as an empty string (the environment's ``finalize``).
+geometry, or None), ``tables`` (report_html.page_tables': the long tables, each with its inline rows and, when
+it is too long to show whole, its every row as embedded JSON), ``left_text`` (what was left behind, counted),
+and ``script`` with ``script_source`` (LAZY_TABLES_SCRIPT and its CSP hash, None when no table needs it).
+``None`` is written as an empty string (the environment's ``finalize``).
+
+The page opens with summaries; a long table lists every row only when the reader opens it: the one inline
+script, LAZY_TABLES_SCRIPT, builds those rows from the table's JSON data block (a <script
+type="application/json">, which no browser runs), as text nodes (never markup), a page of rows at a time. The
+Content-Security-Policy allows that script by its SHA-256 and nothing else; a browser without script still
+shows the summaries and the notable rows, and says that report.json lists everything.
 """
 
 from __future__ import annotations
+
+# Fills a long table when its <details> first opens, then a page more per click of its button; rows come from
+# the table's JSON data block and every value is written as text (textContent), so no value becomes markup.
+LAZY_TABLES_SCRIPT = """
+(function () {
+  "use strict";
+  var PAGE = 1000;
+  function cell(value, kind) {
+    var td = document.createElement("td");
+    if (kind === "number") { td.className = "n"; }
+    else if (kind === "error") { td.className = "error"; }
+    else if (kind === "status" && value !== null) { td.className = String(value); }
+    td.textContent = value === null || value === undefined ? "" : String(value);
+    return td;
+  }
+  function fill(details) {
+    var data = JSON.parse(document.getElementById(details.getAttribute("data-rows")).textContent);
+    var body = details.querySelector("tbody"), more = details.querySelector("button.more"), shown = 0;
+    function page() {
+      var rows = document.createDocumentFragment(), end = Math.min(shown + PAGE, data.rows.length);
+      for (; shown < end; shown++) {
+        var tr = document.createElement("tr"), row = data.rows[shown];
+        for (var index = 0; index < row.length; index++) { tr.appendChild(cell(row[index], data.columns[index].kind)); }
+        rows.appendChild(tr);
+      }
+      body.appendChild(rows);
+      var left = data.rows.length - shown;
+      more.hidden = left === 0;
+      more.textContent = "Show " + Math.min(PAGE, left) + " more of the " + left + " not shown";
+    }
+    more.addEventListener("click", page);
+    page();
+  }
+  var tables = document.querySelectorAll("details.lazy");
+  for (var index = 0; index < tables.length; index++) {
+    tables[index].addEventListener("toggle", function (event) {
+      var details = event.target;
+      if (details.open && !details.hasAttribute("data-filled")) { details.setAttribute("data-filled", ""); fill(details); }
+    });
+  }
+})();
+"""
 
 PAGE = """\
 {#- A table: the header, then one row per item, its cells written by the caller. -#}
@@ -34,6 +85,33 @@ PAGE = """\
 {% macro td(value, css=none, numeric=false) -%}
 <td{% if css or numeric %} class="{{ [css, 'n' if numeric] | select | join(' ') }}"{% endif %}>{{ value }}</td>
 {%- endmacro %}
+{#- A cell of a long table, by its column's kind (report_html._COLUMNS). -#}
+{% macro kind_td(value, kind) -%}
+{{ td(value, 'error' if kind == 'error' else value if kind == 'status' else none, kind == 'number') }}
+{%- endmacro %}
+{#- Rows of a long table (lists of cells). -#}
+{% macro rows_table(t, rows) -%}
+{% call(row) table(t.columns | map(attribute='title'), rows) -%}
+  {% for value in row %}{{ kind_td(value, t.columns[loop.index0].kind) }}{% endfor %}
+{%- endcall %}
+{%- endmacro %}
+{#- A long table: whole when short; else its notable rows, then every row when the reader opens it. -#}
+{% macro long_table(t) -%}
+{% if t.data is none %}
+{{ rows_table(t, t.rows) }}
+{% else %}
+<p id="{{ t.id }}-note">{{ t.note }}</p>
+{% if t.rows %}
+{{ rows_table(t, t.rows) }}
+{% endif %}
+<details class="lazy" id="{{ t.id }}-all" data-rows="{{ t.id }}-data"><summary>All {{ t.total }} {{ t.noun }}</summary>
+<table><thead><tr>{% for column in t.columns %}<th>{{ column.title }}</th>{% endfor %}</tr></thead><tbody></tbody></table>
+<p><button type="button" class="more" hidden></button></p>
+<noscript><p>This browser runs no script: report.json, beside this page, lists every row.</p></noscript>
+</details>
+<script type="application/json" id="{{ t.id }}-data">{{ t.data }}</script>
+{% endif %}
+{%- endmacro %}
 {#- A finding's first ten objects, each with its 2013 name when it has another. -#}
 {% macro finding_objects(finding) -%}
 {% set objects = finding.objects or [] %}
@@ -43,7 +121,8 @@ PAGE = """\
 {%- endmacro %}
 <!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">\
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">\
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:\
+{% if script_source %}; script-src {{ script_source }}{% endif %}">\
 <title>{{ title }}</title><style>
 body,svg text{font-family:"Segoe UI",Arial,"Noto Sans CJK KR","Malgun Gothic","Apple SD Gothic Neo","Noto Sans CJK JP",\
 "Yu Gothic","Hiragino Sans","Noto Sans CJK SC","Microsoft YaHei","PingFang SC","Noto Sans CJK TC","Microsoft JhengHei",\
@@ -53,19 +132,42 @@ h1{font-size:22px}h2{font-size:18px;margin-top:28px;border-bottom:1px solid #ccc
 table{border-collapse:collapse;margin:8px 0;max-width:100%}
 td,th{border:1px solid #bbb;padding:3px 8px;text-align:left;vertical-align:top}td:last-child{overflow-wrap:anywhere}
 th{background:#eee}td.n{text-align:right}.ok,.passed{color:#176117}.failed,.error,.missing,.differs{color:#a00000}
-.warning{color:#8a5a00}.info{color:#345}.badge{font-weight:bold;padding:2px 8px;border:2px solid}
+.warning,.left-behind{color:#8a5a00}.info{color:#345}.badge{font-weight:bold;padding:2px 8px;border:2px solid}
+summary{cursor:pointer}
 svg text{font-size:12px}
 </style></head><body>
 <h1>{{ title }}</h1>
-<p>Result: <span id="status" class="badge {{ report.status }}">{{ report.status | upper }}</span> &mdash; \
-generated {{ report.generated }}</p>
+{% set left = report.left_behind %}
+<p>Result: <span id="status" class="badge {{ report.status }}{{ ' left-behind' if left }}">{{ report.status | upper }}</span>\
+{% if left %} <span id="left-behind-result" class="left-behind">with data left behind: {{ left_text }}</span>{% endif %}\
+ &mdash; generated {{ report.generated }}</p>
 <h2 id="stages">Stages</h2>
 {% if report.stages %}
-{% call(stage) table(["Stage", "Status", "Started", "Finished", "Seconds"], report.stages) -%}
-  {{- td(stage.name) }}{{ td(stage.status, (stage.status or '') | lower) }}{{ td(stage.started) }}
-  {{- td(stage.finished) }}{{ td('' if stage.duration is none else '%.1f' | format(stage.duration), numeric=true) -}}
+{% call(stage) table(["Stage", "Status", "Attempts", "Started", "Finished", "Seconds"], report.stages) -%}
+  {{- td(stage.name) }}{{ td(stage.status, (stage.status or '') | lower) }}{{ td(stage.attempts, numeric=true) }}
+  {{- td(stage.started) }}{{ td(stage.finished) }}
+  {{- td('' if stage.duration is none else '%.1f' | format(stage.duration), numeric=true) -}}
 {%- endcall %}
 
+{% for stage in report.stages if stage.steps or (stage.attempts or 0) > 1 %}
+<details class="stage" id="stage-{{ stage.name }}"{{ ' open' if (stage.attempts or 0) > 1 }}>\
+<summary>{{ stage.name }}: {{ stage.attempts or 0 }} attempt(s), {{ (stage.steps or []) | length }} step(s)</summary>
+{% if (stage.attempts or 0) > 1 %}
+{% call(attempt) table(["Attempt", "Outcome", "Started", "Finished", "Failed at step", "Error"], stage.attempt_history or []) -%}
+  {{- td(attempt.number, numeric=true) }}{{ td(attempt.status, attempt.status) }}{{ td(attempt.started) }}
+  {{- td(attempt.finished) }}{{ td(attempt.failed_step) }}{{ td(attempt.error) -}}
+{%- endcall %}
+
+{% endif %}
+{% if stage.steps %}
+{% call(step) table(["Step", "Status", "Attempts", "Started", "Finished", "Error"], stage.steps) -%}
+  {{- td(step.name) }}{{ td(step.status, (step.status or '') | lower) }}{{ td(step.attempts, numeric=true) }}
+  {{- td(step.started) }}{{ td(step.finished) }}{{ td(step.error) -}}
+{%- endcall %}
+
+{% endif %}
+</details>
+{% endfor %}
 {% else %}
 <p>No stage was recorded.</p>
 {% endif %}
@@ -75,6 +177,14 @@ generated {{ report.generated }}</p>
   {{- td(check.name) }}{{ td(check.status, 'passed' if check.status == 'passed' else 'failed') }}{{ td(check.detail) -}}
 {%- endcall %}
 
+{% endif %}
+{% if left %}
+<h2 id="left-behind">Left behind in the legacy database</h2>
+<p id="left-behind-summary" class="left-behind">{{ left_text }} stayed in the legacy database: \
+Import left them out for the readiness errors below\
+{{ ', accepted at cutover (%s)' | format(report.accepted_at_cutover | join(', ')) if report.accepted_at_cutover }}.\
+{{ ' Their messages were not counted (a parity result recorded before it counted them).' if not left.messages_counted }}</p>
+{{ long_table(tables['left-behind']) }}
 {% endif %}
 <h2 id="readiness">Readiness</h2>
 {% set readiness = report.readiness %}
@@ -129,11 +239,7 @@ the table below.</p>
 </div>
 {% if parity.differences %}
 <h3>Differences</h3>
-{% call(difference) table(["Kind", "Object", "Detail"], parity.differences) -%}
-  {{- td(difference.kind, 'error') }}{{ td('%s %s' | format(difference.object_type, difference.object)) }}
-  {{- td(difference.detail) -}}
-{%- endcall %}
-
+{{ long_table(tables.differences) }}
 {% endif %}
 {% if parity.explained %}
 <h3>Documented transformations (not differences)</h3>
@@ -152,32 +258,24 @@ the lab makes the same assumptions, so on real servers a difference there may me
 {%- endcall %}
 
 {% endif %}
-{% if parity.not_migrated %}
-<h3>Legacy items not migrated</h3>
-{% call(item) table(["Reason", "Object"], parity.not_migrated) -%}
-  {{- td(item.kind, 'error') }}{{ td(item.object) -}}
-{%- endcall %}
-
-{% endif %}
 <h3>Categories</h3>
-{% call(category) table(["Category", "Legacy path", "Status", "Rooms", "Rooms OK", "Messages before",
-                         "Messages after"], parity.categories or []) -%}
-  {{- td(category.name) }}{{ td(category.legacy) }}{{ td(category.status, category.status) }}
-  {{- td(category.rooms, numeric=true) }}{{ td(category.rooms_ok, numeric=true) }}
-  {{- td(category.messages_legacy, numeric=true) }}{{ td(category.messages_target, numeric=true) -}}
-{%- endcall %}
-
-{% if parity.rooms is defined and parity.rooms is not none %}
-<h3>Rooms</h3><details><summary>{{ parity.rooms | length }} rooms</summary>
-{% call(room) table(["Room", "Category", "Status", "Messages before", "Messages after"], parity.rooms) -%}
-  {{- td(room.name) }}{{ td(room.category) }}{{ td(room.status, room.status) }}
-  {{- td(room.messages_legacy, numeric=true) }}{{ td(room.messages_target, numeric=true) -}}
-{%- endcall %}
-
+{{ long_table(tables.categories) }}
+{% if tables.rooms is defined %}
+<h3>Rooms</h3>
+{% set t = tables.rooms %}
+{% if t.data is none %}
+<details><summary>{{ t.total }} rooms</summary>
+{{ rows_table(t, t.rows) }}
 </details>
+{% else %}
+{{ long_table(t) }}
+{% endif %}
 {% endif %}
 {% else %}
 <p>Not run.</p>
+{% endif %}
+{% if script %}
+<script>{{ script }}</script>
 {% endif %}
 </body></html>
 """

@@ -169,11 +169,15 @@ assumed:
            disabled is not stated (reference 1.7 [UNV])"}, "objects": [{"object": "IT / Old", "object_type": "room",
            "transformations": ["DISABLED_ROOM"]}]}
 not_migrated:
-  description: Legacy items Import leaves out, with the readiness error that explains it.
+  description:
+    - Legacy items Import leaves out, with the readiness error that explains it (C(kind)), C(object) (the legacy
+      path) and C(object_type) (category, room or addin); a room also has C(messages), the messages left behind
+      with it (after O(start_date)).
   returned: always
   type: list
   elements: dict
-  sample: [{"kind": "ROOM_NAME_TOO_LONG", "object": "Engineering / Backend / Team / Very long ..."}]
+  sample: [{"kind": "ROOM_NAME_TOO_LONG", "object": "Engineering / Backend / Team / Very long ...", "object_type": "room",
+            "messages": 747}]
 out_of_scope:
   description: 2013 items that belong to legacy categories outside O(scope).
   returned: always

@@ -13,12 +13,22 @@ description:
   - Writes C(<dest>/<migration>.json) for machines and C(<dest>/<migration>.html) for people.
   - The HTML page has the migration's stages and times, the stages' own checks, the readiness findings, the parity result per
     category and room with its differences, and a chart of messages per category before and after
-    (inline SVG). It needs no network - no script, no external style sheet, font or image, and a
+    (inline SVG). It needs no network - no external script, style sheet, font or image, and a
     Content-Security-Policy that forbids loading any.
   - With O(ledger_dir) the report is read from the migration's ledger (see M(lync.persistent_chat.ledger)) - the
     stages and their times (stages that have not run are V(pending)), the readiness findings, the judged
     parity result, and as checks the free space and RBAC roles the preflight recorded and the test message the
     verification sent.
+  - "Says what was left behind - the legacy categories, rooms and add-ins Import left out because the cutover
+    accepted their readiness errors (C(cutover_accept_errors), C(cutover_accept_messages)), and the messages of
+    those rooms, as parity counted them - in RV(result) (V(passed with data left behind: 1 room, 747 messages),
+    never a plain V(passed)), RV(left_behind), the summary, the page and the JSON."
+  - From the ledger, each stage's attempts (with the step that failed and the error of each that did not finish)
+    and its steps with theirs, so a resumed stage shows what happened before.
+  - The page opens with summaries; a table longer than 200 rows (categories, rooms, differences) shows its
+    notable rows - those that differ - and lists every row when the reader opens it, built in the browser from
+    data embedded in the page by the page's one inline script, which the Content-Security-Policy allows by its
+    hash (no other script runs); report.json always holds every row.
   - Returns RV(summary), a few lines to print at the end of the play.
   - Runs on the controller; the files are written there.
 options:
@@ -46,7 +56,9 @@ options:
   stages:
     description:
       - The migration's stages in order, each with C(name), C(status) and C(started) / C(finished) times
-        (ISO 8601).
+        (ISO 8601), and optionally C(attempts) (a number), C(attempt_history) (each attempt's C(number), C(status),
+        C(started), C(finished), C(failed_step), C(error)) and C(steps) (each with C(name), C(status), C(attempts),
+        C(started), C(finished), C(error)), as the report reads them from a ledger.
     type: list
     elements: dict
   readiness:
@@ -134,9 +146,27 @@ html_path:
   returned: always
   type: str
 status:
-  description: V(passed), or V(failed) when a stage failed, readiness has blocking findings or parity differences.
+  description:
+    - V(passed), or V(failed) when a stage failed, readiness has blocking findings or parity differences.
+    - V(passed) does not mean nothing was left behind - RV(result) and RV(left_behind) say what was.
   returned: always
   type: str
+result:
+  description: The result in words - RV(status), and what was left behind when something was.
+  returned: always
+  type: str
+  sample: "passed with data left behind: 1 room, 747 messages"
+left_behind:
+  description:
+    - What stayed in the legacy database (parity's C(not_migrated)) - C(categories), C(rooms), C(addins), C(other)
+      (counts), C(messages) (of those rooms), C(messages_counted) (false for a parity result recorded before it
+      counted them) and C(objects) (each with C(kind), C(object), C(object_type) and for a room C(messages)).
+    - V(null) when nothing was left behind.
+  returned: always
+  type: dict
+  sample: {"categories": 0, "rooms": 1, "addins": 0, "other": 0, "messages": 747, "messages_counted": true,
+           "objects": [{"kind": "ROOM_NAME_TOO_LONG", "object": "IT / Helpdesk / Very long ...", "object_type": "room",
+                        "messages": 747}]}
 ledger_path:
   description: The ledger the report was read from.
   returned: when O(ledger_dir) is given
@@ -184,14 +214,49 @@ def size_text(count):
     return "%.1f %s" % (1024 * count / 1024 ** power, prefix)
 
 
+def attempt_history(book, stage):
+    """The stage's attempts, from the ledger's events: each one's number, times, outcome (done, failed,
+    rolled_back; interrupted when the next attempt started before it ended; running when it is the last and has
+    not ended), the step that failed in it and the error."""
+    attempts = []
+    for event in book.get("events") or []:
+        if event.get("stage") != stage:
+            continue
+        current = attempts[-1] if attempts else None
+        if event.get("step") is None and event.get("status") == "running":
+            if current is not None and current["status"] == "running":
+                current["status"] = "interrupted"
+            attempts.append({"number": len(attempts) + 1, "started": event.get("at"), "finished": None,
+                             "status": "running", "failed_step": None, "error": None})
+        elif current is None:
+            continue
+        elif event.get("step") is None:
+            current.update(status=event.get("status"), finished=event.get("at"))
+            current["error"] = event.get("error") or current["error"]
+        elif event.get("status") == "failed":
+            current["failed_step"] = event["step"]
+            current["error"] = current["error"] or event.get("error")
+    return attempts
+
+
+def step_rows(found):
+    """The stage's steps in the order they first ran, with status, attempts, times and error."""
+    steps = (found.get("steps") or {}).items()     # recorded in the order they first ran
+    return [{"name": name, "status": step.get("status"), "attempts": step.get("attempts"),
+             "started": step.get("started"), "finished": step.get("finished"), "error": step.get("error")}
+            for name, step in steps]
+
+
 def stage_rows(book):
-    """Every stage in order, with its status (V(pending) before it ran) and times; rollback when it ran."""
+    """Every stage in order, with its status (V(pending) before it ran), times, attempts and steps; rollback
+    when it ran."""
     names = list(ledger_lib.ORDER) + (["rollback"] if "rollback" in book["stages"] else [])
     rows = []
     for name in names:
         found = ledger_lib.entry(book, name) or {}
         rows.append({"name": name, "status": found.get("status", "pending"), "started": found.get("started"),
-                     "finished": found.get("finished")})
+                     "finished": found.get("finished"), "attempts": found.get("attempts", 0),
+                     "attempt_history": attempt_history(book, name), "steps": step_rows(found)})
     return rows
 
 
@@ -223,9 +288,13 @@ def from_ledger(module, directory, migration):
         book = ledger_lib.load(path, migration)
     except (OSError, ValueError) as error:
         module.fail_json(msg="cannot read the ledger: %s" % error, path=path)
-    values = ledger_lib.recorded(book, ["readiness.result", "verify.result"])
+    values = ledger_lib.recorded(book, ["readiness.result", "verify.result", "cutover/import_whatif.errors"])
+    # A -WhatIf step that is done had every error it reported accepted (by finding or by message).
+    whatif_done = ledger_lib.status(book, "cutover/import_whatif") == "done"
+    accepted = values["cutover/import_whatif.errors"] if whatif_done else None
     return os.path.abspath(path), dict(stages=stage_rows(book), readiness=values["readiness.result"],
-                                       parity=values["verify.result"], checks=ledger_checks(book))
+                                       parity=values["verify.result"], checks=ledger_checks(book),
+                                       accepted_at_cutover=accepted or [])
 
 
 def _write_if_changed(module, path, text):
@@ -265,6 +334,7 @@ def main():
         supports_check_mode=True)
     params = module.params
     inputs = {name: params[name] for name in ("stages", "readiness", "parity", "checks")}
+    inputs["accepted_at_cutover"] = []
     ledger_path = None
     if params["ledger_dir"]:
         ledger_path, inputs = from_ledger(module, params["ledger_dir"], params["ledger_migration"] or params["migration"])
@@ -278,7 +348,8 @@ def main():
     json_path, html_path = os.path.join(dest, stem + ".json"), os.path.join(dest, stem + ".html")
     # The generation time is kept from an identical earlier report so that re-running changes nothing.
     report = report_html.build_report(params["migration"], inputs["stages"] or [], _clean(inputs["readiness"]),
-                                      _clean(inputs["parity"]), generated="-", checks=inputs["checks"] or [])
+                                      _clean(inputs["parity"]), generated="-", checks=inputs["checks"] or [],
+                                      accepted_at_cutover=inputs["accepted_at_cutover"])
     previous = None
     if os.path.isfile(json_path):
         try:
@@ -294,8 +365,9 @@ def main():
     changed = _write_if_changed(module, json_path, json.dumps(report, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
     changed = _write_if_changed(module, html_path, report_html.render_html(report)) or changed
     extra = dict(ledger_path=ledger_path) if ledger_path else {}
-    module.exit_json(changed=changed, json_path=json_path, html_path=html_path, status=report["status"],
-                     summary=report["summary"], **extra)
+    module.exit_json(changed=changed, msg="Result: %s" % report["result"],
+                     json_path=json_path, html_path=html_path, status=report["status"], result=report["result"],
+                     left_behind=report["left_behind"], summary=report["summary"], **extra)
 
 
 if __name__ == "__main__":

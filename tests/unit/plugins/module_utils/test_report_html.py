@@ -43,13 +43,13 @@ def test_no_value_becomes_markup_and_every_value_is_shown_as_typed():
     assert "i" not in page.tags and "onclick" not in [name for name, _value in page.attributes]
     text = "".join(page.text)
     # Title and heading 2, generated 1, stage 4, check 3, readiness summary 2, finding 5 (its object and the
-    # object's 2013 name), messages mode 1, difference 4, transformation 1, item not migrated 2, chart title and
-    # label 2, category 3, room 3.
+    # object's 2013 name), messages mode 1, difference 4, transformation 1, item left behind 2 (its reason and
+    # legacy name), chart title and label 2, category 3, room 3.
     assert text.count(HOSTILE) == 33
     assert HOSTILE + " \u2192 " + HOSTILE + "2" in text
     # Attribute values (the chart's data-category, the status badge's class) are escaped too.
     assert ("data-category", HOSTILE) in page.attributes
-    assert ("class", "badge failed") in page.attributes
+    assert ("class", "badge failed left-behind") in page.attributes
 
 
 def test_a_report_with_nothing_run_says_so():

@@ -41,8 +41,8 @@ def test_a_correct_migration_passes_with_the_transformations_explained(dbs, mode
         "ROOM_FLAGS_DROPPED": 2, "DISABLED_ROOM": 1, "PRESENTERS_DROPPED": 1, "ROOT_MANAGERS_ADDED": 5,
         "FEDERATED_DISABLED": 1}
     assert result["not_migrated"] == [
-        {"kind": "ADDIN_INVALID", "object": "N" * 51},
-        {"kind": "ROOM_NAME_TOO_LONG", "object": "IT / Helpdesk / " + F.LONG_ROOM}]
+        {"kind": "ADDIN_INVALID", "object": "N" * 51, "object_type": "addin"},
+        {"kind": "ROOM_NAME_TOO_LONG", "object": "IT / Helpdesk / " + F.LONG_ROOM, "object_type": "room", "messages": 1}]
     assert result["counts"]["messages_legacy"] == result["counts"]["messages_target"] == 10
     by_name = {c["name"]: c for c in result["categories"]}
     assert by_name["IT"]["messages_legacy"] == 7 and by_name["IT_Helpdesk"]["messages_target"] == 3
