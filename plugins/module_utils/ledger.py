@@ -248,6 +248,9 @@ def apply(ledger, stage, step, state, data, error, at):
         target["error"] = None
         if before["attempts"] == 0:
             target["started"] = at
+        # What a destructive step is about to undo, recorded before it acts: a crash or a failure mid-step
+        # still leaves the rollback what it needs to put it back.
+        target["data"] = dict(before["data"], **(data or {}))
     elif state in ("done", "failed", "rolled_back"):
         merged = dict(before["data"])
         merged.update(data or {})

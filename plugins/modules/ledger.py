@@ -57,7 +57,9 @@ options:
     description:
       - V(query) reads only.
       - V(started) marks the stage or step running (a new attempt); nothing changes when it is done already.
-        A stage started again after V(rolled_back) forgets its steps, which all run again.
+        A stage started again after V(rolled_back) forgets its steps, which all run again. O(data) given with
+        V(started) is merged in as with the other states, so a step that removes something records what it will
+        remove before it acts and a failure or a kill half-way still leaves the rollback what to put back.
       - V(done), V(failed) and V(rolled_back) end the attempt; O(data) is merged into what was recorded.
     type: str
     choices: [query, started, done, failed, rolled_back]

@@ -142,6 +142,7 @@ durations:
 
 from ansible_collections.lync.persistent_chat.plugins.module_utils.common import PchatModule
 from ansible_collections.lync.persistent_chat.plugins.module_utils.long_step import Clock
+from ansible_collections.lync.persistent_chat.plugins.module_utils.lookup_user import USER_PROPERTIES, user_lines
 from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_objects import sip_uri
 from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_views import (
     PLAIN,
@@ -154,9 +155,6 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell im
 
 ENDPOINT_PROPERTIES = [("Identity", STRING), ("SipAddress", PLAIN), ("DisplayName", PLAIN),
                        ("PersistentChatPoolFqdn", STRING)]
-USER_PROPERTIES = [("Identity", STRING), ("SipAddress", PLAIN), ("DisplayName", PLAIN), ("SamAccountName", PLAIN),
-                   ("UserPrincipalName", PLAIN), ("Enabled", PLAIN), ("RegistrarPool", STRING),
-                   ("DistinguishedName", PLAIN)]
 # Get-ADObject's defaults (DistinguishedName, ObjectGUID, Deleted with -IncludeDeletedObjects) and these. The
 # SIP address tells a deleted object that kept its attributes (AD Recycle Bin) from a tombstone, which a
 # restore would bring back without it.
@@ -178,28 +176,6 @@ def sam_error(name):
     if bad:
         return "restore_user %r contains characters a sAMAccountName cannot hold: %s" % (name, " ".join(bad))
     return None
-
-
-# RFC 4515 section 3: these octets cannot stand for themselves in a filter value.
-LDAP_VALUE_ESCAPES = {"*": "\\2a", "(": "\\28", ")": "\\29", "\\": "\\5c", "\x00": "\\00"}
-
-
-def ldap_value(value):
-    """``value`` as an RFC 4515 assertion value that matches exactly it (no wildcard, no nested filter)."""
-    return "".join(LDAP_VALUE_ESCAPES.get(ch, ch) for ch in value)
-
-
-def user_lines(sip):
-    """Read the user holding ``sip`` into $r['user']. Get-CsAdUser -LdapFilter returns nothing when no user
-    holds the address, so no error is expected: any error (access denied and the like) stops the script."""
-    ldap_filter = "(msRTCSIP-PrimaryUserAddress=%s)" % ldap_value(sip)
-    command = PSCommand("Get-CsAdUser").param("LdapFilter", ldap_filter).param("ErrorAction", "Stop")
-    return [
-        # Lync keeps a SIP address on one object; -First 1 keeps $u one user, as -Identity gave it.
-        "$u=%s|Select-Object -First 1" % command.render(),
-        "$r['user']=$null",
-        "if($u -ne $null -and $u.SipAddress){$r['user']=$u|Select-Object %s}" % select_expression(USER_PROPERTIES),
-    ]
 
 
 def ad_objects_line(sam):

@@ -13,7 +13,8 @@ description:
   - Reads, in one WinRM round trip to a Lync Server 2013 Front End (where the Lync Server Management Shell
     module C(Lync) is installed), the Persistent Chat pools (C(Get-CsService -PersistentChatServer)), pool
     state, configuration, policies, compliance configuration, endpoints, categories, rooms and add-ins,
-    with counts; on request, the Lync RBAC roles of an administrator (C(Get-CsAdminRoleAssignment)).
+    with counts; on request, the Lync RBAC roles of an administrator (C(Get-CsAdminRoleAssignment)) and the
+    Active Directory user holding the legacy lookup address (C(Get-CsAdUser -LdapFilter)).
   - Only the documented properties of each object are returned; enumerations are returned as their
     names and member lists as lists of strings.
   - Runs on the controller; the task's host is the Front End, reached with the WinRM options below.
@@ -28,9 +29,11 @@ options:
     description:
       - The sections to read. Leaving sections out makes the script shorter and faster.
       - V(admin_roles) reads the RBAC roles of O(admin_user); it is not read unless listed.
+      - V(lookup_user) reads the user holding O(lookup_sip); it is not read unless listed. With V(endpoints) it
+        tells who holds the legacy Group Chat lookup address, which the rollback checks is never nobody.
     type: list
     elements: str
-    choices: [pools, state, configuration, policies, compliance, endpoints, categories, rooms, addins, admin_roles]
+    choices: [pools, state, configuration, policies, compliance, endpoints, categories, rooms, addins, admin_roles, lookup_user]
     default: [pools, state, configuration, policies, compliance, endpoints, categories, rooms, addins]
   admin_user:
     description:
@@ -42,6 +45,12 @@ options:
         part is the sAMAccountName; where it is not, give the sAMAccountName here.
       - The module fails when O(include) has V(admin_roles) and neither this option nor O(winrm_user) is set
         (a Kerberos ticket or a certificate without a user name).
+    type: str
+  lookup_sip:
+    description:
+      - The SIP address, with or without C(sip:), of the legacy lookup user that V(lookup_user) reads, for example
+        C(ocschat@contoso.local).
+      - Required when O(include) has V(lookup_user).
     type: str
   max_rooms:
     description:
@@ -72,6 +81,12 @@ EXAMPLES = r"""
   lync.persistent_chat.pool_info:
     include: [categories, rooms]
   register: content
+
+- name: Who holds the legacy lookup address - the ocschat user, an endpoint, or nobody
+  lync.persistent_chat.pool_info:
+    include: [endpoints, lookup_user]
+    lookup_sip: ocschat@contoso.local
+  register: lookup
 
 - name: Ad hoc, from the command line
   ansible.builtin.debug:
@@ -156,6 +171,16 @@ admin_user:
   returned: when O(include) has V(admin_roles)
   type: str
   sample: lyncadmin
+lookup_user:
+  description:
+    - The Active Directory user whose SIP address is O(lookup_sip) (C(Get-CsAdUser -LdapFilter) on
+      C(msRTCSIP-PrimaryUserAddress)); null when no user holds it.
+  returned: when O(include) has V(lookup_user)
+  type: dict
+  sample: {"Identity": "CN=Group Chat Lookup,OU=Service Accounts,DC=contoso,DC=local", "SipAddress": "sip:ocschat@contoso.local",
+           "DisplayName": "Group Chat Lookup", "SamAccountName": "ocschat", "UserPrincipalName": "ocschat@contoso.local",
+           "Enabled": true, "RegistrarPool": "pool2010.contoso.local",
+           "DistinguishedName": "CN=Group Chat Lookup,OU=Service Accounts,DC=contoso,DC=local"}
 addins:
   description: Add-ins (C(Get-CsPersistentChatAddin)).
   returned: when O(include) has V(addins)
@@ -172,6 +197,8 @@ counts:
 """
 
 from ansible_collections.lync.persistent_chat.plugins.module_utils.common import PchatModule
+from ansible_collections.lync.persistent_chat.plugins.module_utils.lookup_user import USER_PROPERTIES, user_lines
+from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_objects import sip_uri
 from ansible_collections.lync.persistent_chat.plugins.module_utils.lync_views import (
     LIST,
     PLAIN,
@@ -186,6 +213,8 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.powershell im
 SECTIONS = ("pools", "state", "configuration", "policies", "compliance", "endpoints", "categories", "rooms", "addins")
 # Not a default section: it is about the operator's account, not the pool, and needs a user name.
 ADMIN_ROLES = "admin_roles"
+# Not a default section either: it needs the lookup address, and reads Active Directory.
+LOOKUP_USER = "lookup_user"
 
 # Output properties as the cmdlet reference documents (or infers from parameters, [INF]) them.
 # STRING: cast to [string] in the script (enums, identities, FQDN and TimeSpan objects; '' reads as null);
@@ -256,7 +285,7 @@ def admin_roles_command(admin_user):
     return "@(%s|ForEach-Object {[string]$_})" % PSCommand("Get-CsAdminRoleAssignment").param("Identity", admin_user)
 
 
-def build_script(include, pool_fqdn=None, max_rooms=100000, admin_user=None):
+def build_script(include, pool_fqdn=None, max_rooms=100000, admin_user=None, lookup_sip=None):
     """One script that reads every requested section and outputs one ordered dictionary."""
     wanted = [section for section in SECTIONS if section in include]
     lines = ["Import-Module Lync", "$r=[ordered]@{}"]
@@ -271,6 +300,8 @@ def build_script(include, pool_fqdn=None, max_rooms=100000, admin_user=None):
             section_command(section, pool, max_rooms), PROPERTIES[section], defined=True)))
     if ADMIN_ROLES in include:
         lines.append("$r['%s']=%s" % (ADMIN_ROLES, admin_roles_command(admin_user)))
+    if LOOKUP_USER in include:
+        lines.extend(user_lines(lookup_sip, LOOKUP_USER))
     lines.append("$r")
     return "\n".join(lines)
 
@@ -305,6 +336,9 @@ def shape_result(raw, include, max_rooms, pool_fqdn=None, admin_user=None):
         result[ADMIN_ROLES] = [str(role) for role in as_list((raw or {}).get(ADMIN_ROLES)) if role not in (None, "")]
         result["admin_user"] = admin_user
         counts[ADMIN_ROLES] = len(result[ADMIN_ROLES])
+    if LOOKUP_USER in include:
+        found = (raw or {}).get(LOOKUP_USER)
+        result[LOOKUP_USER] = normalise(found, USER_PROPERTIES) if found else None
     result["counts"] = counts
     return result
 
@@ -313,9 +347,11 @@ def main():
     module = PchatModule(
         argument_spec=dict(
             pool_fqdn=dict(type="str"),
-            include=dict(type="list", elements="str", choices=list(SECTIONS) + [ADMIN_ROLES], default=list(SECTIONS)),
+            include=dict(type="list", elements="str", choices=list(SECTIONS) + [ADMIN_ROLES, LOOKUP_USER],
+                         default=list(SECTIONS)),
             max_rooms=dict(type="int", default=100000),
             admin_user=dict(type="str"),
+            lookup_sip=dict(type="str"),
         ),
         supports_check_mode=True,
     )
@@ -329,8 +365,14 @@ def main():
         if not admin_user:
             module.fail_json(msg="admin_roles needs admin_user: the connection names no user (winrm_user) to read the roles of")
 
+    lookup_sip = None
+    if LOOKUP_USER in include:
+        lookup_sip = sip_uri((params["lookup_sip"] or "").strip())
+        if "@" not in lookup_sip:
+            module.fail_json(msg="lookup_user needs lookup_sip, the lookup address as user@domain, not %r" % params["lookup_sip"])
+
     with module.step("build the script"):
-        script = build_script(include, params["pool_fqdn"], params["max_rooms"], admin_user)
+        script = build_script(include, params["pool_fqdn"], params["max_rooms"], admin_user, lookup_sip)
     with module.step("read the Persistent Chat pool"):
         raw = module.winrm().run_json(script, depth=6)
     result = shape_result(raw, include, params["max_rooms"], params["pool_fqdn"], admin_user)

@@ -42,6 +42,21 @@ def test_a_failed_stage_is_resumed_as_a_new_attempt_and_keeps_its_steps():
     assert ledger.status(book, "cutover/export") == "done"
 
 
+def test_a_step_records_what_it_will_undo_when_it_starts_and_keeps_it_through_a_failure_and_a_resume():
+    user = {"SamAccountName": "ocschat"}
+    book = ledger.empty("m")
+    book, changed = run(book, "cutover", "started", step="endpoint", data={"removed_user": user})
+    assert changed and book["stages"]["cutover"]["steps"]["endpoint"]["data"] == {"removed_user": user}
+    book, _changed = run(book, "cutover", "failed", step="endpoint", error="New-CsPersistentChatEndpoint: boom")
+    assert ledger.recorded(book, ["cutover/endpoint.removed_user"]) == {"cutover/endpoint.removed_user": user}
+    # A resumed attempt that has nothing new to say keeps what the first one recorded.
+    book, _changed = run(book, "cutover", "started", step="endpoint", at=LATER)
+    entry = book["stages"]["cutover"]["steps"]["endpoint"]
+    assert entry["attempts"] == 2 and entry["status"] == "running" and entry["data"] == {"removed_user": user}
+    with pytest.raises(ValueError, match="does not record 'user'"):
+        run(book, "cutover", "started", step="endpoint", data={"user": user})
+
+
 def test_a_rolled_back_stage_starts_over_without_its_steps():
     book = ledger.empty("m")
     book, _changed = run(book, "cutover", "started")

@@ -7,6 +7,7 @@ import tree_sitter_powershell
 from steps_harness import run
 
 from ansible_collections.lync.persistent_chat.plugins.module_utils.winrm import wrap_script
+from ansible_collections.lync.persistent_chat.plugins.module_utils import lookup_user
 from ansible_collections.lync.persistent_chat.plugins.modules import legacy_endpoint
 
 SIP = "sip:ocschat@contoso.local"
@@ -43,8 +44,8 @@ def test_user_goes_before_the_endpoint_comes():
 
 def test_ldap_value_escapes_what_rfc_4515_reserves():
     # RFC 4515 section 3: "*", "(", ")", "\\" and NUL are written as "\\" and two hex digits.
-    assert legacy_endpoint.ldap_value("a*b(c)d\\e\x00f") == "a\\2ab\\28c\\29d\\5ce\\00f"
-    assert legacy_endpoint.ldap_value("sip:Lu\u010di\u0107@contoso.local") == "sip:Lu\u010di\u0107@contoso.local"
+    assert lookup_user.ldap_value("a*b(c)d\\e\x00f") == "a\\2ab\\28c\\29d\\5ce\\00f"
+    assert lookup_user.ldap_value("sip:Lu\u010di\u0107@contoso.local") == "sip:Lu\u010di\u0107@contoso.local"
 
 
 def test_the_user_is_read_by_an_ldap_filter_no_error_id_is_matched():
