@@ -98,6 +98,17 @@ def test_kerberos_with_delegation_exports_from_a_remote_instance_as_the_named_us
     assert hops(lab, start) == [("CONTOSO\\lyncadmin", 200)]
 
 
+@pytest.mark.parametrize("delegation", [True, False])
+def test_the_request_log_says_kerberos_and_whether_the_tgt_was_forwarded(krb_lab, tmp_path, delegation):
+    lab, endpoints = krb_lab
+    ticket(krb_lab, tmp_path)
+    start = len(lab.log.dump())
+    assert session(endpoints, delegation=delegation).run_cmd("whoami").status_code == 0
+    entries = [e for e in lab.log.dump(start) if e["action"] in ("Create", "Command", "Receive", "Delete")]
+    assert [e["action"] for e in entries] == ["Create", "Command", "Receive", "Delete"]
+    assert {(e["logon"], e["delegated"]) for e in entries} == {("Kerberos", delegation)}
+
+
 def test_the_forwarded_tgt_is_kept_for_the_session(krb_lab, tmp_path):
     lab, endpoints = krb_lab
     ticket(krb_lab, tmp_path)
