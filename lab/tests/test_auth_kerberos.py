@@ -283,3 +283,24 @@ def test_the_kdc_port_counts_as_free_while_old_connections_sit_in_time_wait_but_
     listener.close()
     time.sleep(0.2)
     assert realm._port_free()
+
+
+def test_a_session_asks_the_kdc_once_per_server_however_many_files_it_reaches(krb_lab, tmp_path):
+    """Windows keeps the service tickets of a logon session: reading a whole share from another server is one
+    cifs/ ticket and one crossing in the log, not one per file (the cutover's file copy reads thousands)."""
+    lab, endpoints = krb_lab
+    ticket(krb_lab, tmp_path)
+    kdc_log = lab.realm.dir / "kdc.log"
+    asked = "for cifs/gc01.contoso.local@CONTOSO.LOCAL"
+    before = kdc_log.read_text().count(asked)
+    start = len(lab.log.dump())
+    share = "\\\\gc01.contoso.local\\GroupChatFiles"
+    result = session(endpoints, host="FS01").run_ps(
+        "1..3 | ForEach-Object { Test-Path -LiteralPath '%s' }; "
+        "(Get-ChildItem -LiteralPath '%s' -Recurse -File | Measure-Object).Count" % (share, share))
+    assert result.status_code == 0, result.std_err
+    lines = result.std_out.decode().split()
+    assert lines[:3] == ["True"] * 3 and int(lines[3]) > 1
+    assert hops(lab, start) == [("CONTOSO\\lyncadmin", 200)]
+    time.sleep(0.5)                       # krb5kdc writes its log line after it answers
+    assert kdc_log.read_text().count(asked) == before + 1
