@@ -112,6 +112,10 @@ class LogEntry:
     # Benchmarks tell the lab's work from the client's time between commands with them.
     seconds: Optional[float] = None
     paced_seconds: Optional[float] = None
+    # How the session behind the request authenticated (auth/logon.py), as Windows records a logon's
+    # authentication package and delegation (Security event 4624): NTLM, Basic, Kerberos, CredSSP.
+    logon: str = ""
+    delegated: bool = False
 
 
 class RequestLog:
@@ -123,6 +127,10 @@ class RequestLog:
         self.limit = limit
 
     def add(self, **fields) -> LogEntry:
+        logon = getattr(fields.get("user"), "logon", None)   # a Principal carries its session's logon
+        if logon is not None:
+            fields.setdefault("logon", logon.method)
+            fields.setdefault("delegated", logon.delegated)
         entry = LogEntry(time=time.time(), **fields)
         with self._lock:
             self.entries.append(entry)

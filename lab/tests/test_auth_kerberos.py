@@ -98,6 +98,17 @@ def test_kerberos_with_delegation_exports_from_a_remote_instance_as_the_named_us
     assert hops(lab, start) == [("CONTOSO\\lyncadmin", 200)]
 
 
+@pytest.mark.parametrize("delegation", [True, False])
+def test_the_request_log_says_kerberos_and_whether_the_tgt_was_forwarded(krb_lab, tmp_path, delegation):
+    lab, endpoints = krb_lab
+    ticket(krb_lab, tmp_path)
+    start = len(lab.log.dump())
+    assert session(endpoints, delegation=delegation).run_cmd("whoami").status_code == 0
+    entries = [e for e in lab.log.dump(start) if e["action"] in ("Create", "Command", "Receive", "Delete")]
+    assert [e["action"] for e in entries] == ["Create", "Command", "Receive", "Delete"]
+    assert {(e["logon"], e["delegated"]) for e in entries} == {("Kerberos", delegation)}
+
+
 def test_the_forwarded_tgt_is_kept_for_the_session(krb_lab, tmp_path):
     lab, endpoints = krb_lab
     ticket(krb_lab, tmp_path)
@@ -272,3 +283,24 @@ def test_the_kdc_port_counts_as_free_while_old_connections_sit_in_time_wait_but_
     listener.close()
     time.sleep(0.2)
     assert realm._port_free()
+
+
+def test_a_session_asks_the_kdc_once_per_server_however_many_files_it_reaches(krb_lab, tmp_path):
+    """Windows keeps the service tickets of a logon session: reading a whole share from another server is one
+    cifs/ ticket and one crossing in the log, not one per file (the cutover's file copy reads thousands)."""
+    lab, endpoints = krb_lab
+    ticket(krb_lab, tmp_path)
+    kdc_log = lab.realm.dir / "kdc.log"
+    asked = "for cifs/gc01.contoso.local@CONTOSO.LOCAL"
+    before = kdc_log.read_text().count(asked)
+    start = len(lab.log.dump())
+    share = "\\\\gc01.contoso.local\\GroupChatFiles"
+    result = session(endpoints, host="FS01").run_ps(
+        "1..3 | ForEach-Object { Test-Path -LiteralPath '%s' }; "
+        "(Get-ChildItem -LiteralPath '%s' -Recurse -File | Measure-Object).Count" % (share, share))
+    assert result.status_code == 0, result.std_err
+    lines = result.std_out.decode().split()
+    assert lines[:3] == ["True"] * 3 and int(lines[3]) > 1
+    assert hops(lab, start) == [("CONTOSO\\lyncadmin", 200)]
+    time.sleep(0.5)                       # krb5kdc writes its log line after it answers
+    assert kdc_log.read_text().count(asked) == before + 1

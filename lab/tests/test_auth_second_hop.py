@@ -177,3 +177,18 @@ def test_the_setting_refuses_unknown_values(lab, monkeypatch):
     monkeypatch.setitem(lab.topology, "second_hop", "sometimes")
     with pytest.raises(ValueError):
         second_hop.mode(lab)
+
+
+# --- the request log records how each session logged on --------------------------------------------------
+
+@pytest.mark.parametrize("transport, method, delegated", [("ntlm", "NTLM", False), ("basic", "Basic", False),
+                                                          ("credssp", "CredSSP", True)])
+def test_every_request_of_a_session_is_logged_with_its_logon(enforce, endpoints, transport, method, delegated):
+    """What a Security log's logon event says (authentication package, delegation), on each request of the
+    session: a reader of the log tells which transport a client really used."""
+    start = len(enforce.log.dump())
+    marker = "'%s'" % uuid.uuid4().hex
+    assert ps(endpoints, "FE01", transport, marker)[0] == 0
+    entries = [e for e in enforce.log.dump(start) if e["action"] in ("Create", "Command", "Send", "Receive", "Delete")]
+    assert [e for e in entries if e["action"] == "Command" and e["script"] == marker]
+    assert {(e["logon"], e["delegated"]) for e in entries} == {(method, delegated)}

@@ -1,36 +1,42 @@
-"""What the molecule verifiers look at, the way a person checking real servers would: WinRM with NTLM
-through pytest-testinfra (cmd-level command lines and `powershell -EncodedCommand`, since testinfra's
-host.file() quoting reaches the lab as literal text), the databases over ODBC, and the ledger and report
-on the controller. Nothing here imports the lab or the collection."""
+"""What the molecule verifiers look at, the way a person checking real servers would: PowerShell on the
+hosts through pytest-testinfra's ansible backend, which connects as the scenario's inventory says
+(inventories/lab: WinRM with Kerberos and delegation from the lab's KDC, kinit by Ansible's winrm
+connection) — testinfra's own winrm backend can only speak NTLM; the databases over ODBC; the ledger,
+the report and the lab's request log on the controller. Nothing here imports the lab or the collection."""
 from __future__ import annotations
 
-import base64
 import json
 import os
+import urllib.request
 from pathlib import Path
-from urllib.parse import quote
 
 import pyodbc
 import testinfra
 
-# Base ports of inventories/lab/hosts.yml, shifted like the inventory by PCHAT_LAB_PORT_OFFSET.
-PORTS = {"fe01": 15985, "pc01": 15987, "gc01": 15989, "sql01": 15991, "fs01": 15993}
-USER, PASSWORD = "CONTOSO\\lyncadmin", "Lab-Passw0rd!"
+REPO = Path(__file__).resolve().parents[2]
 STATE_DIR = Path(os.environ["PCHAT_LAB_STATE_DIR"])
 REPORT_DIR = Path(os.environ["PCHAT_REPORT_DIR"])
+# The lab's control endpoint (request log, state): its base port shifted like the inventory's.
+CONTROL = "http://127.0.0.1:%d" % (15980 + int(os.environ.get("PCHAT_LAB_PORT_OFFSET", "0") or 0))
+
+
+def inventory() -> str:
+    """The scenario's inventory (molecule's, which links inventories/lab), else inventories/lab."""
+    molecule_inventory = os.environ.get("MOLECULE_INVENTORY_FILE")
+    return str(Path(molecule_inventory).parent) if molecule_inventory else str(REPO / "inventories" / "lab")
 
 
 def host(name: str):
-    port = PORTS[name] + int(os.environ.get("PCHAT_LAB_PORT_OFFSET", "0") or 0)
-    return testinfra.get_host("winrm://%s:%s@127.0.0.1:%d?no_ssl=true" % (quote(USER, safe=""), quote(PASSWORD, safe=""), port))
+    return testinfra.get_host("ansible://%s" % name, ansible_inventory=inventory())
 
 
 def powershell(name: str, script: str) -> list[str]:
-    """Run a script on a lab host; its output lines (fails on a non-zero exit)."""
-    encoded = base64.b64encode(script.encode("utf-16-le")).decode()
-    result = host(name).run("powershell -NoProfile -NonInteractive -EncodedCommand %s" % encoded)
-    assert result.rc == 0, (script, result.stdout, result.stderr)
-    return [line for line in result.stdout.splitlines() if line.strip()]
+    """Run a script on a lab host; its output lines (fails on a non-zero exit). Ansible's raw module over
+    winrm hands the script to powershell.exe as it is; testinfra's host.run() would use the shell module,
+    which Windows hosts do not have."""
+    result = host(name).ansible("raw", script, check=False)
+    assert result.get("rc") == 0, (script, result)
+    return [line for line in result["stdout"].splitlines() if line.strip()]
 
 
 def services(name: str, display_pattern: str) -> dict:
@@ -64,3 +70,9 @@ def ledger(migration: str = "lab") -> dict:
 
 def report() -> dict:
     return json.loads((REPORT_DIR / "report.json").read_text())
+
+
+def request_log() -> list[dict]:
+    """The lab's request log: every WinRM request with how its session logged on (``logon``, ``delegated``)."""
+    with urllib.request.urlopen(CONTROL + "/log", timeout=60) as response:
+        return json.loads(response.read())

@@ -232,17 +232,19 @@ class Realm:
         return "FILE:%s" % path
 
 
-def service_ticket(ccache: str, service: str, fqdn: str) -> str:
-    """Ask the KDC, with the forwarded TGT in ``ccache``, for a ticket to ``service/fqdn``: '' when it
-    was issued, else the Kerberos error (an expired TGT, an unknown service)."""
+def service_ticket(ccache: str, service: str, fqdn: str) -> tuple[str, float]:
+    """Ask the KDC, with the forwarded TGT in ``ccache``, for a ticket to ``service/fqdn``: ('', seconds the
+    ticket stays valid, at most) when it was issued, else (the Kerberos error, 0) (an expired TGT, an unknown service)."""
     import gssapi
     try:
         creds = gssapi.Credentials(usage="initiate", store={"ccache": ccache})
         name = gssapi.Name("%s@%s" % (service, fqdn), gssapi.NameType.hostbased_service)
         gssapi.SecurityContext(name=name, creds=creds, usage="initiate").step()
+        # A service ticket ends when the TGT it came from ends (or earlier, at the realm's max_life).
+        lifetime = creds.lifetime
     except gssapi.exceptions.GSSError as exc:
-        return str(exc)
-    return ""
+        return str(exc), 0.0
+    return "", float(lifetime or 0)
 
 
 def gss_context(context):

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Optional
 
 NTLM, BASIC, KERBEROS, CREDSSP, CERTIFICATE = "NTLM", "Basic", "Kerberos", "CredSSP", "Certificate"
@@ -26,6 +27,17 @@ class Logon:
     delegated: bool = False              # the session may authenticate to a third machine
     delegated_user: str = ""             # whose credentials it presents there ('CONTOSO\\lyncadmin')
     ticket_cache: str = ""               # Kerberos: FILE: ccache holding the forwarded TGT
+    # Service tickets this logon session got with its forwarded TGT ('cifs/fs01.contoso.local' -> when it
+    # expires, time.monotonic()): Windows keeps them per logon session and asks the KDC again only when one
+    # has expired, so a copy of 4,000 files from one share costs one ticket, not one per file.
+    service_tickets: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def holds_ticket(self, spn: str) -> bool:
+        expires = self.service_tickets.get(spn.lower())
+        return expires is not None and time.monotonic() < expires
+
+    def keep_ticket(self, spn: str, lifetime: float) -> None:
+        self.service_tickets[spn.lower()] = time.monotonic() + max(0.0, lifetime)
 
     def describe(self) -> str:
         if self.delegated:

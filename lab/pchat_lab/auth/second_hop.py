@@ -41,16 +41,23 @@ def may_reach(lab, from_host, to_host, what: str, service: str = "cifs") -> bool
     ``to_host`` for ``what`` ('SQL Server sql01.contoso.local\\GROUPCHAT', 'share \\\\fs01\\Backups');
     ``service`` is the SPN's service class there (cifs, MSSQLSvc). Same host, no WinRM logon (the lab's
     own services) or no known target: always True. A forwarded TGT must still get a service ticket
-    from the lab's KDC (it may have expired since)."""
+    from the lab's KDC (it may have expired since); the session keeps that ticket until it expires, as a
+    Windows logon session does, so only the first crossing to a server asks the KDC and is logged."""
     current = logons.current()
     if current is None or to_host is None or from_host is None or _same(from_host, to_host):
         return True
     delegated = current.delegated
     failure = ""
+    spn = "%s/%s" % (service, to_host.fqdn)
+    if delegated and current.holds_ticket(spn):
+        return True                  # the session reached that server before: no KDC request, no log entry
+    lifetime = float("inf")          # CredSSP: the session holds the password itself
     if delegated and current.ticket_cache:
         from .kerberos import service_ticket
-        failure = service_ticket(current.ticket_cache, service, str(to_host.fqdn))
+        failure, lifetime = service_ticket(current.ticket_cache, service, str(to_host.fqdn))
         delegated = not failure
+    if delegated:
+        current.keep_ticket(spn, lifetime)
     allowed = delegated or mode(lab) == ALLOW
     seen_as = current.delegated_user if delegated else ANONYMOUS
     log = getattr(lab, "log", None)

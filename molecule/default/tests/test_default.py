@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "shared"))
@@ -55,3 +56,14 @@ def test_messages_arrived_once():
 def test_the_legacy_trusted_application_pool_is_gone():
     pools = lab.powershell("fe01", "Get-CsTrustedApplicationPool | ForEach-Object { $_.PoolFqdn }")
     assert "gcpool.contoso.local" not in [line.strip() for line in pools]
+
+
+def test_the_migration_and_these_checks_logged_on_with_kerberos_and_delegation():
+    """The lab's request log records how each WinRM session logged on: this check's own session (testinfra's
+    ansible backend, as the inventory connects) and every session of the migration before it."""
+    script = "'%s'" % uuid.uuid4().hex
+    assert lab.powershell("fe01", script) == [script.strip("'")]
+    log = lab.request_log()
+    assert [(e["logon"], e["delegated"]) for e in log if e["action"] == "Command" and e["script"] == script] == \
+        [("Kerberos", True)]
+    assert {e["logon"] for e in log if e["logon"]} == {"Kerberos"}
