@@ -128,13 +128,13 @@ def _keys_by_text(authors):
     return {str(user_id): key or "?%s" % user_id for user_id, key in authors.items()}
 
 
-def _author_keys(authors):
-    """user id (a number, or its decimal text) -> author key as the digest writes it ('?id' when unknown)."""
-    by_text = _keys_by_text(authors)
-
-    def key(user_id):
-        return by_text.get(str(user_id)) or "?%s" % user_id
-    return key
+def _author_stream(user_ids, by_text):
+    """The author keys of ``user_ids`` (decimal texts), each followed by \x1f; an unknown id is '?id'."""
+    keys = list(map(by_text, user_ids))
+    if None in keys:
+        keys = [key if key is not None else "?" + user_id for key, user_id in zip(keys, user_ids)]
+    keys.append("")
+    return "\x1f".join(keys)
 
 
 def _room_digests(client, authors, start_ticks=None):
@@ -153,23 +153,20 @@ def _room_digests_from_lists(client, authors, start_ticks=None):
     out = {}
     for _names, batch in client.batches(statement, params, fetch_size=8):
         for room_id, count, stamps, user_ids, contents in batch:
-            ids = str(user_ids).split(",")
-            keys = list(map(by_text, ids))
-            if None in keys:
-                keys = [key if key is not None else "?" + user_id for key, user_id in zip(keys, ids)]
             digest = RoomDigest()
-            digest.add(int(count), "%s," % stamps, "\x1f".join(keys) + "\x1f", "%s\x1e" % (contents or ""))
+            digest.add(int(count), "%s," % stamps, _author_stream(str(user_ids).split(","), by_text),
+                       "%s\x1e" % (contents or ""))
             out[int(room_id)] = (digest.count, digest.hexdigest())
     return out
 
 
 def _room_digests_streamed(client, authors, start_ticks=None):
     """Rows come ``fetch_size`` at a time, sorted by room; each batch is cut into runs of one room and
-    every run is added to its room's digest at once."""
+    every run is added to its room's digest at once, its columns joined."""
     statement, params = Q.ordered_messages_query(start_ticks)
+    by_text = _keys_by_text(authors).get
     out = {}
     room, digest = None, None
-    author = _author_keys(authors)
     for _names, batch in client.batches(statement, params):
         start, size = 0, len(batch)
         while start < size:
@@ -183,10 +180,11 @@ def _room_digests_streamed(client, authors, start_ticks=None):
                 if room is not None:
                     out[int(room)] = (digest.count, digest.hexdigest())
                 room, digest = room_id, RoomDigest()
-            run = batch[start:end]
-            digest.add(end - start, "".join(["%s," % row[1] for row in run]),
-                       "".join([author(row[2]) + "\x1f" for row in run]),
-                       "".join([(row[3] or "") + "\x1e" for row in run]))
+            _rooms, stamps, user_ids, contents = zip(*batch[start:end])
+            if None in contents:
+                contents = tuple(content or "" for content in contents)
+            digest.add(end - start, ",".join(map(str, stamps + ("",))),
+                       _author_stream(list(map(str, user_ids)), by_text), "\x1e".join(contents + ("",)))
             start = end
     if room is not None:
         out[int(room)] = (digest.count, digest.hexdigest())
