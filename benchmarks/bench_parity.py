@@ -11,10 +11,15 @@ for large) and reused by later runs. Then, each timed ``--repeat`` times (best k
 - parity with messages=fingerprint, =digest and =count (module_utils.parity_compare.compare), each in a
   child process whose peak RSS is reported;
 - readiness (module_utils.readiness_checks.check, no message scan) against one scan of tblNode and the
-  role tables (tblPrincipalRole, tblScopePrincipal) through the same ODBC driver.
-Targets (issue): parity <= 1.5x bare, peak memory < 200 MB; readiness <= 1.2x the scan.
-The machine's load average is printed before and after: parity reads both databases at once, so other
-work on the machine weighs on it more than on the bare query, which runs on one core.
+  role tables (tblPrincipalRole, tblScopePrincipal) through the same ODBC driver;
+- preflight's read of the legacy database (module_utils.legacy_db.read_database with list_items=false, as
+  roles/preflight runs legacy_info: counts, one pass over tblChat) against the bare GROUP BY on the legacy
+  database alone.
+Targets (issues): parity by count and fingerprint <= 1.5x bare, by digest <= 5x bare, peak memory < 200 MB;
+readiness <= 1.2x the scan; preflight's read <= 1.5x its bare GROUP BY.
+The machine's load average is printed before and after, and the 1-minute figure beside each result (at the
+end of its best run): parity reads both databases at once, so other work on the machine weighs on it more
+than on the bare query, which runs on one core.
 """
 from __future__ import annotations
 
@@ -103,19 +108,22 @@ def best(function, repeat):
 def child(args):
     """Run one measured operation in this process (called in a child) and print its time and peak RSS."""
     install_finder(Path(args.collections))
-    from ansible_collections.lync.persistent_chat.plugins.module_utils import parity_compare, readiness_checks
+    from ansible_collections.lync.persistent_chat.plugins.module_utils import legacy_db, parity_compare, readiness_checks
     from ansible_collections.lync.persistent_chat.plugins.module_utils.sql import SQLClient
     legacy, target = SQLClient(odbc(args.legacy)), SQLClient(odbc(args.mgc))
     start = time.perf_counter()
     if args.child == "readiness":
         result, _facts = readiness_checks.check(legacy)
         outcome = {"findings": len(result.findings)}
+    elif args.child == "preflight":
+        outcome = {"messages": legacy_db.read_database(legacy, list_items=False)["counts"]["messages"]}
     else:
         result = parity_compare.compare(legacy, target, messages=args.child)
         outcome = {"passed": result["passed"], "differences": result["differences_total"],
                    "messages": result["counts"]["messages_target"]}
     elapsed = time.perf_counter() - start
-    outcome.update(seconds=elapsed, peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)
+    outcome.update(seconds=elapsed, peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+                   load=os.getloadavg()[0])
     print(json.dumps(outcome))
     return 0
 
@@ -165,8 +173,6 @@ def main():
             bare.append(best(lambda: [c.cursor().execute(BARE).fetchall() for c in connections], 1))
             bare_together.append(best(lambda: both_at_once(connections, BARE), 1))
             for mode in modes:
-                if mode == "digest" and attempt:
-                    continue          # minutes, not seconds: once is enough
                 runs.setdefault(mode, []).append(measure_child(mode, legacy, mgc, collections, 1))
         bare = min(bare)
         print("bare GROUP BY over both databases: %.2fs (best of %d); both at once in two threads: %.2fs" % (
@@ -174,21 +180,29 @@ def main():
         for mode in modes:
             run = min(runs[mode], key=lambda item: item["seconds"])
             print("parity messages=%-11s %6.2fs  ratio %5.2fx (%5.2fx of both at once)  peak %5.0f MB  passed=%s "
-                  "differences=%d messages=%d" % (
+                  "differences=%d messages=%d  load %.2f" % (
                       mode, run["seconds"], run["seconds"] / bare, run["seconds"] / min(bare_together),
-                      max(r["peak_mb"] for r in runs[mode]), run["passed"], run["differences"], run["messages"]),
-                  flush=True)
+                      max(r["peak_mb"] for r in runs[mode]), run["passed"], run["differences"], run["messages"],
+                      run["load"]), flush=True)
 
     if args.only != "parity":
         legacy_connection = connections[0]
-        scans, runs = [], []
+        scans, runs, bares, preflights = [], [], [], []
         for attempt in range(args.repeat):
             scans.append(best(lambda: [legacy_connection.cursor().execute(q).fetchall() for q in SCAN], 1))
             runs.append(measure_child("readiness", legacy, mgc, collections, 1))
+            bares.append(best(lambda: legacy_connection.cursor().execute(BARE).fetchall(), 1))
+            preflights.append(measure_child("preflight", legacy, mgc, collections, 1))
         scan, run = min(scans), min(runs, key=lambda item: item["seconds"])
         print("scan of tblNode and the role tables: %.2fs (best of %d)" % (scan, args.repeat))
-        print("readiness (no message scan)    %6.2fs  ratio %5.2fx  peak %5.0f MB  findings=%d" % (
-            run["seconds"], run["seconds"] / scan, max(r["peak_mb"] for r in runs), run["findings"]), flush=True)
+        print("readiness (no message scan)    %6.2fs  ratio %5.2fx  peak %5.0f MB  findings=%d  load %.2f" % (
+            run["seconds"], run["seconds"] / scan, max(r["peak_mb"] for r in runs), run["findings"], run["load"]),
+            flush=True)
+        bare, run = min(bares), min(preflights, key=lambda item: item["seconds"])
+        print("bare GROUP BY over the legacy database: %.2fs (best of %d)" % (bare, args.repeat))
+        print("preflight's database read      %6.2fs  ratio %5.2fx  peak %5.0f MB  messages=%d  load %.2f" % (
+            run["seconds"], run["seconds"] / bare, max(r["peak_mb"] for r in preflights), run["messages"],
+            run["load"]), flush=True)
     print(load(), flush=True)
     return 0
 

@@ -134,10 +134,28 @@ GROUP BY channelId
 # most of a digest's time, more than hashing them, so as few are read as say everything: chatId orders the
 # rows but is not read, and the date and the alert flag come as one number (twice the date, plus the flag).
 MESSAGES_IN_ORDER = """
-SELECT channelId AS room_id, chatDate * 2 + COALESCE(isAlert, 0) AS stamp, userId AS user_id, content AS content
+SELECT channelId AS room_id, chatDate * 2 + COALESCE(isAlert, 0) AS stamp, COALESCE(userId, 0) AS user_id,
+       content AS content
 FROM tblChat
 %s
 ORDER BY channelId, chatId
+"""
+
+# SQLite only (T-SQL has no ordered string aggregate before STRING_AGG ... WITHIN GROUP in SQL Server 2017):
+# the same values as MESSAGES_IN_ORDER, one row per room, each column its messages' values joined in chatId
+# order. On 5 million messages the digest then fetches 10,000 rows instead of 5 million, and the per-message
+# work left to Python is one author id looked up. The order: tblChat's primary key is (channelId, chatId)
+# and the table is WITHOUT ROWID, so SQLite scans it in that order and groups by channelId as it goes,
+# without a sorter (EXPLAIN QUERY PLAN "SCAN tblChat", no "TEMP B-TREE"; a unit test checks it), and
+# group_concat joins the values in the order they arrive. char(30) separates contents, as in the digest.
+ROOM_MESSAGE_LISTS = """
+SELECT channelId AS room_id, COUNT(*) AS messages,
+       group_concat(chatDate * 2 + COALESCE(isAlert, 0), ',') AS stamps,
+       group_concat(COALESCE(userId, 0), ',') AS user_ids,
+       group_concat(COALESCE(content, ''), char(30)) AS contents
+FROM tblChat
+%s
+GROUP BY channelId
 """
 
 # The messages of one room, for naming the messages that differ.
@@ -218,6 +236,12 @@ def fingerprint_query(start_ticks=None, counts_only=False):
 def ordered_messages_query(start_ticks=None):
     where, params = date_filter(start_ticks)
     return MESSAGES_IN_ORDER % where, params
+
+
+def room_message_lists_query(start_ticks=None):
+    """SQLite only: (ROOM_MESSAGE_LISTS, params), see there."""
+    where, params = date_filter(start_ticks)
+    return ROOM_MESSAGE_LISTS % where, params
 
 
 def room_messages_query(room_id, start_ticks=None):

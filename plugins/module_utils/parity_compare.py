@@ -15,8 +15,12 @@ Messages are compared per room in one of three ways (``messages``):
   missing, extra, moved or re-dated messages and changes of stored size (any character added or removed,
   or replaced by one of another encoded width) or of the first character; not a replacement of the same
   width past the first character, nor a change of author or alert flag;
-- ``digest``: an exact SHA-256 per room over (date, alert flag, author, content) in chatId order, from
-  every message streamed through the client (constant memory; fetching the rows is most of its time).
+- ``digest``: an exact SHA-256 per room over (date, alert flag, author, content) in chatId order
+  (RoomDigest). On SQLite each room's values come joined in SQL, one row per room (ROOM_MESSAGE_LISTS:
+  memory is one room's messages, the only per-message work in Python one author looked up); on SQL Server,
+  which has no ordered string aggregate before 2017 and whose hashes are either not exact (CHECKSUM_AGG)
+  or not everywhere (HASHBYTES SHA2_256 from 2012, 8,000 bytes of input before 2016), every message is
+  streamed through the client (constant memory; fetching the rows is most of its time).
 A room that differs is then read message by message on both sides to name the messages concerned.
 """
 
@@ -97,17 +101,72 @@ def _room_fingerprints(client, start_ticks=None, counts_only=False):
     return out
 
 
-def _room_digests(client, authors, start_ticks=None):
-    """room id -> (messages, sha256 hex), from every message in order, one room's hash at a time.
+class RoomDigest(object):
+    """The exact digest of one room's messages in chatId order: three SHA-256 streams - the stamps (twice
+    the date plus the alert flag, in decimal, each followed by ','), the author keys (each followed by
+    \x1f) and the contents (each followed by \x1e) - hashed together at the end. Three streams rather than
+    one record per message, so that a reader that gets a room's values column by column (SQLite's
+    ROOM_MESSAGE_LISTS) and one that gets them row by row (MESSAGES_IN_ORDER) hash the same bytes."""
 
-    Rows come ``fetch_size`` at a time, sorted by room; each batch is cut into runs of one room and every
-    run is hashed with one update, so the per-message work is one formatted record."""
-    statement, params = Q.ordered_messages_query(start_ticks)
+    def __init__(self):
+        self.count = 0
+        self._streams = (hashlib.sha256(), hashlib.sha256(), hashlib.sha256())
+
+    def add(self, count, stamps, authors, contents):
+        """``count`` more messages: their stamps, author keys and contents, each a string of terminated
+        values (see the class)."""
+        self.count += count
+        for stream, text in zip(self._streams, (stamps, authors, contents)):
+            stream.update(text.encode("utf-8", "surrogatepass"))
+
+    def hexdigest(self):
+        return hashlib.sha256(b"".join(stream.digest() for stream in self._streams)).hexdigest()
+
+
+def _keys_by_text(authors):
+    """user id as decimal text -> author key as the digest writes it (a principal without one keeps '?id')."""
+    return {str(user_id): key or "?%s" % user_id for user_id, key in authors.items()}
+
+
+def _author_stream(user_ids, by_text):
+    """The author keys of ``user_ids`` (decimal texts), each followed by \x1f; an unknown id is '?id'."""
+    keys = list(map(by_text, user_ids))
+    if None in keys:
+        keys = [key if key is not None else "?" + user_id for key, user_id in zip(keys, user_ids)]
+    keys.append("")
+    return "\x1f".join(keys)
+
+
+def _room_digests(client, authors, start_ticks=None):
+    """room id -> (messages, sha256 hex) of every room with messages (RoomDigest). On SQLite, one row per
+    room with its values joined in SQL (ROOM_MESSAGE_LISTS); elsewhere every message streamed in order."""
+    if getattr(client, "is_sqlite", False):
+        return _room_digests_from_lists(client, authors, start_ticks)
+    return _room_digests_streamed(client, authors, start_ticks)
+
+
+def _room_digests_from_lists(client, authors, start_ticks=None):
+    """One room's values at a time (a row holds a whole room's messages: few rows per fetch); the only
+    per-message work here is looking up each author id."""
+    statement, params = Q.room_message_lists_query(start_ticks)
+    by_text = _keys_by_text(authors).get
     out = {}
-    room, digest, count = None, None, 0
-    author = authors.get
-    # One record per message: date and alert flag (the stamp), author key, content; \x1f and \x1e separate them.
-    record = "%s\x1f%s\x1f%s\x1e"
+    for _names, batch in client.batches(statement, params, fetch_size=8):
+        for room_id, count, stamps, user_ids, contents in batch:
+            digest = RoomDigest()
+            digest.add(int(count), "%s," % stamps, _author_stream(str(user_ids).split(","), by_text),
+                       "%s\x1e" % (contents or ""))
+            out[int(room_id)] = (digest.count, digest.hexdigest())
+    return out
+
+
+def _room_digests_streamed(client, authors, start_ticks=None):
+    """Rows come ``fetch_size`` at a time, sorted by room; each batch is cut into runs of one room and
+    every run is added to its room's digest at once, its columns joined."""
+    statement, params = Q.ordered_messages_query(start_ticks)
+    by_text = _keys_by_text(authors).get
+    out = {}
+    room, digest = None, None
     for _names, batch in client.batches(statement, params):
         start, size = 0, len(batch)
         while start < size:
@@ -119,15 +178,16 @@ def _room_digests(client, authors, start_ticks=None):
                     end += 1
             if room_id != room:
                 if room is not None:
-                    out[int(room)] = (count, digest.hexdigest())
-                room, digest, count = room_id, hashlib.sha256(), 0
-            count += end - start
-            digest.update("".join([
-                record % (stamp, author(user_id) or "?%s" % user_id, content or "")
-                for _room, stamp, user_id, content in batch[start:end]]).encode("utf-8", "surrogatepass"))
+                    out[int(room)] = (digest.count, digest.hexdigest())
+                room, digest = room_id, RoomDigest()
+            _rooms, stamps, user_ids, contents = zip(*batch[start:end])
+            if None in contents:
+                contents = tuple(content or "" for content in contents)
+            digest.add(end - start, ",".join(map(str, stamps + ("",))),
+                       _author_stream(list(map(str, user_ids)), by_text), "\x1e".join(contents + ("",)))
             start = end
     if room is not None:
-        out[int(room)] = (count, digest.hexdigest())
+        out[int(room)] = (digest.count, digest.hexdigest())
     return out
 
 

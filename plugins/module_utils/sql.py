@@ -221,9 +221,10 @@ class SQLClient(object):
             pass
         return self._connection
 
-    def batches(self, statement, params=()):
-        """(column names, rows) of one read-only query, ``fetch_size`` rows at a time, values as the
-        driver returns them. The fast path for readers of millions of rows."""
+    def batches(self, statement, params=(), fetch_size=None):
+        """(column names, rows) of one read-only query, ``fetch_size`` rows at a time (the client's unless
+        given: fewer for rows as large as a whole room's messages), values as the driver returns them.
+        The fast path for readers of millions of rows."""
         check_read_only(statement)
         connection = self._ensure()
         try:
@@ -231,7 +232,7 @@ class SQLClient(object):
             cursor.execute(statement, list(params))
             names = [column[0] for column in cursor.description]
             while True:
-                rows = cursor.fetchmany(self.fetch_size)
+                rows = cursor.fetchmany(fetch_size or self.fetch_size)
                 if not rows:
                     break
                 yield names, rows

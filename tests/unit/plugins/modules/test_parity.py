@@ -4,7 +4,6 @@ dropped presenters/topics/flags, -StartDate, -Scope) are expected rather than re
 files through pyodbc and the SQLite3 ODBC driver; the 2013 side is hand-written (parity_fixture)."""
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 
@@ -294,30 +293,6 @@ def test_a_database_without_the_tables_fails_the_module_with_the_database_named(
     code, result = run_module({"sql_connection_string": F.odbc(legacy), "target_sql_connection_string": F.odbc(empty)}, capsys)
     assert code == 1 and "compare the legacy and 2013 databases" in result["msg"]
     assert "no such table" in result["msg"] and "empty.db" in result["msg"]
-
-
-@pytest.mark.parametrize("fetch_size", [1, 2, 3, 1000])
-def test_the_digest_hashes_each_room_s_messages_in_order_whatever_the_batches(dbs, fetch_size):
-    # The digest hashes a room's messages a batch-run at a time; runs cut anywhere must give the same
-    # hash as one record per message, in chatId order: date and alert flag as one number, author key
-    # (an unknown author keeps '?id'), content.
-    legacy, _mgc = dbs
-    F.execute(legacy, "INSERT INTO tblChat (channelId, chatId, chatDate, userId, isAlert, content) "
-                      "VALUES (4, 99, 1, 77, 1, '')")
-    authors = {1: "alice", 2: "bob", 3: "carol", 4: "pat", 6: "boss"}
-    expected = {}
-    connection = sqlite3.connect(str(legacy))
-    for room, date, user, alert, content in connection.execute(
-            "SELECT channelId, chatDate, userId, isAlert, content FROM tblChat ORDER BY channelId, chatId"):
-        entry = expected.setdefault(room, [0, hashlib.sha256()])
-        entry[0] += 1
-        digest = entry[1]
-        digest.update(("%d\x1f%s\x1f%s\x1e" % (date * 2 + alert, authors.get(user, "?%s" % user), content)).encode())
-    connection.close()
-    with SQLClient(F.odbc(legacy), fetch_size=fetch_size) as client:
-        found = parity_compare._room_digests(client, authors)
-    assert found == {room: (count, digest.hexdigest()) for room, (count, digest) in expected.items()}
-    assert found[4][0] == 6 and len(found) == 4
 
 
 def test_the_message_queries_run_on_connections_of_their_own_closed_afterwards(dbs):
