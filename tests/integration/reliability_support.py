@@ -10,13 +10,7 @@ import time
 from pathlib import Path
 
 from conftest import BIN, INVENTORY, REPO, _env, run_playbook
-
-PLAYBOOKS = REPO / "playbooks"
-
-
-def stage_args(lab, ledger_dir: Path, *extra: str) -> list:
-    return ["-e", "pchat_lab_state_dir=%s" % lab.state_dir, "-e", "pchat_ledger_dir=%s" % ledger_dir,
-            "-e", "pchat_report_dir=%s" % (ledger_dir / "report"), *extra]
+from stages_support import PLAYBOOKS, ledger, stage_args  # noqa: F401 (ledger: re-exported to the trials)
 
 
 def run(lab, ledger_dir: Path, playbook: str, *extra: str):
@@ -47,11 +41,6 @@ def wait_for(what: str, predicate, timeout: float = 300.0, every: float = 0.3):
             return value
         time.sleep(every)
     raise AssertionError("never happened: %s" % what)
-
-
-def ledger(ledger_dir: Path) -> dict:
-    path = ledger_dir / "lab.json"
-    return json.loads(path.read_text()) if path.exists() else {}
 
 
 def stage_status(ledger_dir: Path, stage: str):

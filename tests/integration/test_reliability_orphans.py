@@ -19,12 +19,8 @@ from reliability_support import (
     still_running,
     wait_for,
 )
+from stages_support import ok
 from steps_support import scripts, state
-
-
-def ok(process):
-    assert process.returncode == 0, process.stdout[-6000:] + process.stderr[-2000:]
-    return process
 
 
 def workers(ledger_dir):

@@ -19,31 +19,11 @@ from pathlib import Path
 
 import pyodbc
 
-from conftest import REPO, run_playbook
+from conftest import run_playbook
+from stages_support import PLAYBOOKS, ledger, ok, recap_changed, stage
 from steps_support import module
 
-PLAYBOOKS = REPO / "playbooks"
 NEW_NAME = "Kept through the rename map"
-
-
-def stage(lab, ledger_dir: Path, name: str, *extra: str):
-    return run_playbook(PLAYBOOKS / ("%s.yml" % name), "-e", "pchat_lab_state_dir=%s" % lab.state_dir,
-                        "-e", "pchat_ledger_dir=%s" % ledger_dir, "-e", "pchat_report_dir=%s" % (ledger_dir / "report"),
-                        *extra)
-
-
-def ok(process):
-    assert process.returncode == 0, process.stdout[-8000:] + process.stderr[-2000:]
-    return process
-
-
-def ledger(ledger_dir: Path) -> dict:
-    return json.loads((ledger_dir / "lab.json").read_text())
-
-
-def recap_changed(process, host="fe01") -> int:
-    line = [line for line in process.stdout.splitlines() if line.startswith(host)][-1]
-    return int(line.split("changed=")[1].split()[0])
 
 
 def odbc(lab) -> tuple:

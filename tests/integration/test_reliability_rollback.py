@@ -5,35 +5,13 @@ give the address back to that user - or leave the endpoint holding it - and fail
 step, rather than end with nobody holding the address."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from conftest import REPO, run_playbook
+from stages_support import flat, ledger, ok, stage
 
-PLAYBOOKS = REPO / "playbooks"
 SIP = "sip:ocschat@contoso.local"
 LOOKUP_DN = "CN=Group Chat Lookup,OU=Service Accounts,DC=contoso,DC=local"
 INJECTED = "Injected: the Application Contacts container is not reachable."
-
-
-def stage(lab, ledger_dir: Path, name: str, *extra: str):
-    return run_playbook(PLAYBOOKS / ("%s.yml" % name), "-e", "pchat_lab_state_dir=%s" % lab.state_dir,
-                        "-e", "pchat_ledger_dir=%s" % ledger_dir, "-e", "pchat_report_dir=%s" % (ledger_dir / "report"),
-                        *extra)
-
-
-def ok(process):
-    assert process.returncode == 0, process.stdout[-6000:] + process.stderr[-2000:]
-    return process
-
-
-def flat(process) -> str:
-    """The play's output with Ansible's line wrapping undone."""
-    return " ".join((process.stdout + process.stderr).split())
-
-
-def ledger(ledger_dir: Path) -> dict:
-    return json.loads((ledger_dir / "lab.json").read_text())
 
 
 def directory(lab) -> dict:

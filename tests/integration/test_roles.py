@@ -4,32 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
-from conftest import REPO, run_playbook
+from conftest import run_playbook
+from stages_support import PLAYBOOKS, ledger, ok, recap_changed, stage
 from steps_support import scripts as sent_scripts
-
-PLAYBOOKS = REPO / "playbooks"
-
-
-def stage(lab, ledger_dir: Path, name: str, *extra: str):
-    return run_playbook(PLAYBOOKS / ("%s.yml" % name), "-e", "pchat_lab_state_dir=%s" % lab.state_dir,
-                        "-e", "pchat_ledger_dir=%s" % ledger_dir, "-e", "pchat_report_dir=%s" % (ledger_dir / "report"),
-                        *extra)
-
-
-def ok(process):
-    assert process.returncode == 0, process.stdout[-6000:] + process.stderr[-2000:]
-    return process
-
-
-def ledger(ledger_dir: Path) -> dict:
-    return json.loads((ledger_dir / "lab.json").read_text())
-
-
-def recap_changed(process) -> int:
-    line = [line for line in process.stdout.splitlines() if line.startswith("fe01")][-1]
-    return int(line.split("changed=")[1].split()[0])
 
 
 def test_a_finished_stage_run_again_changes_nothing(clean_lab, tmp_path):

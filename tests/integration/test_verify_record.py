@@ -8,17 +8,9 @@ import sqlite3
 import time
 from pathlib import Path
 
-from conftest import REPO, run_playbook
+from stages_support import ok, stage
 
-PLAYBOOKS = REPO / "playbooks"
 TICKS_AT_UNIX_EPOCH = 621355968000000000
-
-
-def stage(lab, ledger_dir: Path, name: str):
-    process = run_playbook(PLAYBOOKS / ("%s.yml" % name), "-e", "pchat_lab_state_dir=%s" % lab.state_dir,
-                           "-e", "pchat_ledger_dir=%s" % ledger_dir, "-e", "pchat_report_dir=%s" % (ledger_dir / "report"))
-    assert process.returncode == 0, process.stdout[-6000:] + process.stderr[-2000:]
-    return process
 
 
 def post_after_the_opening(lab) -> int:
@@ -34,9 +26,9 @@ def post_after_the_opening(lab) -> int:
 
 def test_verify_records_its_counts_and_the_judged_comparison(clean_lab, tmp_path):
     for name in ("preflight", "readiness", "backup", "pool_configuration", "cutover"):
-        stage(clean_lab, tmp_path, name)
+        ok(stage(clean_lab, tmp_path, name))
     post_after_the_opening(clean_lab)
-    stage(clean_lab, tmp_path, "verify")
+    ok(stage(clean_lab, tmp_path, "verify"))
     verify = json.loads((tmp_path / "lab.json").read_text())["stages"]["verify"]
     assert verify["status"] == "done"
     data = verify["data"]
