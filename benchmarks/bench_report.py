@@ -187,7 +187,7 @@ def measure(chromium, pages, workdir, repeat):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--rooms", type=int, default=10000)
     parser.add_argument("--categories", type=int, default=520)

@@ -35,4 +35,3 @@ def test_a_check_logs_on_with_kerberos_and_delegation_and_crosses_the_second_hop
     hops = [(e["user"], e["status"]) for e in entries if e["action"] == "SecondHop"]
     assert hops == [("CONTOSO\\lyncadmin", 200)]
     assert {e["logon"] for e in entries if e["logon"]} == {"Kerberos"}
-

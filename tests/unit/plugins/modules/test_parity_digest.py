@@ -43,7 +43,7 @@ def expected_digests(path, authors, start_ticks=None):
     for room, date, user, alert, content in connection.execute(
             "SELECT channelId, chatDate, userId, isAlert, content FROM tblChat WHERE chatDate >= ? "
             "ORDER BY channelId, chatId", (start_ticks or 0,)):
-        count, streams = rooms.setdefault(room, [0, [hashlib.sha256() for _ in range(3)]])
+        count, streams = rooms.setdefault(room, [0, [hashlib.sha256(), hashlib.sha256(), hashlib.sha256()]])
         rooms[room][0] = count + 1
         streams[0].update(("%d," % (date * 2 + alert)).encode())
         streams[1].update(("%s\x1f" % authors.get(user, "?%s" % user)).encode())
