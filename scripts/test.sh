@@ -44,7 +44,7 @@ if [ -d roles ] && [ -n "$(ls -A roles playbooks 2>/dev/null)" ]; then
   step "ansible-lint (production profile)" ansible-lint --profile production
 fi
 
-step "integration tests against the lab (tests/integration)" pytest -q -p no:cacheprovider tests/integration
+step "integration tests against the lab (tests/integration)" pytest -q -p no:cacheprovider --durations=30 tests/integration
 
 if [ ${#failed[@]} -gt 0 ]; then
   printf '\nFAILED: %s\n' "${failed[*]}"
