@@ -32,22 +32,11 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_parity import collection_path, install_finder  # noqa: E402  (the same collection finder set-up)
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]
 AT = "2026-01-01T%02d:%02d:00Z"
-
-
-def collection_path():
-    """A collections folder in which ansible_collections.lync.persistent_chat is this repository."""
-    root = Path(tempfile.mkdtemp(prefix="bench-collections-"))
-    (root / "ansible_collections" / "lync").mkdir(parents=True)
-    (root / "ansible_collections" / "lync" / "persistent_chat").symlink_to(REPO)
-    return root
-
-
-def install_finder(root):
-    from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder
-    _AnsibleCollectionFinder(paths=[str(root)])._install()
 
 
 def synthetic_parity(rooms, categories, rng):
