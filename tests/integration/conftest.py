@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from lab_ports import session_offset
+from lab_ports import remember_given_offset, session_offset
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 INVENTORY = REPO / "inventories" / "lab"
+remember_given_offset()
 PORT_OFFSET = session_offset()
 os.environ["PCHAT_LAB_PORT_OFFSET"] = str(PORT_OFFSET)
 CONTROL = "http://127.0.0.1:%d" % (15980 + PORT_OFFSET)
