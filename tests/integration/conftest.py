@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from lab_ports import remember_given_offset, session_offset
+from lab_ports import STRETCH, WINDOW, explicit_offset, remember_given_offset, search_from, session_offset
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -59,7 +59,34 @@ def lab_exports(state_dir: Path, env: dict) -> dict:
 
 
 def pytest_report_header(config):
+    if getattr(config.option, "numprocesses", None):
+        # The process that starts xdist workers runs no test: each worker starts a lab of its own.
+        explicit = explicit_offset()
+        start = explicit if explicit is not None else search_from()
+        return "lab: one per pytest-xdist worker, gwN's on the first free window from offset %d + N*%d%s" % (
+            start, STRETCH * WINDOW, " (gw0's: exactly %d)" % explicit if explicit is not None else "")
     return "lab: PCHAT_LAB_PORT_OFFSET=%d (control endpoint %s)" % (PORT_OFFSET, CONTROL)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow(minutes): a test (or a whole module) that takes about that many "
+                                       "minutes on CI's 2 cores; `-m 'not slow'` leaves them out of a quick run, "
+                                       "and the slowest modules start first")
+
+
+def slow_minutes(item) -> float:
+    return sum(float(mark.kwargs.get("minutes", 1)) for mark in item.iter_markers("slow"))
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Modules that take longest first, each module's tests kept in their order: pytest-xdist's --dist
+    loadfile (with --no-loadscope-reorder) hands out whole files in this order, so the long ones start at
+    once on every worker and the short ones fill in at the end, instead of one long module starting last."""
+    weight: dict = {}
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        weight[module] = weight.get(module, 0.0) + slow_minutes(item)
+    items.sort(key=lambda item: -weight[item.nodeid.split("::")[0]])
 
 
 class LabControl:
@@ -102,12 +129,29 @@ def lab(tmp_path_factory):
     assert up.returncode == 0, up.stdout + up.stderr
     LAB_ENV.update(lab_exports(state_dir, env))
     assert "KRB5_CONFIG" in LAB_ENV, LAB_ENV
+    # A run that names no report folder writes to this session's, never to reports/lab of the checkout,
+    # which parallel sessions (pytest-xdist workers) would share.
+    LAB_ENV["PCHAT_REPORT_DIR"] = str(tmp_path_factory.mktemp("reports"))
     control = LabControl(state_dir)
     try:
         yield control
     finally:
         subprocess.run([str(BIN / "pchat-lab"), "down", "--state-dir", str(state_dir)], env=env, cwd=REPO,
                        capture_output=True, check=False)
+
+
+@pytest.fixture(scope="session")
+def preflight_ledger(lab, tmp_path_factory):
+    """A ledger folder holding one finished preflight of a freshly reset lab, for the tests that need the
+    preflight done before what they try (stages_support.after_preflight copies it into theirs). The preflight
+    only reads, the later stages only ask whether it is done, and a reset lab is the same lab again: one run
+    serves the session instead of one per test. It resets the lab when first asked for, so a module whose
+    tests share a state of the lab asks for it before making that state."""
+    from stages_support import ok, stage  # stages_support imports this module
+    ledger_dir = tmp_path_factory.mktemp("preflight-ledger")
+    lab.reset()
+    ok(stage(lab, ledger_dir, "preflight"))
+    return ledger_dir
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ they leave behind: shared by the role trials (test_roles.py) and the reliability
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from conftest import REPO, run_playbook
@@ -18,6 +19,12 @@ def stage_args(lab, ledger_dir: Path, *extra: str) -> list:
 def stage(lab, ledger_dir: Path, name: str, *extra: str):
     """playbooks/<name>.yml against the lab, with the test's own ledger and report folders."""
     return run_playbook(PLAYBOOKS / ("%s.yml" % name), *stage_args(lab, ledger_dir, *extra))
+
+
+def after_preflight(preflight_ledger: Path, ledger_dir: Path) -> None:
+    """Start ``ledger_dir`` with the ledger of the module's finished preflight (conftest.preflight_ledger)."""
+    ledger_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(preflight_ledger / "lab.json", ledger_dir / "lab.json")
 
 
 def ok(process):

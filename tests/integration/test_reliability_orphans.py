@@ -9,6 +9,8 @@ import json
 import os
 import signal
 
+import pytest
+
 from reliability_support import (
     descendants,
     kill_all,
@@ -19,8 +21,11 @@ from reliability_support import (
     still_running,
     wait_for,
 )
-from stages_support import ok
+from stages_support import after_preflight, ok
 from steps_support import scripts, state
+
+# Each test takes about this long on CI's two cores (conftest.py: slowest modules first; -m "not slow" skips them).
+pytestmark = pytest.mark.slow(minutes=2)
 
 
 def workers(ledger_dir):
@@ -33,13 +38,15 @@ def running_commands(lab, host="FE01"):
             for command in shell["commands"] if not command["done"]]
 
 
-def test_a_killed_run_leaves_no_step_working_and_the_next_run_says_so(clean_lab, tmp_path):
+def test_a_killed_run_leaves_no_step_working_and_the_next_run_says_so(clean_lab, preflight_ledger, tmp_path):
     ledger_dir = tmp_path / "ledger"
-    for name in ("preflight.yml", "readiness.yml", "backup.yml"):
+    after_preflight(preflight_ledger, ledger_dir)
+    for name in ("readiness.yml", "backup.yml"):
         ok(run(clean_lab, ledger_dir, name))
     clean_lab.fault(kind="slow", host="FE01", cmdlet="Export-CsPersistentChatData", nth=1, seconds=900)
     before = clean_lab.log_length()
-    killed = start(clean_lab, ledger_dir, "cutover.yml")
+    # Polls every 5 s instead of the inventory's 20: the stopped module notices sooner that its run is gone.
+    killed = start(clean_lab, ledger_dir, "cutover.yml", "-e", "ansible_winrm_operation_timeout_sec=5")
     processes = {}
     try:
         wait_for("the export runs on FE01", lambda: any(

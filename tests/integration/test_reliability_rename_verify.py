@@ -5,10 +5,10 @@
   cutover renames it in the legacy database after the verified backup and before the export (recorded in the
   ledger), and the room is in mgc under its new name with all its messages. A bad map fails at readiness, changing
   nothing; a cutover rolled back puts the old name back.
-- After a finished migration, a posted file deleted and another damaged in the 2013 file store (the lab keeps each
-  host's drives under ``<state>/hosts/<HOST>/<letter>``) and a message row removed from mgc (over the lab's ODBC)
-  make ``playbooks/verify.yml`` run alone fail, naming the file server, the files and the room; untouched, it
-  passes and changes nothing.
+- After a finished migration (the rename trial's: one whole migration serves both), a posted file deleted and
+  another damaged in the 2013 file store (the lab keeps each host's drives under ``<state>/hosts/<HOST>/<letter>``)
+  and a message row removed from mgc (over the lab's ODBC) make ``playbooks/verify.yml`` run alone fail, naming
+  the file server, the files and the room; untouched, it passes and changes nothing.
 
 The lab is reached only through its control endpoint, its ODBC connection strings and its documented state folder.
 """
@@ -18,9 +18,10 @@ import json
 from pathlib import Path
 
 import pyodbc
+import pytest
 
 from conftest import run_playbook
-from stages_support import PLAYBOOKS, ledger, ok, recap_changed, stage
+from stages_support import PLAYBOOKS, after_preflight, ledger, ok, recap_changed, stage
 from steps_support import module
 
 NEW_NAME = "Kept through the rename map"
@@ -75,25 +76,41 @@ def renamed(label: str) -> str:
     return label.rsplit(" / ", 1)[0] + " / " + NEW_NAME
 
 
-def test_a_room_left_behind_for_its_name_is_kept_through_the_rename_map(clean_lab, tmp_path):
-    room = over_long_room(clean_lab)
-    # Nothing accepts the over-long room's error any more: the rename map must keep it.
+@pytest.fixture(scope="module")
+def renamed_migration(lab, preflight_ledger, tmp_path_factory):
+    """One whole migration of a freshly reset lab in which the rename map keeps the over-long room (nothing
+    accepts its error any more), after the session's preflight and a readiness run alone whose result is
+    kept. The two tests that read a finished migration share it, and run before any other test of this
+    module resets the lab; the file-store test, which damages it, runs last of the two."""
+    ledger_dir = tmp_path_factory.mktemp("renamed-migration")
+    lab.reset()
+    room = over_long_room(lab)
     extra = ("-e", json.dumps({"pchat_room_renames": {room["label"]: NEW_NAME},
                                "readiness_accept_errors": [], "cutover_accept_errors": []}))
-    ok(stage(clean_lab, tmp_path, "preflight"))
-    ok(stage(clean_lab, tmp_path, "readiness", *extra))
-    result = ledger(tmp_path)["stages"]["readiness"]["data"]["result"]
+    after_preflight(preflight_ledger, ledger_dir)
+    ok(stage(lab, ledger_dir, "readiness", *extra))
+    readiness = ledger(ledger_dir)["stages"]["readiness"]["data"]["result"]
+    # Readiness only read: the legacy room keeps its name until the cutover.
+    name_after_readiness = legacy_name(lab, room["node_id"])
+    migrated = run_playbook(PLAYBOOKS / "migrate.yml", "-e", "pchat_lab_state_dir=%s" % lab.state_dir,
+                            "-e", "pchat_ledger_dir=%s" % ledger_dir, "-e", "pchat_report_dir=%s" % (ledger_dir / "report"),
+                            *extra)
+    return dict(room=room, extra=extra, ledger_dir=ledger_dir, readiness=readiness,
+                name_after_readiness=name_after_readiness, migrated=migrated)
+
+
+@pytest.mark.slow(minutes=1.5)
+def test_a_room_left_behind_for_its_name_is_kept_through_the_rename_map(lab, renamed_migration):
+    room, result = renamed_migration["room"], renamed_migration["readiness"]
     assert "ROOM_NAME_TOO_LONG" not in [finding["id"] for finding in result["findings"]]
     (rename,) = result["renames"]
     assert rename["object"] == room["label"] and rename["new_object"] == renamed(room["label"])
     new_2013_name = rename["name"]
     assert new_2013_name.endswith(NEW_NAME) and len(new_2013_name) <= 256
-    # Readiness only read: the legacy room keeps its name until the cutover.
-    assert legacy_name(clean_lab, room["node_id"]) == room["label"].rsplit(" / ", 1)[1]
+    assert renamed_migration["name_after_readiness"] == room["label"].rsplit(" / ", 1)[1]
 
-    ok(run_playbook(PLAYBOOKS / "migrate.yml", "-e", "pchat_lab_state_dir=%s" % clean_lab.state_dir,
-                    "-e", "pchat_ledger_dir=%s" % tmp_path, "-e", "pchat_report_dir=%s" % (tmp_path / "report"), *extra))
-    book = ledger(tmp_path)
+    ok(renamed_migration["migrated"])
+    book = ledger(renamed_migration["ledger_dir"])
     assert book["stages"]["verify"]["status"] == "done"
     step = book["stages"]["cutover"]["steps"]["renames"]
     assert step["status"] == "done"
@@ -102,48 +119,11 @@ def test_a_room_left_behind_for_its_name_is_kept_through_the_rename_map(clean_la
     # Renamed after the backup was checked and before the export.
     order = [event.get("step") for event in book["events"] if event["stage"] == "cutover" and event.get("step")]
     assert order.index("renames") < order.index("export")
-    assert legacy_name(clean_lab, room["node_id"]) == NEW_NAME
-    _legacy, mgc = odbc(clean_lab)
+    assert legacy_name(lab, room["node_id"]) == NEW_NAME
+    _legacy, mgc = odbc(lab)
     (node_id,), = sql(mgc, "SELECT nodeID FROM tblNode WHERE nodeType = 0 AND nodeName = ?", new_2013_name)
     (messages,), = sql(mgc, "SELECT COUNT(*) FROM tblChat WHERE channelId = ?", node_id)
     assert messages >= room["messages"]
-
-
-def test_a_bad_rename_map_fails_at_readiness_and_changes_nothing(clean_lab, tmp_path):
-    room = over_long_room(clean_lab)
-    legacy, _mgc = odbc(clean_lab)
-    # Another room of the same top-level category: renaming the over-long room after it makes a duplicate.
-    siblings = sql(legacy, "SELECT nodeName FROM tblNode WHERE nodeType = 0 AND parentID = "
-                           "(SELECT parentID FROM tblNode WHERE nodeID = ?) AND nodeID <> ?", room["node_id"], room["node_id"])
-    bad = {room["label"]: "x" * 300}
-    if siblings:
-        bad = {room["label"]: siblings[0][0]}
-    ok(stage(clean_lab, tmp_path, "preflight"))
-    refused = stage(clean_lab, tmp_path, "readiness", "-e", json.dumps({"pchat_room_renames": bad}))
-    assert refused.returncode != 0
-    text = " ".join(refused.stdout.split())
-    assert "pchat_room_renames cannot be used, nothing was changed" in text, text[-4000:]
-    assert " ".join(room["label"].split()) in text
-    unknown = stage(clean_lab, tmp_path, "readiness", "-e", json.dumps({"pchat_room_renames": {"No such / room": "x"}}))
-    assert unknown.returncode != 0
-    assert "no legacy room is called 'No such / room'" in " ".join(unknown.stdout.split())
-    assert legacy_name(clean_lab, room["node_id"]) == room["label"].rsplit(" / ", 1)[1]
-
-
-def test_a_rolled_back_cutover_puts_the_old_room_name_back(clean_lab, tmp_path):
-    room = over_long_room(clean_lab)
-    extra = ("-e", json.dumps({"pchat_room_renames": {room["label"]: NEW_NAME}}))
-    for name in ("preflight", "readiness", "backup"):
-        ok(stage(clean_lab, tmp_path, name, *extra))
-    # The first Import-CsPersistentChatData is the -WhatIf run, after the rename and the export.
-    clean_lab.fault(kind="cmdlet", host="FE01", cmdlet="Import-CsPersistentChatData", nth=1,
-                    message="Injected: the SQL Server is not reachable.")
-    failed = stage(clean_lab, tmp_path, "cutover", "-e", "cutover_rollback_on_failure=true", *extra)
-    assert failed.returncode != 0
-    book = ledger(tmp_path)
-    assert book["stages"]["cutover"]["status"] == "rolled_back", failed.stdout[-6000:]
-    assert book["stages"]["rollback"]["status"] == "done"
-    assert legacy_name(clean_lab, room["node_id"]) == room["label"].rsplit(" / ", 1)[1]
 
 
 def file_store(lab) -> Path:
@@ -155,30 +135,70 @@ def file_store(lab) -> Path:
     return found[0]
 
 
-def test_verify_run_alone_after_the_migration_rechecks_the_file_store_and_the_databases(clean_lab, tmp_path):
-    ok(run_playbook(PLAYBOOKS / "migrate.yml", "-e", "pchat_lab_state_dir=%s" % clean_lab.state_dir,
-                    "-e", "pchat_ledger_dir=%s" % tmp_path, "-e", "pchat_report_dir=%s" % (tmp_path / "report")))
-    assert ledger(tmp_path)["stages"]["verify"]["status"] == "done"
-    again = ok(stage(clean_lab, tmp_path, "verify"))
+@pytest.mark.slow(minutes=1)
+def test_verify_run_alone_after_the_migration_rechecks_the_file_store_and_the_databases(lab, renamed_migration):
+    ok(renamed_migration["migrated"])
+    ledger_dir, extra = renamed_migration["ledger_dir"], renamed_migration["extra"]
+    assert ledger(ledger_dir)["stages"]["verify"]["status"] == "done"
+    again = ok(stage(lab, ledger_dir, "verify", *extra))
     assert recap_changed(again) == 0
     assert "Compare every category, room, add-in, role, member and message" in again.stdout
 
-    files = sorted(path for path in file_store(clean_lab).rglob("*") if path.is_file())
+    files = sorted(path for path in file_store(lab).rglob("*") if path.is_file())
     assert len(files) >= 2
     deleted, damaged = files[0], files[-1]
     deleted.unlink()
     size = damaged.stat().st_size
     damaged.write_bytes(b"\0" * size)          # same size, other content: only the hash tells
-    _legacy, mgc = odbc(clean_lab)
+    _legacy, mgc = odbc(lab)
     (channel, chat_id, room), = sql(mgc, "SELECT c.channelId, c.chatId, n.nodeName FROM tblChat c JOIN tblNode n "
                                          "ON n.nodeID = c.channelId ORDER BY c.chatId LIMIT 1")
     assert sql(mgc, "DELETE FROM tblChat WHERE channelId = ? AND chatId = ?", channel, chat_id) == 1
 
-    failed = stage(clean_lab, tmp_path, "verify")
+    failed = stage(lab, ledger_dir, "verify", *extra)
     assert failed.returncode != 0
     text = " ".join(failed.stdout.split())
     assert "fs01" in text and deleted.name in text and damaged.name in text, text[-6000:]
     assert "1 missing" in text and "1 damaged" in text
     assert room in text, text[-6000:]
     # The ledger still holds the verification that passed: a re-check records nothing.
-    assert ledger(tmp_path)["stages"]["verify"]["status"] == "done"
+    assert ledger(ledger_dir)["stages"]["verify"]["status"] == "done"
+
+
+def test_a_bad_rename_map_fails_at_readiness_and_changes_nothing(clean_lab, preflight_ledger, tmp_path):
+    room = over_long_room(clean_lab)
+    legacy, _mgc = odbc(clean_lab)
+    # Another room of the same top-level category: renaming the over-long room after it makes a duplicate.
+    siblings = sql(legacy, "SELECT nodeName FROM tblNode WHERE nodeType = 0 AND parentID = "
+                           "(SELECT parentID FROM tblNode WHERE nodeID = ?) AND nodeID <> ?", room["node_id"], room["node_id"])
+    bad = {room["label"]: "x" * 300}
+    if siblings:
+        bad = {room["label"]: siblings[0][0]}
+    after_preflight(preflight_ledger, tmp_path)
+    refused = stage(clean_lab, tmp_path, "readiness", "-e", json.dumps({"pchat_room_renames": bad}))
+    assert refused.returncode != 0
+    text = " ".join(refused.stdout.split())
+    assert "pchat_room_renames cannot be used, nothing was changed" in text, text[-4000:]
+    assert " ".join(room["label"].split()) in text
+    unknown = stage(clean_lab, tmp_path, "readiness", "-e", json.dumps({"pchat_room_renames": {"No such / room": "x"}}))
+    assert unknown.returncode != 0
+    assert "no legacy room is called 'No such / room'" in " ".join(unknown.stdout.split())
+    assert legacy_name(clean_lab, room["node_id"]) == room["label"].rsplit(" / ", 1)[1]
+
+
+@pytest.mark.slow(minutes=1)
+def test_a_rolled_back_cutover_puts_the_old_room_name_back(clean_lab, preflight_ledger, tmp_path):
+    room = over_long_room(clean_lab)
+    extra = ("-e", json.dumps({"pchat_room_renames": {room["label"]: NEW_NAME}}))
+    after_preflight(preflight_ledger, tmp_path)
+    for name in ("readiness", "backup"):
+        ok(stage(clean_lab, tmp_path, name, *extra))
+    # The first Import-CsPersistentChatData is the -WhatIf run, after the rename and the export.
+    clean_lab.fault(kind="cmdlet", host="FE01", cmdlet="Import-CsPersistentChatData", nth=1,
+                    message="Injected: the SQL Server is not reachable.")
+    failed = stage(clean_lab, tmp_path, "cutover", "-e", "cutover_rollback_on_failure=true", *extra)
+    assert failed.returncode != 0
+    book = ledger(tmp_path)
+    assert book["stages"]["cutover"]["status"] == "rolled_back", failed.stdout[-6000:]
+    assert book["stages"]["rollback"]["status"] == "done"
+    assert legacy_name(clean_lab, room["node_id"]) == room["label"].rsplit(" / ", 1)[1]

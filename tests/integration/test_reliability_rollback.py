@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stages_support import flat, ledger, ok, stage
+import pytest
+
+from stages_support import after_preflight, flat, ledger, ok, stage
+
+# Each test takes about this long on CI's two cores (conftest.py: slowest modules first; -m "not slow" skips them).
+pytestmark = pytest.mark.slow(minutes=1)
 
 SIP = "sip:ocschat@contoso.local"
 LOOKUP_DN = "CN=Group Chat Lookup,OU=Service Accounts,DC=contoso,DC=local"
@@ -26,10 +31,11 @@ def lookup_endpoints(lab) -> list:
     return [endpoint for endpoint in directory(lab)["endpoints"] if endpoint["sip_address"].lower() == SIP]
 
 
-def fail_the_endpoint_after_the_user_is_removed(lab, ledger_dir: Path):
-    """Preflight, readiness and backup, then a cutover whose step 8 fails between Remove-ADUser and
-    New-CsPersistentChatEndpoint (one script: the user is gone when the cmdlet fails)."""
-    for name in ("preflight", "readiness", "backup"):
+def fail_the_endpoint_after_the_user_is_removed(lab, preflight_ledger: Path, ledger_dir: Path):
+    """Preflight (the session's one, conftest.preflight_ledger), readiness and backup, then a cutover whose step 8
+    fails between Remove-ADUser and New-CsPersistentChatEndpoint (one script: the user is gone when the cmdlet fails)."""
+    after_preflight(preflight_ledger, ledger_dir)
+    for name in ("readiness", "backup"):
         ok(stage(lab, ledger_dir, name))
     lab.fault(kind="cmdlet", host="FE01", cmdlet="New-CsPersistentChatEndpoint", nth=1, message=INJECTED)
     failed = stage(lab, ledger_dir, "cutover")
@@ -41,8 +47,8 @@ def fail_the_endpoint_after_the_user_is_removed(lab, ledger_dir: Path):
     return failed
 
 
-def test_the_ledger_keeps_the_user_a_failed_step_removed_and_rollback_gives_the_address_back(clean_lab, tmp_path):
-    fail_the_endpoint_after_the_user_is_removed(clean_lab, tmp_path)
+def test_the_ledger_keeps_the_user_a_failed_step_removed_and_rollback_gives_the_address_back(clean_lab, preflight_ledger, tmp_path):
+    fail_the_endpoint_after_the_user_is_removed(clean_lab, preflight_ledger, tmp_path)
     cutover = ledger(tmp_path)["stages"]["cutover"]
     step = cutover["steps"]["endpoint"]
     assert cutover["status"] == "failed"
@@ -59,8 +65,8 @@ def test_the_ledger_keeps_the_user_a_failed_step_removed_and_rollback_gives_the_
     assert book["stages"]["rollback"]["data"]["restored_lookup_user"]["SipAddress"] == SIP
 
 
-def test_a_resumed_cutover_keeps_the_removed_user_and_a_later_rollback_restores_it(clean_lab, tmp_path):
-    fail_the_endpoint_after_the_user_is_removed(clean_lab, tmp_path)
+def test_a_resumed_cutover_keeps_the_removed_user_and_a_later_rollback_restores_it(clean_lab, preflight_ledger, tmp_path):
+    fail_the_endpoint_after_the_user_is_removed(clean_lab, preflight_ledger, tmp_path)
     ok(stage(clean_lab, tmp_path, "cutover"))
     step = ledger(tmp_path)["stages"]["cutover"]["steps"]["endpoint"]
     assert step["status"] == "done" and step["attempts"] == 2
@@ -75,8 +81,8 @@ def test_a_resumed_cutover_keeps_the_removed_user_and_a_later_rollback_restores_
     assert lookup_endpoints(clean_lab) == []
 
 
-def test_a_rollback_that_would_leave_nobody_holding_the_address_fails_naming_host_and_step(clean_lab, tmp_path):
-    fail_the_endpoint_after_the_user_is_removed(clean_lab, tmp_path)
+def test_a_rollback_that_would_leave_nobody_holding_the_address_fails_naming_host_and_step(clean_lab, preflight_ledger, tmp_path):
+    fail_the_endpoint_after_the_user_is_removed(clean_lab, preflight_ledger, tmp_path)
     # Told not to restore the user, with no endpoint to leave in place (step 8 never created it).
     refused = stage(clean_lab, tmp_path, "rollback", "-e", "rollback_restore_lookup_user=false")
     assert refused.returncode != 0, refused.stdout[-3000:]
@@ -95,8 +101,9 @@ def test_a_rollback_that_would_leave_nobody_holding_the_address_fails_naming_hos
     assert ledger(tmp_path)["stages"]["rollback"]["status"] == "done"
 
 
-def test_a_rollback_without_restoring_the_user_leaves_the_endpoint_holding_the_address(clean_lab, tmp_path):
-    for name in ("preflight", "readiness", "backup", "cutover"):
+def test_a_rollback_without_restoring_the_user_leaves_the_endpoint_holding_the_address(clean_lab, preflight_ledger, tmp_path):
+    after_preflight(preflight_ledger, tmp_path)
+    for name in ("readiness", "backup", "cutover"):
         ok(stage(clean_lab, tmp_path, name))
     done = ok(stage(clean_lab, tmp_path, "rollback", "-e", "rollback_after_cutover=true",
                     "-e", "rollback_restore_lookup_user=false"))

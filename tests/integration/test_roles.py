@@ -1,12 +1,15 @@
 """The stage roles' gates against the lab (small dataset): what they refuse, and that a finished stage
-run again changes nothing. Each test has its own ledger (pchat_ledger_dir) on a freshly reset lab."""
+run again changes nothing. Each test has its own ledger (pchat_ledger_dir) on a freshly reset lab; those that
+need the preflight done start from a copy of the session's one preflight (conftest.preflight_ledger)."""
 from __future__ import annotations
 
 import json
 import re
 
+import pytest
+
 from conftest import run_playbook
-from stages_support import PLAYBOOKS, ledger, ok, recap_changed, stage
+from stages_support import PLAYBOOKS, after_preflight, ledger, ok, recap_changed, stage
 from steps_support import scripts as sent_scripts
 
 
@@ -18,8 +21,8 @@ def test_a_finished_stage_run_again_changes_nothing(clean_lab, tmp_path):
     assert ledger(tmp_path)["stages"]["preflight"]["data"]["legacy_product"] == "lync2010"
 
 
-def test_cutover_without_a_backup_is_refused_before_anything_stops(clean_lab, tmp_path):
-    ok(stage(clean_lab, tmp_path, "preflight"))
+def test_cutover_without_a_backup_is_refused_before_anything_stops(clean_lab, preflight_ledger, tmp_path):
+    after_preflight(preflight_ledger, tmp_path)
     ok(stage(clean_lab, tmp_path, "readiness"))
     refused = stage(clean_lab, tmp_path, "cutover")
     assert refused.returncode != 0
@@ -33,16 +36,19 @@ def test_cutover_outside_an_acknowledged_downtime_window_is_refused(clean_lab, t
     assert refused.returncode != 0 and "pchat_downtime_acknowledged=true" in refused.stdout
 
 
-def test_decommission_without_a_passing_verification_is_refused(clean_lab, tmp_path):
-    ok(stage(clean_lab, tmp_path, "preflight"))
+def test_decommission_without_a_passing_verification_is_refused(clean_lab, preflight_ledger, tmp_path):
+    after_preflight(preflight_ledger, tmp_path)
     refused = stage(clean_lab, tmp_path, "decommission")
     assert refused.returncode != 0
     assert "refused: decommission needs verify done (it is absent)" in refused.stdout
     assert "decommission" not in ledger(tmp_path)["stages"]
 
 
-def test_import_after_a_failed_whatif_is_refused_and_a_rerun_with_the_error_accepted_goes_on(clean_lab, tmp_path):
-    for name in ("preflight", "readiness", "backup"):
+@pytest.mark.slow(minutes=1)
+def test_import_after_a_failed_whatif_is_refused_and_a_rerun_with_the_error_accepted_goes_on(clean_lab, preflight_ledger,
+                                                                                             tmp_path):
+    after_preflight(preflight_ledger, tmp_path)
+    for name in ("readiness", "backup"):
         ok(stage(clean_lab, tmp_path, name))
     refused = stage(clean_lab, tmp_path, "cutover", "-e", json.dumps({"cutover_accept_errors": []}))
     steps = ledger(tmp_path)["stages"]["cutover"]["steps"]
@@ -56,8 +62,10 @@ def test_import_after_a_failed_whatif_is_refused_and_a_rerun_with_the_error_acce
     assert ledger(tmp_path)["stages"]["cutover"]["status"] == "done"
 
 
-def test_a_failed_cutover_is_recorded_then_rolled_back_when_told_to(clean_lab, tmp_path):
-    for name in ("preflight", "readiness", "backup"):
+@pytest.mark.slow(minutes=1)
+def test_a_failed_cutover_is_recorded_then_rolled_back_when_told_to(clean_lab, preflight_ledger, tmp_path):
+    after_preflight(preflight_ledger, tmp_path)
+    for name in ("readiness", "backup"):
         ok(stage(clean_lab, tmp_path, name))
     # The first Import-CsPersistentChatData is the -WhatIf run, after the legacy services stopped.
     clean_lab.fault(kind="cmdlet", host="FE01", cmdlet="Import-CsPersistentChatData", nth=1,
@@ -91,17 +99,16 @@ def test_preflight_refuses_an_account_without_the_rbac_roles_it_needs(clean_lab,
     assert "lyncadmin is not assigned the Lync RBAC role(s) CsVoiceAdministrator" in " ".join(refused.stdout.split())
 
 
-def test_preflight_records_the_space_and_roles_it_checked(clean_lab, tmp_path):
-    ok(stage(clean_lab, tmp_path, "preflight"))
-    data = ledger(tmp_path)["stages"]["preflight"]["data"]
+def test_preflight_records_the_space_and_roles_it_checked(preflight_ledger):
+    data = ledger(preflight_ledger)["stages"]["preflight"]["data"]
     assert "CsPersistentChatAdministrator" in data["admin_roles"]
     assert [(row["host"], row["what"]) for row in data["space"]] == [
         ("fe01", "export"), ("fs01", "backups"), ("fs01", "posted files")]
     assert all(row["free_bytes"] > row["needed"] > 0 for row in data["space"])
 
 
-def test_the_report_reads_the_ledger_itself(clean_lab, tmp_path):
-    ok(stage(clean_lab, tmp_path, "preflight"))
+def test_the_report_reads_the_ledger_itself(clean_lab, preflight_ledger, tmp_path):
+    after_preflight(preflight_ledger, tmp_path)
     written = ok(stage(clean_lab, tmp_path, "report"))
     assert "Ledger: %s" % (tmp_path / "lab.json") in written.stdout
     report = json.loads((tmp_path / "report" / "report.json").read_text())
@@ -122,8 +129,10 @@ def directory_user(lab, sam: str):
     return next((user for user in users if user["sam"] == sam), None)
 
 
-def test_a_failed_test_message_fails_verify_and_rollback_brings_the_lookup_user_back(clean_lab, tmp_path):
-    for name in ("preflight", "readiness", "backup", "cutover"):
+@pytest.mark.slow(minutes=1)
+def test_a_failed_test_message_fails_verify_and_rollback_brings_the_lookup_user_back(clean_lab, preflight_ledger, tmp_path):
+    after_preflight(preflight_ledger, tmp_path)
+    for name in ("readiness", "backup", "cutover"):
         ok(stage(clean_lab, tmp_path, name))
     assert directory_user(clean_lab, "ocschat") is None          # the cutover removed it (step 8)
     wrong = {"sip_address": "pctest1@contoso.local", "username": "CONTOSO\\pctest1", "password": "Not-The-Pw-42"}
@@ -153,6 +162,7 @@ def state_without_traffic(lab) -> dict:
     return state
 
 
+@pytest.mark.slow(minutes=1.5)
 def test_the_whole_migration_in_check_mode_changes_nothing_and_says_what_waits(clean_lab, tmp_path):
     before = state_without_traffic(clean_lab)
     since = clean_lab.log_length()

@@ -8,7 +8,12 @@ import sqlite3
 import time
 from pathlib import Path
 
-from stages_support import ok, stage
+import pytest
+
+from stages_support import after_preflight, ok, stage
+
+# Each test takes about this long on CI's two cores (conftest.py: slowest modules first; -m "not slow" skips them).
+pytestmark = pytest.mark.slow(minutes=1.5)
 
 TICKS_AT_UNIX_EPOCH = 621355968000000000
 
@@ -24,8 +29,9 @@ def post_after_the_opening(lab) -> int:
     return channel
 
 
-def test_verify_records_its_counts_and_the_judged_comparison(clean_lab, tmp_path):
-    for name in ("preflight", "readiness", "backup", "pool_configuration", "cutover"):
+def test_verify_records_its_counts_and_the_judged_comparison(clean_lab, preflight_ledger, tmp_path):
+    after_preflight(preflight_ledger, tmp_path)
+    for name in ("readiness", "backup", "pool_configuration", "cutover"):
         ok(stage(clean_lab, tmp_path, name))
     post_after_the_opening(clean_lab)
     ok(stage(clean_lab, tmp_path, "verify"))
