@@ -44,7 +44,14 @@ if [ -d roles ] && [ -n "$(ls -A roles playbooks 2>/dev/null)" ]; then
   step "ansible-lint (production profile)" ansible-lint --profile production
 fi
 
-step "integration tests against the lab (tests/integration)" pytest -q -p no:cacheprovider --durations=30 tests/integration
+# Integration tests in parallel (pytest-xdist): each worker has a session lab of its own (conftest.py), whole
+# test files go to one worker in the order conftest.py puts them (slowest first), so a module's tests keep
+# their order and shared state. PCHAT_TEST_WORKERS changes the number of workers (1: no xdist).
+workers=${PCHAT_TEST_WORKERS:-2}
+parallel=(-n "$workers" --dist loadfile --no-loadscope-reorder)
+[ "$workers" = 1 ] && parallel=()
+step "integration tests against the lab (tests/integration)" \
+  pytest -q -p no:cacheprovider "${parallel[@]}" --durations=30 tests/integration
 
 if [ ${#failed[@]} -gt 0 ]; then
   printf '\nFAILED: %s\n' "${failed[*]}"

@@ -14,6 +14,9 @@ import pytest
 
 from lab_ports import claim_offset
 
+# Each test takes about this long on CI's two cores (conftest.py: slowest modules first; -m "not slow" skips them).
+pytestmark = pytest.mark.slow(minutes=2)
+
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 SCENARIOS = ["default", "ocs2007r2", "staged", "rollback", "interrupted"]

@@ -6,6 +6,8 @@ from __future__ import annotations
 import signal
 import socket
 
+import pytest
+
 from reliability_support import (
     descendants,
     kill_all,
@@ -22,6 +24,7 @@ from reliability_support import (
 SLOW_PREFLIGHT = dict(kind="slow", host="FE01", cmdlet="Get-CsService", nth=1)
 
 
+@pytest.mark.slow(minutes=1)
 def test_a_second_migration_started_beside_a_running_one_is_refused_naming_the_holder(clean_lab, tmp_path):
     clean_lab.fault(seconds=15, **SLOW_PREFLIGHT)
     ledger_dir = tmp_path / "ledger"
@@ -45,6 +48,7 @@ def test_a_second_migration_started_beside_a_running_one_is_refused_naming_the_h
     assert ledger(ledger_dir)["stages"]["preflight"]["status"] == "done"
 
 
+@pytest.mark.slow(minutes=1)
 def test_the_stale_lock_of_a_killed_run_is_named_and_taken_over(clean_lab, tmp_path):
     clean_lab.fault(seconds=8, **SLOW_PREFLIGHT)
     ledger_dir = tmp_path / "ledger"
@@ -71,6 +75,7 @@ def test_the_stale_lock_of_a_killed_run_is_named_and_taken_over(clean_lab, tmp_p
     assert ledger(ledger_dir)["stages"]["preflight"]["attempts"] == 2
 
 
+@pytest.mark.slow(minutes=1)
 def test_a_lock_whose_holder_still_runs_is_refused_until_the_override_breaks_it(clean_lab, tmp_path):
     clean_lab.fault(seconds=8, **SLOW_PREFLIGHT)
     ledger_dir = tmp_path / "ledger"

@@ -15,6 +15,9 @@ import pytest
 
 from conftest import REPO, run_playbook
 
+# Each test takes about this long on CI's two cores (conftest.py: slowest modules first; -m "not slow" skips them).
+pytestmark = pytest.mark.slow(minutes=1)
+
 INJECTED = "Injected: the SQL Server is not reachable (report trial)."
 
 

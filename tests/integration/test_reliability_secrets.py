@@ -149,6 +149,7 @@ def process_texts(pids: list) -> dict:
     return texts
 
 
+@pytest.mark.slow(minutes=1.5)
 def test_a_stage_and_a_killed_module_leave_the_password_nowhere(secret_lab):
     # A migration stage with its ledger, then the report: everything -vvv shows.
     stage = secret_lab.run("ansible-playbook", str(REPO / "playbooks" / "preflight.yml"), "-vvv")

@@ -73,6 +73,7 @@ def probe(lab, host, args, *extra):
 
 # -- the preflight playbook ------------------------------------------------------------------------------
 
+@pytest.mark.slow(minutes=1)
 def test_preflight_over_ntlm_fails_naming_each_refused_hop_both_hosts_the_transport_and_the_fix(
         enforcing_lab, tmp_path):
     since = len(enforcing_lab.log())
@@ -102,6 +103,7 @@ def test_preflight_over_ntlm_fails_naming_each_refused_hop_both_hosts_the_transp
     assert "Second hop refused" in book["stages"]["preflight"]["error"]
 
 
+@pytest.mark.slow(minutes=1)
 def test_preflight_over_credssp_passes_and_records_every_hop_it_proved(enforcing_lab, tmp_path):
     since = len(enforcing_lab.log())
     passed = preflight(enforcing_lab, tmp_path, "credssp")

@@ -80,6 +80,7 @@ def test_an_ad_hoc_module_by_fqcn_against_the_lab(installed, lab):
     assert status == "SUCCESS" and "pcpool.contoso.local" in [pool["PoolFqdn"] for pool in json.loads(payload)["pools"]]
 
 
+@pytest.mark.slow(minutes=1)
 def test_a_stage_playbook_by_fqcn_against_the_lab(installed, lab, tmp_path):
     done = run(installed, "ansible-playbook", "-i", str(INVENTORY), "lync.persistent_chat.preflight",
                "-e", "pchat_lab_state_dir=%s" % lab.state_dir, "-e", "pchat_ledger_dir=%s" % tmp_path,
