@@ -69,9 +69,10 @@ def pytest_report_header(config):
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "slow(minutes): a test (or a whole module) that takes about that many "
-                                       "minutes on CI's 2 cores; `-m 'not slow'` leaves them out of a quick run, "
-                                       "and the slowest modules start first")
+    config.addinivalue_line("markers", "slow(minutes): a test that takes about that many minutes on CI's two "
+                                       "cores (a module's pytestmark: each of its tests, its share of the module's "
+                                       "fixtures included); `-m 'not slow'` leaves them out of a quick run, and "
+                                       "the modules with the most minutes start first")
 
 
 def slow_minutes(item) -> float:
