@@ -17,7 +17,9 @@ Messages are compared per room in one of three ways (``messages``):
   width past the first character, nor a change of author or alert flag;
 - ``digest``: an exact SHA-256 per room over (date, alert flag, author, content) in chatId order
   (RoomDigest). On SQLite each room's values come joined in SQL, one row per room (ROOM_MESSAGE_LISTS:
-  memory is one room's messages, the only per-message work in Python one author looked up); on SQL Server,
+  memory is one room's messages, the only per-message work in Python one author looked up), as the bytes
+  SQLite stores, hashed without being decoded and encoded again (most of what is left is SQLite's joining,
+  then the authors' look-up); on SQL Server,
   which has no ordered string aggregate before 2017 and whose hashes are either not exact (CHECKSUM_AGG)
   or not everywhere (HASHBYTES SHA2_256 from 2012, 8,000 bytes of input before 2016), every message is
   streamed through the client (constant memory; fetching the rows is most of its time).
