@@ -186,7 +186,7 @@ def main():
             bare_cpu.append(time.process_time() - cpu)
             bare_together.append(best(lambda: both_at_once(connections, BARE), 1))
             for mode in modes:
-                runs.setdefault(mode, []).append(measure_child(mode.split("@")[0], legacy, mgc, roots[mode], 1))
+                runs.setdefault(mode, []).append(measure_child(mode.split("@", maxsplit=1)[0], legacy, mgc, roots[mode], 1))
         bare = min(bare)
         print("bare GROUP BY over both databases: %.2fs (best of %d; CPU %.2fs); both at once in two threads: "
               "%.2fs" % (bare, args.repeat, min(bare_cpu), min(bare_together)), flush=True)
