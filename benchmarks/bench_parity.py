@@ -9,7 +9,8 @@ for large) and reused by later runs. Then, each timed ``--repeat`` times (best k
   after the other (the issue's yardstick; the ratios are to it) and, for comparison, both at once in two
   threads, as parity reads them;
 - parity with messages=fingerprint, =digest and =count (module_utils.parity_compare.compare), each in a
-  child process whose peak RSS is reported;
+  child process whose peak RSS is reported; with ``--baseline CHECKOUT`` also the digest of another checkout
+  of the collection (before and after a change, side by side at the same load);
 - readiness (module_utils.readiness_checks.check, no message scan) against one scan of tblNode and the
   role tables (tblPrincipalRole, tblScopePrincipal) through the same ODBC driver;
 - preflight's read of the legacy database (module_utils.legacy_db.read_database with list_items=false, as
@@ -47,11 +48,12 @@ def odbc(path):
     return "Driver=SQLite3;Database=%s;BigInt=1;StepAPI=1" % path
 
 
-def collection_path():
-    """A collections folder in which ansible_collections.lync.persistent_chat is this repository."""
+def collection_path(repo=REPO):
+    """A collections folder in which ansible_collections.lync.persistent_chat is ``repo`` (this repository
+    unless another checkout is given)."""
     root = Path(tempfile.mkdtemp(prefix="bench-collections-"))
     (root / "ansible_collections" / "lync").mkdir(parents=True)
-    (root / "ansible_collections" / "lync" / "persistent_chat").symlink_to(REPO)
+    (root / "ansible_collections" / "lync" / "persistent_chat").symlink_to(Path(repo).resolve())
     return root
 
 
@@ -111,7 +113,7 @@ def child(args):
     from ansible_collections.lync.persistent_chat.plugins.module_utils import legacy_db, parity_compare, readiness_checks
     from ansible_collections.lync.persistent_chat.plugins.module_utils.sql import SQLClient
     legacy, target = SQLClient(odbc(args.legacy)), SQLClient(odbc(args.mgc))
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     if args.child == "readiness":
         result, _facts = readiness_checks.check(legacy)
         outcome = {"findings": len(result.findings)}
@@ -122,7 +124,8 @@ def child(args):
         outcome = {"passed": result["passed"], "differences": result["differences_total"],
                    "messages": result["counts"]["messages_target"]}
     elapsed = time.perf_counter() - start
-    outcome.update(seconds=elapsed, peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+    outcome.update(seconds=elapsed, cpu=time.process_time() - cpu,
+                   peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
                    load=os.getloadavg()[0])
     print(json.dumps(outcome))
     return 0
@@ -145,6 +148,9 @@ def main():
     parser.add_argument("--profile", default="large")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only", choices=["parity", "readiness"], help="run one half only")
+    parser.add_argument("--baseline", metavar="CHECKOUT",
+                        help="another checkout of the collection (e.g. a worktree of main): its parity by digest "
+                             "is measured in the same run, interleaved, as 'digest@baseline'")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--legacy", help=argparse.SUPPRESS)
     parser.add_argument("--mgc", help=argparse.SUPPRESS)
@@ -169,21 +175,28 @@ def main():
     if args.only != "readiness":
         bare, bare_together, runs = [], [], {}
         modes = ("count", "fingerprint", "digest")
+        roots = {mode: collections for mode in modes}
+        if args.baseline:
+            modes += ("digest@baseline",)
+            roots["digest@baseline"] = collection_path(args.baseline)
+        bare_cpu = []
         for attempt in range(args.repeat):
+            cpu = time.process_time()
             bare.append(best(lambda: [c.cursor().execute(BARE).fetchall() for c in connections], 1))
+            bare_cpu.append(time.process_time() - cpu)
             bare_together.append(best(lambda: both_at_once(connections, BARE), 1))
             for mode in modes:
-                runs.setdefault(mode, []).append(measure_child(mode, legacy, mgc, collections, 1))
+                runs.setdefault(mode, []).append(measure_child(mode.split("@", maxsplit=1)[0], legacy, mgc, roots[mode], 1))
         bare = min(bare)
-        print("bare GROUP BY over both databases: %.2fs (best of %d); both at once in two threads: %.2fs" % (
-            bare, args.repeat, min(bare_together)), flush=True)
+        print("bare GROUP BY over both databases: %.2fs (best of %d; CPU %.2fs); both at once in two threads: "
+              "%.2fs" % (bare, args.repeat, min(bare_cpu), min(bare_together)), flush=True)
         for mode in modes:
             run = min(runs[mode], key=lambda item: item["seconds"])
-            print("parity messages=%-11s %6.2fs  ratio %5.2fx (%5.2fx of both at once)  peak %5.0f MB  passed=%s "
-                  "differences=%d messages=%d  load %.2f" % (
+            print("parity messages=%-15s %6.2fs  ratio %5.2fx (%5.2fx of both at once)  peak %5.0f MB  passed=%s "
+                  "differences=%d messages=%d  load %.2f  CPU %.2fs (%.2fx the bare's)" % (
                       mode, run["seconds"], run["seconds"] / bare, run["seconds"] / min(bare_together),
                       max(r["peak_mb"] for r in runs[mode]), run["passed"], run["differences"], run["messages"],
-                      run["load"]), flush=True)
+                      run["load"], run["cpu"], run["cpu"] / min(bare_cpu)), flush=True)
 
     if args.only != "parity":
         legacy_connection = connections[0]

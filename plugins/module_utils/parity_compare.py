@@ -17,7 +17,9 @@ Messages are compared per room in one of three ways (``messages``):
   width past the first character, nor a change of author or alert flag;
 - ``digest``: an exact SHA-256 per room over (date, alert flag, author, content) in chatId order
   (RoomDigest). On SQLite each room's values come joined in SQL, one row per room (ROOM_MESSAGE_LISTS:
-  memory is one room's messages, the only per-message work in Python one author looked up); on SQL Server,
+  memory is one room's messages, the only per-message work in Python one author looked up), as the bytes
+  SQLite stores, hashed without being decoded and encoded again (most of what is left is SQLite's joining,
+  then the authors' look-up); on SQL Server,
   which has no ordered string aggregate before 2017 and whose hashes are either not exact (CHECKSUM_AGG)
   or not everywhere (HASHBYTES SHA2_256 from 2012, 8,000 bytes of input before 2016), every message is
   streamed through the client (constant memory; fetching the rows is most of its time).
@@ -104,9 +106,11 @@ def _room_fingerprints(client, start_ticks=None, counts_only=False):
 class RoomDigest(object):
     """The exact digest of one room's messages in chatId order: three SHA-256 streams - the stamps (twice
     the date plus the alert flag, in decimal, each followed by ','), the author keys (each followed by
-    \x1f) and the contents (each followed by \x1e) - hashed together at the end. Three streams rather than
-    one record per message, so that a reader that gets a room's values column by column (SQLite's
-    ROOM_MESSAGE_LISTS) and one that gets them row by row (MESSAGES_IN_ORDER) hash the same bytes."""
+    \x1f) and the contents (each followed by \x1e), all in UTF-8 - hashed together at the end. Three
+    streams rather than one record per message, so that a reader that gets a room's values column by column
+    (SQLite's ROOM_MESSAGE_LISTS) and one that gets them row by row (MESSAGES_IN_ORDER) hash the same bytes."""
+
+    TERMINATORS = (b",", b"\x1f", b"\x1e")
 
     def __init__(self):
         self.count = 0
@@ -119,6 +123,15 @@ class RoomDigest(object):
         for stream, text in zip(self._streams, (stamps, authors, contents)):
             stream.update(text.encode("utf-8", "surrogatepass"))
 
+    def add_joined(self, count, stamps, authors, contents):
+        """``count`` more messages given as UTF-8 bytes, each column's values joined by its terminator as
+        SQL's group_concat joins them (no terminator after the last): hashed as they are, then the last
+        terminator, so no copy of a room's values is made to append it."""
+        self.count += count
+        for stream, data, terminator in zip(self._streams, (stamps, authors, contents), self.TERMINATORS):
+            stream.update(data)
+            stream.update(terminator)
+
     def hexdigest(self):
         return hashlib.sha256(b"".join(stream.digest() for stream in self._streams)).hexdigest()
 
@@ -126,6 +139,12 @@ class RoomDigest(object):
 def _keys_by_text(authors):
     """user id as decimal text -> author key as the digest writes it (a principal without one keeps '?id')."""
     return {str(user_id): key or "?%s" % user_id for user_id, key in authors.items()}
+
+
+def _keys_by_bytes(authors):
+    """user id as decimal ASCII bytes -> author key as the digest writes it, in UTF-8 (see _keys_by_text)."""
+    return {text.encode("ascii"): key.encode("utf-8", "surrogatepass")
+            for text, key in _keys_by_text(authors).items()}
 
 
 def _author_stream(user_ids, by_text):
@@ -137,6 +156,17 @@ def _author_stream(user_ids, by_text):
     return "\x1f".join(keys)
 
 
+def _joined_authors(user_ids, keys):
+    """The author keys of ``user_ids`` (bytes: decimal ids joined by ','), joined by \x1f; an unknown id
+    is '?id'. ``keys`` is _keys_by_bytes: looked up with [] (KeyError for an unknown id), the common case
+    makes no list of its own."""
+    ids = user_ids.split(b",")
+    try:
+        return b"\x1f".join(map(keys.__getitem__, ids))
+    except KeyError:
+        return b"\x1f".join(keys.get(user_id, b"?" + user_id) for user_id in ids)
+
+
 def _room_digests(client, authors, start_ticks=None):
     """room id -> (messages, sha256 hex) of every room with messages (RoomDigest). On SQLite, one row per
     room with its values joined in SQL (ROOM_MESSAGE_LISTS); elsewhere every message streamed in order."""
@@ -146,16 +176,17 @@ def _room_digests(client, authors, start_ticks=None):
 
 
 def _room_digests_from_lists(client, authors, start_ticks=None):
-    """One room's values at a time (a row holds a whole room's messages: few rows per fetch); the only
-    per-message work here is looking up each author id."""
+    """One room's values at a time (a row holds a whole room's messages: few rows per fetch), as the UTF-8
+    bytes SQLite stores (raw_text: pyodbc neither decodes them nor this encodes them again; the contents
+    after the '.' the query puts first, see ROOM_MESSAGE_LISTS); the only per-message work here is looking
+    up each author id."""
     statement, params = Q.room_message_lists_query(start_ticks)
-    by_text = _keys_by_text(authors).get
+    keys = _keys_by_bytes(authors)
     out = {}
-    for _names, batch in client.batches(statement, params, fetch_size=8):
+    for _names, batch in client.batches(statement, params, fetch_size=8, raw_text=True):
         for room_id, count, stamps, user_ids, contents in batch:
             digest = RoomDigest()
-            digest.add(int(count), "%s," % stamps, _author_stream(str(user_ids).split(","), by_text),
-                       "%s\x1e" % (contents or ""))
+            digest.add_joined(int(count), stamps, _joined_authors(user_ids, keys), memoryview(contents)[1:])
             out[int(room_id)] = (digest.count, digest.hexdigest())
     return out
 

@@ -11,6 +11,7 @@ read-only mode where the driver supports it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import decimal
 import re
@@ -165,6 +166,34 @@ def streaming(connection_string):
     return connection_string
 
 
+def _text_types():
+    return (pyodbc.SQL_CHAR, pyodbc.SQL_VARCHAR, pyodbc.SQL_LONGVARCHAR, pyodbc.SQL_WCHAR, pyodbc.SQL_WVARCHAR,
+            pyodbc.SQL_WLONGVARCHAR)
+
+
+@contextlib.contextmanager
+def _raw_text(connection, raw):
+    """While the block runs (one query), text columns of ``connection`` arrive as bytes: an output converter
+    makes pyodbc fetch them as SQL_C_BINARY and hand the bytes over undecoded (the SQLite3 driver gives its
+    stored UTF-8; SQL Server would give UTF-16LE). A reader that hashes text then skips decoding it here and
+    encoding it again. The connection's converters are as found afterwards."""
+    if not raw:
+        yield
+        return
+    types = _text_types()
+    before = [connection.get_output_converter(sql_type) for sql_type in types]
+    for sql_type in types:
+        connection.add_output_converter(sql_type, bytes)
+    try:
+        yield
+    finally:
+        for sql_type, converter in zip(types, before):
+            if converter is None:
+                connection.remove_output_converter(sql_type)
+            else:
+                connection.add_output_converter(sql_type, converter)
+
+
 class SQLClient(object):
     """One read-only connection, opened lazily, closed by close()."""
 
@@ -221,14 +250,24 @@ class SQLClient(object):
             pass
         return self._connection
 
-    def batches(self, statement, params=(), fetch_size=None):
+    def batches(self, statement, params=(), fetch_size=None, raw_text=False):
         """(column names, rows) of one read-only query, ``fetch_size`` rows at a time (the client's unless
         given: fewer for rows as large as a whole room's messages), values as the driver returns them.
-        The fast path for readers of millions of rows."""
+        The fast path for readers of millions of rows. ``raw_text``: text values arrive as the bytes the
+        driver hands over (see _raw_text), not decoded into str."""
         check_read_only(statement)
         connection = self._ensure()
         try:
-            cursor = connection.cursor()
+            with _raw_text(connection, raw_text):
+                yield from self._fetch(connection, statement, params, fetch_size)
+        except Exception as error:  # pylint: disable=broad-except
+            if HAS_PYODBC and not isinstance(error, pyodbc.Error):
+                raise
+            raise self._translate(error)
+
+    def _fetch(self, connection, statement, params, fetch_size):
+        cursor = connection.cursor()
+        try:
             cursor.execute(statement, list(params))
             names = [column[0] for column in cursor.description]
             while True:
@@ -236,11 +275,8 @@ class SQLClient(object):
                 if not rows:
                     break
                 yield names, rows
+        finally:
             cursor.close()
-        except Exception as error:  # pylint: disable=broad-except
-            if HAS_PYODBC and not isinstance(error, pyodbc.Error):
-                raise
-            raise self._translate(error)
 
     def query(self, statement, params=()):
         """Yield each row of one read-only query as a dict (column name -> JSON-friendly value)."""
