@@ -45,6 +45,7 @@ def load_pywinrm():
             WINRM_IMPORT_ERROR = import_error
     return Protocol is not None
 
+
 UTF8_CODEPAGE = 65001
 # Runs the script that arrives on stdin. As in Ansible's bootstrap_wrapper.ps1, powershell.exe hands
 # redirected stdin to the command as $input, one line at a time, and the text becomes a script block run

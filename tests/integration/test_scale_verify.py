@@ -39,11 +39,11 @@ class CallbackModule(CallbackBase):
 
 
 def rows_per_room(value, path="") -> list:
-    """Where a value holds a list of rooms or categories (parity's per-room rows)."""
+    """Where a value holds a list of rooms (parity's per-room rows; the pool's own views list categories)."""
     found = []
     if isinstance(value, dict):
         for key, item in value.items():
-            if key in ("rooms", "categories") and isinstance(item, list) and item:
+            if key == "rooms" and isinstance(item, list) and item:
                 found.append(path + "." + key)
             found.extend(rows_per_room(item, path + "." + str(key)))
     elif isinstance(value, list):
