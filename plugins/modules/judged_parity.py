@@ -115,7 +115,7 @@ RETURN = r"""
 unexplained:
   description:
     - The differences left once the messages posted after O(opened) are set aside, as the parity result lists
-      them, plus C({"detail": "more differences than listed"}) when it counted more than it listed.
+      them, plus one whose C(detail) is V(more differences than listed) when it counted more than it listed.
   returned: always
   type: list
   elements: dict
