@@ -5,8 +5,9 @@ it put summaries first). Figures are printed; nothing is asserted.
     .venv/bin/python benchmarks/bench_report.py [--workdir DIR] [--rooms 10000] [--categories 520] [--repeat 5]
 
 The report is written by the report module's own code (report.from_ledger, report_html) from a synthetic
-ledger (with the verification's comparison kept beside it, as the verify role keeps it) shaped like the lab's ``large`` dataset after a finished migration: 520 categories, 10,000 rooms with
-about 500 messages each, one room left behind by an accepted readiness error, a cutover that took two attempts.
+ledger (with the verification's comparison kept beside it, as the verify role keeps it) shaped like the lab's
+``large`` dataset after a finished migration: 520 categories, 10,000 rooms with about 500 messages each, one room
+left behind by an accepted readiness error, a cutover that took two attempts.
 Then, for each page (blank, summaries first, every row written out), ``--repeat`` times in one headless
 Chromium (the tests' flags), the median of:
 - open: from Page.navigate to the load event, then a forced layout (document.body.offsetHeight), on the
