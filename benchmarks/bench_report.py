@@ -5,8 +5,9 @@ it put summaries first). Figures are printed; nothing is asserted.
     .venv/bin/python benchmarks/bench_report.py [--workdir DIR] [--rooms 10000] [--categories 520] [--repeat 5]
 
 The report is written by the report module's own code (report.from_ledger, report_html) from a synthetic
-ledger shaped like the lab's ``large`` dataset after a finished migration: 520 categories, 10,000 rooms with
-about 500 messages each, one room left behind by an accepted readiness error, a cutover that took two attempts.
+ledger (with the verification's comparison kept beside it, as the verify role keeps it) shaped like the lab's
+``large`` dataset after a finished migration: 520 categories, 10,000 rooms with about 500 messages each, one room
+left behind by an accepted readiness error, a cutover that took two attempts.
 Then, for each page (blank, summaries first, every row written out), ``--repeat`` times in one headless
 Chromium (the tests' flags), the median of:
 - open: from Page.navigate to the load event, then a forced layout (document.body.offsetHeight), on the
@@ -67,8 +68,12 @@ def synthetic_parity(rooms, categories, rng):
 
 
 def synthetic_ledger(directory, rooms, categories):
-    from ansible_collections.lync.persistent_chat.plugins.module_utils import ledger
+    from ansible_collections.lync.persistent_chat.plugins.module_utils import ledger, ledger_files
     book, minute = ledger.empty("bench"), 0
+    # As the verify role keeps it: the comparison beside the ledger, which names it (module judged_parity).
+    kept, sha256, _written = ledger_files.keep(str(directory), "bench", "verify",
+                                               synthetic_parity(rooms, categories, random.Random(16)))
+    verify_data = {"passed": True, "result": None, "result_file": kept, "result_sha256": sha256}
 
     def record(stage, state, data=None, error=None, step=None):
         nonlocal book, minute
@@ -83,7 +88,7 @@ def synthetic_ledger(directory, rooms, categories):
             record(stage, "failed", error="Cutover failed at '5. Import with -WhatIf and read its report'")
             record(stage, "started")
             record(stage, "done", {"errors": ["ROOM_NAME_TOO_LONG"], "warnings": 3}, step="import_whatif")
-        data = {"passed": True, "result": synthetic_parity(rooms, categories, random.Random(16))} if stage == "verify" else None
+        data = verify_data if stage == "verify" else None
         record(stage, "done", data)
     path = ledger.ledger_path(str(directory), "bench")
     ledger.save(path, book)

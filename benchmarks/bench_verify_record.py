@@ -1,8 +1,11 @@
 """What the verify stage spends on the controller to judge and record a parity result of N rooms, without a lab:
-the Jinja the verify role used before (block vars re-templated at each reference) against the judged_parity
-filter it uses now, each followed by the ledger recording. Printed; nothing is asserted.
+the result-file hand-off the verify role uses now (the parity task writes its result to a file, the
+judged_parity module judges it and keeps it beside the ledger, the ledger records the file's name and SHA-256),
+against the judged_parity filter carried through set_fact and module arguments before it, and the Jinja before
+that (block vars re-templated at each reference), each followed by the ledger recording. Checks that all record
+the same judged comparison. Printed; nothing is asserted.
 
-    .venv/bin/python benchmarks/bench_verify_record.py [--rooms 1000 2000 10000] [--old-up-to 2000]
+    .venv/bin/python benchmarks/bench_verify_record.py [--rooms 1000 2000 10000] [--old-up-to 2000] [--kinds file filter old]
 
 The parity result is synthetic (N rooms in N/10 categories; one room in 7 has a message posted after the
 opening, as the lab's users post after the cutover). The old Jinja grows with rooms x categories, so by default
@@ -11,6 +14,7 @@ it runs up to 2,000 rooms only; the issue measured about 3 minutes for 10,000 ro
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import subprocess
@@ -120,6 +124,71 @@ NEW = r"""
         data: "{{ lookup('ansible.builtin.vars', 'verify_record') }}"
 """ % OPENED
 
+# Since the result-file hand-off: the parity task writes its result to a file (here the benchmark does, as the
+# parity module would) and returns a summary; judged_parity judges it and keeps it beside the ledger, which
+# records the file's name and SHA-256. Nothing per room goes through Jinja, set_fact or module arguments.
+FILE = r"""
+- hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: Load the parity result
+      ansible.builtin.set_fact:
+        verify_parity: "{{ lookup('ansible.builtin.file', summary_file) | from_json }}"
+    - name: Judge
+      lync.persistent_chat.judged_parity:
+        parity_file: "{{ verify_parity.result_file }}"
+        parity_sha256: "{{ verify_parity.result_sha256 }}"
+        opened: "%s"
+        dir: "{{ ledger_dir }}"
+        migration: bench
+      register: verify_judged
+    - name: Check
+      ansible.builtin.assert:
+        that: verify_judged.unexplained | length == 0
+        quiet: true
+    - name: Build the record
+      ansible.builtin.set_fact:
+        verify_record:
+          passed: true
+          counts: "{{ verify_parity.counts }}"
+          explained: "{{ verify_parity.explained }}"
+          new_messages: "{{ verify_judged.new_messages }}"
+          result: null
+          result_file: "{{ verify_judged.judged.result_file }}"
+          result_sha256: "{{ verify_judged.judged.result_sha256 }}"
+    - name: Record in the ledger
+      lync.persistent_chat.ledger:
+        dir: "{{ ledger_dir }}"
+        migration: bench
+        stage: verify
+        state: done
+        data: "{{ lookup('ansible.builtin.vars', 'verify_record') }}"
+""" % OPENED
+
+SUMMARY = ("passed", "differences_total", "differences_by_kind", "explained", "counts", "messages_mode")
+
+
+def handed_off(parity, workdir, rooms):
+    """The summary file the FILE playbook loads, beside the parity result file it names, written as the parity
+    module with result_file writes and returns them (module_utils/ledger_files.py: compact sorted JSON)."""
+    result = dict((key, value) for key, value in parity.items() if key not in ("changed", "invocation"))
+    data = json.dumps(result, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    result_file = workdir / ("handoff-%d.json" % rooms)
+    result_file.write_bytes(data)
+    summary = dict((key, result[key]) for key in SUMMARY)
+    summary.update(result_file=str(result_file), result_sha256=hashlib.sha256(data).hexdigest())
+    summary_file = workdir / ("summary-%d.json" % rooms)
+    summary_file.write_text(json.dumps(summary))
+    return summary_file
+
+
+def recorded_result(ledger_dir, record):
+    """The judged comparison a record holds, inline (before) or in the file beside the ledger it names."""
+    if record.get("result_file"):
+        return json.loads((ledger_dir / record["result_file"]).read_text())
+    return record["result"]
+
 
 def parity_result(rooms):
     rows, differences = [], []
@@ -148,14 +217,14 @@ def parity_result(rooms):
             "messages_mode": "digest", "changed": False, "invocation": {"module_args": {}}}
 
 
-def timed(playbook, parity_file, ledger_dir, workdir):
+def timed(playbook, parity_file, ledger_dir, workdir, summary_file):
     times = workdir / ("times-%s.jsonl" % playbook.stem)
     environment = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), BENCH_TASK_TIMES=str(times),
                        ANSIBLE_CALLBACK_PLUGINS=str(REPO / "benchmarks" / "callback_plugins"),
                        ANSIBLE_CALLBACKS_ENABLED="bench_task_times")
     environment["PATH"] = "%s:%s" % (REPO / ".venv" / "bin", environment.get("PATH", ""))
     process = subprocess.run(["ansible-playbook", "-i", "localhost,", str(playbook), "-e", "parity_file=%s" % parity_file,
-                              "-e", "ledger_dir=%s" % ledger_dir], cwd=REPO, env=environment, capture_output=True,
+                              "-e", "ledger_dir=%s" % ledger_dir, "-e", "summary_file=%s" % summary_file], cwd=REPO, env=environment, capture_output=True,
                              text=True, check=False)
     if process.returncode:
         raise SystemExit(process.stdout[-3000:] + process.stderr[-2000:])
@@ -172,30 +241,39 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rooms", type=int, nargs="+", default=[1000, 2000, 10000])
     parser.add_argument("--old-up-to", type=int, default=2000, help="largest result the old Jinja is run on")
+    parser.add_argument("--kinds", nargs="+", choices=["file", "filter", "old"], default=["file", "filter", "old"],
+                        help="file: the result-file hand-off the role uses; filter: the judged_parity filter through "
+                             "set_fact (before it); old: the Jinja before that")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="pchat-bench-verify-"))
     (workdir / "old.yml").write_text(OLD)
-    (workdir / "new.yml").write_text(NEW)
+    (workdir / "filter.yml").write_text(NEW)
+    (workdir / "file.yml").write_text(FILE)
     print("load average %.2f %.2f %.2f on %d cores" % (os.getloadavg() + (os.cpu_count() or 0,)), flush=True)
     for rooms in args.rooms:
         records = {}
         parity_file = workdir / ("parity-%d.json" % rooms)
-        parity_file.write_text(json.dumps(parity_result(rooms)))
-        for kind in ("new", "old"):
+        parity = parity_result(rooms)
+        parity_file.write_text(json.dumps(parity))
+        for kind in args.kinds:
             if kind == "old" and rooms > args.old_up_to:
                 continue
+            summary_file = handed_off(parity, workdir, rooms)
             ledger_dir = workdir / ("ledger-%s-%d" % (kind, rooms))
             started = time.perf_counter()
-            total, spans = timed(workdir / ("%s.yml" % kind), parity_file, ledger_dir, workdir)
-            record = records[kind] = json.loads((ledger_dir / "bench.json").read_text())["stages"]["verify"]["data"]
+            total, spans = timed(workdir / ("%s.yml" % kind), parity_file, ledger_dir, workdir, summary_file)
+            record = json.loads((ledger_dir / "bench.json").read_text())["stages"]["verify"]["data"]
+            result = records[kind] = recorded_result(ledger_dir, record)
             parts = ", ".join("%s %.1f" % (name.lower(), seconds) for name, seconds in spans.items()
                               if name != "Load the parity result")
-            print("%5d rooms %-3s judge+record %7.1f s (%s); whole playbook %5.1f s; recorded %d rooms, %d new "
-                  "messages" % (rooms, kind, total, parts, time.perf_counter() - started, len(record["result"]["rooms"]),
-                                int(record["new_messages"])), flush=True)
-        if len(records) == 2:
-            print("%5d rooms: the old and the new record are %s" % (
-                rooms, "the same" if records["old"] == records["new"] else "DIFFERENT"), flush=True)
+            print("%5d rooms %-6s judge+record %7.1f s (%s); whole playbook %5.1f s; recorded %d rooms, %d new "
+                  "messages; ledger %d bytes" % (rooms, kind, total, parts, time.perf_counter() - started,
+                                                 len(result["rooms"]), int(record["new_messages"]),
+                                                 (ledger_dir / "bench.json").stat().st_size), flush=True)
+        if len(records) > 1:
+            print("%5d rooms: the judged comparisons recorded by %s are %s" % (
+                rooms, ", ".join(records), "the same" if all(value == records[args.kinds[0]] for value in records.values())
+                else "DIFFERENT"), flush=True)
     print("load average %.2f %.2f %.2f on %d cores" % (os.getloadavg() + (os.cpu_count() or 0,)))
     return 0
 

@@ -62,7 +62,7 @@ class PchatModule(object):
     # -- clients, one of each per run ---------------------------------------------------------------
     def winrm(self):
         if self._winrm is None:
-            if not winrm_utils.HAS_WINRM and self._winrm_factory is winrm_utils.WinRMClient:
+            if self._winrm_factory is winrm_utils.WinRMClient and not winrm_utils.load_pywinrm():
                 self.fail_json(msg=missing_required_lib("pywinrm"), exception=str(winrm_utils.WINRM_IMPORT_ERROR))
             try:
                 self._winrm = self._winrm_factory(**winrm_client_kwargs(self.params))

@@ -53,9 +53,11 @@ SCHEMA = {
         "parity": {"counts": _COUNTS, "not_migrated": _NUMBER},
         "endpoint": {"endpoint": _COUNTS, "removed_user": _COUNTS},
         "start_pchat": {"opened": _TEXT}}},
+    # The comparison itself is kept beside the ledger (module_utils/ledger_files.py), named by result_file and
+    # checked by result_sha256; "result" held it inline before and is still read from older ledgers.
     "verify": {"data": {
         "passed": _FLAG, "counts": _COUNTS, "explained": _COUNTS, "test_message": _COUNTS, "new_messages": _NUMBER,
-        "result": _COUNTS}},
+        "result": _COUNTS, "result_file": _TEXT, "result_sha256": _TEXT}},
     "enable_users": {"data": {"policies": _LIST, "granted": _NUMBER, "not_lync_enabled": _LIST}},
     "decommission": {"data": {"removed": _LIST, "topology_enabled": _FLAG, "left_to_do": _LIST}},
     "rollback": {"data": {

@@ -26,16 +26,25 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.kerberos_kini
     kinit_managed,
 )
 
-try:
-    import requests.exceptions as requests_exceptions
-    from winrm import exceptions as winrm_exceptions
-    from winrm.protocol import Protocol
-    HAS_WINRM = True
-    WINRM_IMPORT_ERROR = None
-except ImportError as import_error:  # the sanity import test installs nothing; report at run time
-    HAS_WINRM = False
-    WINRM_IMPORT_ERROR = import_error
-    Protocol = None
+# pywinrm (with requests, pyspnego, gssapi, cryptography) is imported when a client first needs it, not when
+# this file is: that import is most of a module's start-up (about 0.4 s of CPU; seconds on a loaded controller),
+# and the modules that only read databases (parity, readiness), or that find nothing to do, never open a shell.
+requests_exceptions = winrm_exceptions = Protocol = None
+WINRM_IMPORT_ERROR = None
+
+
+def load_pywinrm():
+    """Import pywinrm once; whether it is installed (WINRM_IMPORT_ERROR says why not)."""
+    global requests_exceptions, winrm_exceptions, Protocol, WINRM_IMPORT_ERROR  # pylint: disable=global-statement
+    if Protocol is None and WINRM_IMPORT_ERROR is None:
+        try:
+            import requests.exceptions as requests_exceptions  # pylint: disable=redefined-outer-name
+            from winrm import exceptions as winrm_exceptions  # pylint: disable=redefined-outer-name
+            from winrm.protocol import Protocol  # pylint: disable=redefined-outer-name
+        except ImportError as import_error:  # the sanity import test installs nothing; report at run time
+            WINRM_IMPORT_ERROR = import_error
+    return Protocol is not None
+
 
 UTF8_CODEPAGE = 65001
 # Runs the script that arrives on stdin. As in Ansible's bootstrap_wrapper.ps1, powershell.exe hands
@@ -52,6 +61,10 @@ POWERSHELL = ["powershell.exe", "-NoProfile", "-NonInteractive", "-ExecutionPoli
 # smallest MaxEnvelopeSize a Windows server ships with (150 KB on Windows Server 2008 R2).
 STDIN_CHUNK_BYTES = 64 * 1024
 TRANSPORTS = ("basic", "ntlm", "kerberos", "credssp", "certificate")
+
+
+class _NeverRaised(Exception):
+    """Stands for pywinrm's exceptions when pywinrm is not installed (a test's own protocol)."""
 
 
 class WinRMError(Exception):
@@ -261,7 +274,7 @@ class WinRMClient(object):
         self.kinit_args = kinit_args
         self._kinit_factory = kinit_factory
         self._kinit = None
-        self._protocol_factory = protocol_factory or Protocol
+        self._protocol_factory = protocol_factory
         self._sleep = sleep
         self._protocol = None
         self._shell_id = None
@@ -285,7 +298,9 @@ class WinRMClient(object):
     # -- shell lifecycle ----------------------------------------------------------------------------
     def _make_protocol(self):
         if self._protocol_factory is None:
-            raise WinRMError("pywinrm is not installed: %s" % WINRM_IMPORT_ERROR)
+            if not load_pywinrm():
+                raise WinRMError("pywinrm is not installed: %s" % WINRM_IMPORT_ERROR)
+            self._protocol_factory = Protocol
         kwargs = dict(
             endpoint=self.endpoint,
             transport=self.transport,
@@ -371,7 +386,7 @@ class WinRMClient(object):
 
     # -- error mapping ------------------------------------------------------------------------------
     def _is_transient(self, error):
-        if not HAS_WINRM:
+        if not load_pywinrm():
             return False
         if isinstance(error, (requests_exceptions.ConnectionError, requests_exceptions.Timeout)):
             return True
@@ -385,7 +400,7 @@ class WinRMClient(object):
             return error
         where = self.describe()
         text = _scrub(str(error), self._password)
-        if HAS_WINRM:
+        if load_pywinrm():
             if isinstance(error, winrm_exceptions.InvalidCredentialsError):
                 return WinRMAuthenticationError("%s: the server rejected the credentials" % where)
             if isinstance(error, requests_exceptions.SSLError):
@@ -415,12 +430,13 @@ class WinRMClient(object):
             for index, chunk in enumerate(chunks):
                 self._protocol.send_command_input(shell_id, command_id, chunk, end=index == len(chunks) - 1)
             stdout, stderr, exit_code, done = [], [], None, False
+            still_running = winrm_exceptions.WinRMOperationTimeoutError if load_pywinrm() else _NeverRaised
             while not done:
                 try:
                     out, err, exit_code, done = self._protocol.get_command_output_raw(shell_id, command_id)
                     stdout.append(out)
                     stderr.append(err)
-                except winrm_exceptions.WinRMOperationTimeoutError:
+                except still_running:
                     pass  # the server's OperationTimeout: the command is still running; ask again
                 if not done and on_wait is not None:
                     on_wait()

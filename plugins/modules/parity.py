@@ -88,6 +88,16 @@ options:
       - Fail the task when there is any difference (the result is returned either way).
     type: bool
     default: true
+  result_file:
+    description:
+      - A file on the controller to write the whole result to as JSON (written atomically, readable by its owner
+        only) instead of returning it; the task then returns only RV(passed), RV(differences_total),
+        RV(differences_by_kind), RV(explained), RV(counts), RV(messages_mode), RV(result_file) and
+        RV(result_sha256).
+      - For results too big to carry through Ansible (about 2 MB for 10,000 rooms, minutes of templating on the
+        controller); the verify role hands it to M(lync.persistent_chat.judged_parity) this way.
+      - The file is the task's output, not a change; it is written in check mode too.
+    type: path
 extends_documentation_fragment:
   - lync.persistent_chat.attributes.controller
   - lync.persistent_chat.attributes
@@ -138,7 +148,7 @@ differences:
       SCOPE_EXTRA, ROOM_MISSING, ROOM_RENAMED, ROOM_EXTRA, ROOM_SETTING, ROLE_MISSING, ROLE_EXTRA,
       ADDIN_MISSING, ADDIN_EXTRA, ADDIN_SETTING, PRINCIPAL_MISSING, FEDERATED_NOT_DISABLED,
       MESSAGES_MISSING, MESSAGES_EXTRA, MESSAGES_CHANGED.
-  returned: always
+  returned: unless O(result_file)
   type: list
   elements: dict
   sample: [{"kind": "MESSAGES_MISSING", "object_type": "room", "object": "Engineering_Backend_Builds",
@@ -167,7 +177,7 @@ assumed:
     - C(expectations) (object and transformation pairs), C(rooms) (rooms concerned), C(by_transformation)
       (count per transformation), C(sources) (why each is assumed) and C(objects) (per legacy room, category or
       add-in - C(object), C(object_type), C(transformations)).
-  returned: always
+  returned: unless O(result_file)
   type: dict
   sample: {"expectations": 3, "rooms": 2, "by_transformation": {"ROOM_PREFIXED": 1, "DISABLED_ROOM": 1,
            "CATEGORY_FLATTENED": 1}, "sources": {"DISABLED_ROOM": "whether disabled rooms are skipped or imported
@@ -178,30 +188,30 @@ not_migrated:
     - Legacy items Import leaves out, with the readiness error that explains it (C(kind)), C(object) (the legacy
       path) and C(object_type) (category, room or addin); a room also has C(messages), the messages left behind
       with it (after O(start_date)).
-  returned: always
+  returned: unless O(result_file)
   type: list
   elements: dict
   sample: [{"kind": "ROOM_NAME_TOO_LONG", "object": "Engineering / Backend / Team / Very long ...", "object_type": "room",
             "messages": 747}]
 out_of_scope:
   description: 2013 items that belong to legacy categories outside O(scope).
-  returned: always
+  returned: unless O(result_file)
   type: list
   elements: str
 categories:
   description: Per expected 2013 category - name, legacy path, status (ok, differs, missing), rooms, rooms_ok,
     messages_legacy, messages_target.
-  returned: always
+  returned: unless O(result_file)
   type: list
   elements: dict
 rooms:
   description: Per expected room - name, legacy path, category, status, messages_legacy, messages_target.
-  returned: when O(return_rooms)
+  returned: when O(return_rooms), unless O(result_file)
   type: list
   elements: dict
 addins:
   description: Per expected add-in - name and status.
-  returned: always
+  returned: unless O(result_file)
   type: list
   elements: dict
 counts:
@@ -212,10 +222,18 @@ messages_mode:
   description: The O(messages) mode used.
   returned: always
   type: str
+result_file:
+  description: The file the whole result was written to.
+  returned: when O(result_file)
+  type: str
+result_sha256:
+  description: SHA-256 of RV(result_file), for its reader to check it reads what this task wrote.
+  returned: when O(result_file)
+  type: str
 """
 
 from ansible_collections.lync.persistent_chat.plugins.module_utils.common import PchatModule
-from ansible_collections.lync.persistent_chat.plugins.module_utils import parity_compare
+from ansible_collections.lync.persistent_chat.plugins.module_utils import ledger_files, parity_compare
 from ansible_collections.lync.persistent_chat.plugins.module_utils.migration_model import parse_date, ticks
 from ansible_collections.lync.persistent_chat.plugins.module_utils.target_db import (
     open_legacy,
@@ -223,6 +241,21 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.target_db imp
     target_argument_spec,
     target_configured,
 )
+
+
+# What a task given result_file still returns: enough to judge and print, nothing per room.
+SUMMARY = ("passed", "differences_total", "differences_by_kind", "explained", "counts", "messages_mode")
+
+
+def handed_off(module, result, path):
+    """The summary of a result written whole to path (module_utils/ledger_files.py)."""
+    try:
+        sha256 = ledger_files.write_json(path, result)
+    except OSError as error:
+        module.fail_json(msg="cannot write the result to %s: %s" % (path, error))
+    summary = dict((key, result[key]) for key in SUMMARY if key in result)
+    summary.update(result_file=path, result_sha256=sha256)
+    return summary
 
 
 def main():
@@ -235,6 +268,7 @@ def main():
         max_message_differences=dict(type="int", default=5),
         return_rooms=dict(type="bool", default=True),
         fail_on_differences=dict(type="bool", default=True),
+        result_file=dict(type="path"),
     )
     spec.update(target_argument_spec())
     module = PchatModule(argument_spec=spec, connections=("sql",), supports_check_mode=True)
@@ -265,6 +299,8 @@ def main():
         target.close()
     if not params["return_rooms"]:
         result.pop("rooms", None)
+    if params["result_file"]:
+        result = handed_off(module, result, params["result_file"])
     if params["fail_on_differences"] and not result["passed"]:
         module.results.update(result)
         kinds = ", ".join("%s %d" % item for item in sorted(result["differences_by_kind"].items()))

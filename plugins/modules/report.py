@@ -17,7 +17,8 @@ description:
     Content-Security-Policy that forbids loading any.
   - With O(ledger_dir) the report is read from the migration's ledger (see M(lync.persistent_chat.ledger)) - the
     stages and their times (stages that have not run are V(pending)), the readiness findings, the judged
-    parity result, and as checks the free space and RBAC roles the preflight recorded and the test message the
+    parity result (from the file beside the ledger that the ledger names, checked against the SHA-256 recorded
+    with it; see M(lync.persistent_chat.judged_parity)), and as checks the free space and RBAC roles the preflight recorded and the test message the
     verification sent.
   - "Says what was left behind - the legacy categories, rooms and add-ins Import left out because the cutover
     accepted their readiness errors (C(cutover_accept_errors), C(cutover_accept_messages)), and the messages of
@@ -186,6 +187,7 @@ import tempfile
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.lync.persistent_chat.plugins.module_utils import ledger as ledger_lib
+from ansible_collections.lync.persistent_chat.plugins.module_utils import ledger_files
 from ansible_collections.lync.persistent_chat.plugins.module_utils import report_html
 
 # Keys Ansible adds to every registered result: not part of the report.
@@ -288,12 +290,20 @@ def from_ledger(module, directory, migration):
         book = ledger_lib.load(path, migration)
     except (OSError, ValueError) as error:
         module.fail_json(msg="cannot read the ledger: %s" % error, path=path)
-    values = ledger_lib.recorded(book, ["readiness.result", "verify.result", "cutover/import_whatif.errors"])
+    values = ledger_lib.recorded(book, ["readiness.result", "verify.result", "verify.result_file",
+                                        "verify.result_sha256", "cutover/import_whatif.errors"])
+    parity = values["verify.result"]
+    if values["verify.result_file"]:
+        # Kept beside the ledger (module_utils/ledger_files.py), checked against the SHA-256 recorded with it.
+        try:
+            parity = ledger_files.read_kept(directory, values["verify.result_file"], values["verify.result_sha256"])
+        except (OSError, ValueError) as error:
+            module.fail_json(msg="cannot read the verification's comparison the ledger names: %s" % error, path=path)
     # A -WhatIf step that is done had every error it reported accepted (by finding or by message).
     whatif_done = ledger_lib.status(book, "cutover/import_whatif") == "done"
     accepted = values["cutover/import_whatif.errors"] if whatif_done else None
     return os.path.abspath(path), dict(stages=stage_rows(book), readiness=values["readiness.result"],
-                                       parity=values["verify.result"], checks=ledger_checks(book),
+                                       parity=parity, checks=ledger_checks(book),
                                        accepted_at_cutover=accepted or [])
 
 

@@ -1,4 +1,4 @@
-"""What the verify stage records in the ledger, judged by the judged_parity filter (small dataset, own ledger):
+"""What the verify stage records in the ledger, judged by the judged_parity module (small dataset, own ledger):
 the counts and the judged comparison the report reads, with a message posted in Persistent Chat after the cutover
 opened it set aside as new rather than a difference."""
 from __future__ import annotations
@@ -38,7 +38,8 @@ def test_verify_records_its_counts_and_the_judged_comparison(clean_lab, prefligh
     verify = json.loads((tmp_path / "lab.json").read_text())["stages"]["verify"]
     assert verify["status"] == "done"
     data = verify["data"]
-    result = data["result"]
+    # The judged comparison is kept beside the ledger, which names it (issue 16).
+    result = json.loads((tmp_path / data["result_file"]).read_text())
     assert data["passed"] is True and result["passed"] is True
     assert data["counts"] == result["counts"] and data["counts"]["rooms_expected"] == len(result["rooms"]) > 0
     assert result["differences"] == [] and result["differences_total"] == 0 and result["differences_by_kind"] == {}

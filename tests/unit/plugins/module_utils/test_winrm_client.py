@@ -364,10 +364,11 @@ def test_real_pywinrm_against_a_closed_port_reports_host_port_and_transport():
 
 
 def test_missing_pywinrm_is_reported(monkeypatch):
-    monkeypatch.setattr(client_module, "Protocol", None)
+    # pywinrm is imported when a client first needs it (load_pywinrm): here the import failed.
+    monkeypatch.setattr(client_module, "load_pywinrm", lambda: False)
+    monkeypatch.setattr(client_module, "WINRM_IMPORT_ERROR", ImportError("No module named 'winrm'"))
     client = WinRMClient(host="h", protocol_factory=None)
-    client._protocol_factory = None
-    with pytest.raises(WinRMError, match="pywinrm is not installed"):
+    with pytest.raises(WinRMError, match="pywinrm is not installed: No module named 'winrm'"):
         client.run_json("1")
 
 
