@@ -51,7 +51,7 @@ def _store(ctx, cmdlet_class: str, args):
 
 
 def _pools_named(lync, args, every_pool: bool) -> list:
-    """The pool an Identity ("<pool>\\<name>"), -PersistentChatPoolFqdn or -Category "<pool>\\<category>"
+    """The pool an Identity ("<pool>\\<name>"), -PersistentChatPoolFqdn, -Category or -Room ("<pool>\\<name>")
     names; otherwise every pool for a Get (``every_pool``), or the only one: the pool FQDN is needed only
     when more than one Persistent Chat pool is deployed [DOC New-CsPersistentChatCategory]."""
     for param in ("Identity", "Instance"):
@@ -59,8 +59,9 @@ def _pools_named(lync, args, every_pool: bool) -> list:
             return [_pool_of(lync, _split_identity(args[param], "object")[0])]
     if args.given("PersistentChatPoolFqdn"):
         return [_pool_of(lync, args["PersistentChatPoolFqdn"])]
-    if args.given("Category") and "\\" in str(args["Category"]):
-        return [_pool_of(lync, str(args["Category"]).split("\\", 1)[0])]
+    for param in ("Category", "Room"):
+        if args.given(param) and "\\" in str(args[param]):
+            return [_pool_of(lync, str(args[param]).split("\\", 1)[0])]
     pools = lync.topo.pc_pools
     if every_pool or len(pools) == 1:
         return list(pools)
