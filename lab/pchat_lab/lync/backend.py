@@ -33,7 +33,8 @@ class LyncBackend:
                 "Description": spec.get("description")})
         self.compliance = ScopedSettings("PersistentChatComplianceConfiguration", COMPLIANCE_DEFAULTS,
                                          ("site", "service"))
-        self.pool_state = {self.pc_state_identity: "Normal"}      # [DOC §3.3] Normal | FailedOver
+        # [DOC §3.3] Normal | FailedOver, per Persistent Chat pool ("changes the state of each server in the pool")
+        self.pool_state = {self.state_identity(pool): "Normal" for pool in topo.pc_pools}
         self.trusted_pools: list[dict] = []
         self.trusted_apps: list[dict] = []
         self.topology_events: list[dict] = []
@@ -42,15 +43,19 @@ class LyncBackend:
         self.migration_log: list[dict] = []
         self.rows_per_second = topo.rows_per_second
         self._build_trusted_applications()
-        self.directory.add_endpoint(topo.pc_pool.default_endpoint, "Persistent Chat Service",
-                                    topo.pc_pool.fqdn)
+        for pool in topo.pc_pools:      # [DOC §3.4] an endpoint is created automatically per pool
+            self.directory.add_endpoint(pool.default_endpoint, "Persistent Chat Service", pool.fqdn)
         self.db = databases.ChatDatabases(lab, topo)
         self.ticker = TrafficTicker(self)
 
     # --- identities --------------------------------------------------------------------------------
     @property
     def pc_state_identity(self) -> str:
-        return "PersistentChatServer:%s" % self.topo.pc_pool.fqdn
+        return self.state_identity(self.topo.pc_pool)
+
+    @staticmethod
+    def state_identity(pool) -> str:
+        return "PersistentChatServer:%s" % pool.fqdn
 
     @property
     def site_id(self) -> str:
@@ -58,7 +63,10 @@ class LyncBackend:
 
     # --- set-up ----------------------------------------------------------------------------------
     def _build_trusted_applications(self) -> None:
-        gc = self.topo.legacy
+        for gc in self.topo.legacies:
+            self._build_trusted_application(gc)
+
+    def _build_trusted_application(self, gc) -> None:
         if gc.flavour != "lync2010" or not gc.trusted_application_pool:
             return  # OCS 2007 R2 Group Chat has no CMS trusted application [INF §1.11]
         pool = gc.trusted_application_pool
@@ -80,18 +88,20 @@ class LyncBackend:
             "Protocol": "Mtls", "ApplicationId": app_id, "TrustedApplicationPoolFqdn": fqdn,
             "Port": int(app.get("port", 5041)), "LegacyApplicationName": app_id.rsplit(":", 1)[-1],
         })
-        self.trusted_pools[0]["Applications"].append(app_id)
+        self.trusted_pools[-1]["Applications"].append(app_id)
 
     def add_services_to_hosts(self) -> None:
         topo = self.topo
         plan = []
         for name in topo.frontend_pool.servers:
             plan.append((name, topo.frontend_pool.services, "Running", self.lync_services))
-        pc_services = [s for s in topo.pc_pool.services if s.role != "compliance" or topo.pc_pool.compliance]
-        for name in topo.pc_pool.servers:
-            plan.append((name, pc_services, topo.pc_pool.initial_status, self.lync_services))
-        for name in topo.legacy.servers:
-            plan.append((name, topo.legacy.services, "Running", self.legacy_services))
+        for pool in topo.pc_pools:
+            pc_services = [s for s in pool.services if s.role != "compliance" or pool.compliance]
+            for name in pool.servers:
+                plan.append((name, pc_services, pool.initial_status, self.lync_services))
+        for legacy in topo.legacies:
+            for name in legacy.servers:
+                plan.append((name, legacy.services, "Running", self.legacy_services))
         for host_name, services, status, registry in plan:
             host = self.lab.host(host_name)
             if host is None:
@@ -109,15 +119,19 @@ class LyncBackend:
         svc = host.services.get(service_name)
         return None if svc is None else str(svc.status)
 
-    def legacy_channel_running(self) -> bool:
-        channel = self.topo.legacy.service("channel")
-        return channel is not None and any(
-            (self.service_status(h, channel.name) or "").lower() == "running" for h in self.topo.legacy.servers)
+    def legacy_channel_running(self, legacy=None) -> bool:
+        """The Channel service runs on a server of ``legacy`` (default: of any legacy pool)."""
+        pools = [legacy] if legacy is not None else self.topo.legacies
+        return any(self._runs(pool.servers, pool.service("channel")) for pool in pools)
 
-    def pc_channel_running(self) -> bool:
-        channel = next((s for s in self.topo.pc_pool.services if s.role == "channel"), None)
-        return channel is not None and any(
-            (self.service_status(h, channel.name) or "").lower() == "running" for h in self.topo.pc_pool.servers)
+    def pc_channel_running(self, pool=None) -> bool:
+        """The Persistent Chat service runs on a server of ``pool`` (default: of any Persistent Chat pool)."""
+        pools = [pool] if pool is not None else self.topo.pc_pools
+        return any(self._runs(p.servers, next((s for s in p.services if s.role == "channel"), None)) for p in pools)
+
+    def _runs(self, servers, service) -> bool:
+        return service is not None and any(
+            (self.service_status(h, service.name) or "").lower() == "running" for h in servers)
 
     # --- control endpoint ------------------------------------------------------------------------
     def odbc_connection_strings(self) -> dict:
@@ -132,6 +146,7 @@ class LyncBackend:
                 "flavour": self.topo.legacy.flavour,
                 "sip_domain": self.topo.sip_domain,
                 "persistent_chat_pool": self.topo.pc_pool.fqdn,
+                "persistent_chat_pools": [pool.fqdn for pool in self.topo.pc_pools],
                 "pool_state": dict(self.pool_state),
                 "directory": self.directory.dump(),
                 "configuration": self.configuration.dump(),
@@ -166,7 +181,8 @@ def init_backend(lab) -> None:
     lab.backends["lync"] = backend
     backend.add_services_to_hosts()
     backend.db.create_and_seed()
-    backend.directory.add_chat_principals(backend.db.legacy_principals(), backend.topo.legacy_pool_fqdn)
+    for legacy in backend.topo.legacies:
+        backend.directory.add_chat_principals(backend.db.legacy_principals(legacy), backend.topo.legacy_pool_fqdn)
     backend.ticker.start()
 
 

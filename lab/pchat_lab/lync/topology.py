@@ -55,6 +55,7 @@ class LegacyGroupChat:
     lookup_user: str
     trusted_application_pool: Optional[dict]
     trusted_application: Optional[dict]
+    seed_offset: int = 0     # added to the lab's seed, so that each legacy pool holds its own data
 
     def service(self, role: str) -> Optional[ServiceSpec]:
         for svc in self.services:
@@ -83,14 +84,28 @@ class LyncTopology:
     frontend_pool: FrontEndPool
     legacy_pool_fqdn: str
     legacy_pool_version: int
-    pc_pool: PersistentChatPool
-    legacy: LegacyGroupChat
+    pc_pools: list           # [PersistentChatPool]: persistent_chat_pool, or persistent_chat_pools
+    legacies: list           # [LegacyGroupChat]: legacy_group_chat, or legacy_group_chats
     directory: DirectorySpec
     legacy_rate: float
     pc_rate: float
     rows_per_second: float
     policies: list = field(default_factory=list)     # [{identity, enable_persistent_chat, description}]
     extra: dict = field(default_factory=dict)
+
+    @property
+    def pc_pool(self) -> PersistentChatPool:
+        """The first Persistent Chat pool: the only one of a single-pool topology."""
+        return self.pc_pools[0]
+
+    @property
+    def legacy(self) -> LegacyGroupChat:
+        """The first legacy Group Chat pool: the only one of a single-pool topology."""
+        return self.legacies[0]
+
+    def pc_pool_named(self, fqdn) -> Optional[PersistentChatPool]:
+        wanted = str(fqdn or "").strip().lower()
+        return next((pool for pool in self.pc_pools if pool.fqdn.lower() == wanted), None)
 
 
 _LEGACY_SERVICE_DEFAULTS = {
@@ -131,39 +146,11 @@ def parse(topology: dict) -> LyncTopology:
         services=_services(fe.get("services"), [{"name": "RTCSRV", "display_name": "Lync Server Front-End"}]))
     legacy_fe = section.get("legacy_frontend_pool") or {}
 
-    pc = section.get("persistent_chat_pool") or {}
-    pc_fqdn = pc.get("fqdn", "pcpool.%s" % domain)
-    pc_pool = PersistentChatPool(
-        fqdn=pc_fqdn, servers=list(pc.get("servers", ["PC01"])), sip_port=int(pc.get("sip_port", 5041)),
-        compliance=bool(pc.get("compliance", True)),
-        file_store=pc.get("file_store", "\\\\fs01\\LyncShare\\1-PersistentChatService-1"),
-        store=_store(pc.get("store"), "sql01.%s\\RTC" % domain, "mgc"),
-        compliance_store=_store(pc.get("compliance_store"), "sql01.%s\\RTC" % domain, "mgccomp"),
-        services=_services(pc.get("services"), [
-            {"role": "channel", "name": "RTCCHAT", "display_name": "Lync Server Persistent Chat"},
-            {"role": "compliance", "name": "RTCCHATCOMPLIANCE",
-             "display_name": "Lync Server Persistent Chat Compliance"}]),
-        initial_status=pc.get("initial_status", "Running"),
-        default_endpoint=pc.get("default_endpoint", "sip:GC-1-PersistentChatService-2@%s" % sip_domain),
-        outer_space_names=_choice(pc, "outer_space_names", ("refuse", "accept")))
-
-    gc = section.get("legacy_group_chat") or {}
-    flavour = gc.get("flavour", "lync2010")
-    if flavour not in _LEGACY_SERVICE_DEFAULTS:
-        raise ValueError("lync.legacy_group_chat.flavour must be lync2010 or ocs2007r2, not %r" % flavour)
-    product = _LEGACY_SERVICE_DEFAULTS[flavour]
-    legacy = LegacyGroupChat(
-        flavour=flavour, servers=list(gc.get("servers", ["GC01"])),
-        services=_services(gc.get("services"), [
-            {"role": role, "name": "GroupChat" + role.capitalize(),
-             "display_name": "%s %s" % (product, label)}
-            for role, label in (("lookup", "Lookup"), ("channel", "Channel"), ("compliance", "Compliance"),
-                                ("web", "Web Service"))]),
-        store=_store(gc.get("store"), "sql01.%s\\GROUPCHAT" % domain, "GroupChat"),
-        file_repository=gc.get("file_repository", "\\\\gc01\\GroupChatFiles"),
-        lookup_user=gc.get("lookup_user", "ocschat@%s" % sip_domain),
-        trusted_application_pool=gc.get("trusted_application_pool"),
-        trusted_application=gc.get("trusted_application"))
+    pc_pools = [_pc_pool(item, domain, sip_domain, index)
+                for index, item in enumerate(_sections(section, "persistent_chat_pool"))]
+    legacies = [_legacy(item, domain, sip_domain, index)
+                for index, item in enumerate(_sections(section, "legacy_group_chat"))]
+    _refuse_shared_stores(pc_pools, legacies)
 
     ds = section.get("directory") or {}
     directory = DirectorySpec(
@@ -178,9 +165,79 @@ def parse(topology: dict) -> LyncTopology:
         domain=domain, netbios=topology.get("netbios", domain.split(".")[0].upper()), sip_domain=sip_domain,
         site_name=site.get("name", "Redmond"), site_id=int(site.get("id", 1)), frontend_pool=frontend,
         legacy_pool_fqdn=legacy_fe.get("fqdn", "pool2010.%s" % domain),
-        legacy_pool_version=int(legacy_fe.get("version", 5)), pc_pool=pc_pool, legacy=legacy,
+        legacy_pool_version=int(legacy_fe.get("version", 5)), pc_pools=pc_pools, legacies=legacies,
         directory=directory,
         legacy_rate=float(traffic.get("legacy_messages_per_second", 0.5)),
         pc_rate=float(traffic.get("persistent_chat_messages_per_second", 0.5)),
         rows_per_second=float(migration.get("rows_per_second", 5000)),
         policies=list(section.get("persistent_chat_policies") or []))
+
+
+def _sections(section: dict, key: str) -> list:
+    """``key`` (one pool) or ``key + "s"`` (a list of pools, the first being the primary one); both may not
+    be given. Several pools: each has its own servers, SQL store and file store [DOC §1.4: a legacy pool is
+    migrated into one Persistent Chat pool; each 2013 pool has its own back-end store]."""
+    one, many = section.get(key), section.get(key + "s")
+    if one is not None and many is not None:
+        raise ValueError("lync: give %s or %ss, not both" % (key, key))
+    if many is not None:
+        if not isinstance(many, list) or not many:
+            raise ValueError("lync.%ss must be a non-empty list" % key)
+        return many
+    return [one or {}]
+
+
+def _pc_pool(pc: dict, domain: str, sip_domain: str, index: int) -> PersistentChatPool:
+    number = index + 1
+    suffix = "" if index == 0 else str(number)
+    return PersistentChatPool(
+        fqdn=pc.get("fqdn", "pcpool%s.%s" % (suffix, domain)), servers=list(pc.get("servers", ["PC0%d" % number])),
+        sip_port=int(pc.get("sip_port", 5041)), compliance=bool(pc.get("compliance", True)),
+        file_store=pc.get("file_store", "\\\\fs01\\LyncShare\\%d-PersistentChatService-%d" % (number, number)),
+        store=_store(pc.get("store"), "sql01.%s\\RTC%s" % (domain, suffix), "mgc"),
+        compliance_store=_store(pc.get("compliance_store"), "sql01.%s\\RTC%s" % (domain, suffix), "mgccomp"),
+        services=_services(pc.get("services"), [
+            {"role": "channel", "name": "RTCCHAT", "display_name": "Lync Server Persistent Chat"},
+            {"role": "compliance", "name": "RTCCHATCOMPLIANCE",
+             "display_name": "Lync Server Persistent Chat Compliance"}]),
+        initial_status=pc.get("initial_status", "Running"),
+        default_endpoint=pc.get("default_endpoint",
+                                "sip:GC-1-PersistentChatService-%d@%s" % (number + 1, sip_domain)),
+        outer_space_names=_choice(pc, "outer_space_names", ("refuse", "accept")))
+
+
+def _legacy(gc: dict, domain: str, sip_domain: str, index: int) -> LegacyGroupChat:
+    suffix = "" if index == 0 else str(index + 1)
+    flavour = gc.get("flavour", "lync2010")
+    if flavour not in _LEGACY_SERVICE_DEFAULTS:
+        raise ValueError("lync.legacy_group_chat.flavour must be lync2010 or ocs2007r2, not %r" % flavour)
+    product = _LEGACY_SERVICE_DEFAULTS[flavour]
+    return LegacyGroupChat(
+        flavour=flavour, servers=list(gc.get("servers", ["GC0%d" % (index + 1)])),
+        services=_services(gc.get("services"), [
+            {"role": role, "name": "GroupChat" + role.capitalize(),
+             "display_name": "%s %s" % (product, label)}
+            for role, label in (("lookup", "Lookup"), ("channel", "Channel"), ("compliance", "Compliance"),
+                                ("web", "Web Service"))]),
+        store=_store(gc.get("store"), "sql01.%s\\GROUPCHAT%s" % (domain, suffix), "GroupChat"),
+        file_repository=gc.get("file_repository", "\\\\gc0%d\\GroupChatFiles" % (index + 1)),
+        lookup_user=gc.get("lookup_user", "ocschat%s@%s" % (suffix, sip_domain)),
+        trusted_application_pool=gc.get("trusted_application_pool"),
+        trusted_application=gc.get("trusted_application"),
+        seed_offset=int(gc.get("seed_offset", index)))
+
+
+def _refuse_shared_stores(pc_pools: list, legacies: list) -> None:
+    """Two pools on one database would be one pool: refused when the topology is read."""
+    seen = {}
+    stores = [("persistent_chat_pool %s" % p.fqdn, p.store) for p in pc_pools]
+    stores += [("legacy_group_chat %s" % ",".join(g.servers), g.store) for g in legacies]
+    for owner, store in stores:
+        key = (store.instance.lower(), store.database.lower())
+        if key in seen:
+            raise ValueError("lync: %s and %s use the same database %s on %s" % (
+                seen[key], owner, store.database, store.instance))
+        seen[key] = owner
+    names = [pool.fqdn.lower() for pool in pc_pools]
+    if len(set(names)) != len(names):
+        raise ValueError("lync: two Persistent Chat pools share one FQDN: %s" % ", ".join(names))

@@ -49,24 +49,32 @@ class TrafficTicker:
             last = current
 
     def step(self, elapsed: float) -> int:
-        """Post what ``elapsed`` seconds at the configured rates allow; returns how many were posted."""
+        """Post what ``elapsed`` seconds at the configured rates allow; returns how many were posted. Each pool
+        whose Channel service runs gets its share of the rate, in its own database."""
         posted = 0
-        checks = {"legacy": self.backend.legacy_channel_running,
-                  "persistent_chat": self.backend.pc_channel_running}
         for kind, rate in self.rates.items():
-            if rate <= 0 or not checks[kind]():
+            databases = self._running_databases(kind)
+            if rate <= 0 or not databases:
                 self._credit[kind] = 0.0
                 continue
             self._credit[kind] += elapsed * rate
             while self._credit[kind] >= 1.0:
                 self._credit[kind] -= 1.0
                 try:
-                    if self.backend.db.post_random_message(kind, self._random):
+                    path = databases[0] if len(databases) == 1 else self._random.choice(databases)
+                    if self.backend.db.post_random_message(kind, self._random, path):
                         self.posted[kind] += 1
                         posted += 1
                 except Exception as exc:  # the ticker must never die; the dump shows why it stalled
                     self.last_error = "%s: %s" % (type(exc).__name__, exc)
         return posted
+
+    def _running_databases(self, kind: str) -> list:
+        backend, db = self.backend, self.backend.db
+        if kind == "legacy":
+            return [db.legacy_path_of(legacy) for legacy in backend.topo.legacies
+                    if backend.legacy_channel_running(legacy)]
+        return [db.mgc_path_of(pool) for pool in backend.topo.pc_pools if backend.pc_channel_running(pool)]
 
     def describe(self) -> dict:
         return {"rates": self.rates, "posted": dict(self.posted), "last_error": self.last_error,

@@ -48,7 +48,7 @@ def _check_scope(lync, settings, identity: str, cmdlet_type: str) -> None:
     if scope == "site":
         ok = key == "site:%s" % lync.topo.site_name.lower()
     elif scope == "service":
-        ok = key == ("service:persistentchatserver:%s" % lync.topo.pc_pool.fqdn).lower()
+        ok = key in {("service:persistentchatserver:%s" % pool.fqdn).lower() for pool in lync.topo.pc_pools}
     elif scope == "tag":
         ok = "tag" in settings.scopes and len(key) > 4
     if not ok or scope not in settings.scopes:

@@ -19,14 +19,17 @@ _NS = "Microsoft.Rtc.Management.PersistentChat.Cmdlets"
 
 
 @contextlib.contextmanager
-def _store(ctx, cmdlet_class: str):
-    """The mgc ChatStore, with chatdb's refusals turned into the PowerShell errors a cmdlet writes."""
+def _stores(ctx, cmdlet_class: str, args, every_pool: bool = False):
+    """The mgc ChatStore of each pool the cmdlet acts on (see _pools_named), with chatdb's refusals turned
+    into the PowerShell errors a cmdlet writes."""
     lync = authorised(ctx, permissions.PC_MANAGE)
-    store = lync.db.store()
-    store.pool_fqdn = lync.topo.pc_pool.fqdn
-    store.provision_from_directory = lync.directory.chat_principal
+    stores = []
     try:
-        yield lync, store
+        for pool in _pools_named(lync, args, every_pool):
+            store = lync.db.store(pool)
+            store.provision_from_directory = lync.directory.chat_principal
+            stores.append(store)
+        yield lync, stores
     except dberrors.ObjectNotFound as exc:
         raise PSError(str(exc), "ObjectNotFound,%s.%s" % (_NS, cmdlet_class), "ObjectNotFound") from None
     except dberrors.DuplicateName as exc:
@@ -36,11 +39,47 @@ def _store(ctx, cmdlet_class: str):
     except dberrors.ConstraintViolation as exc:
         raise PSError(str(exc), "InvalidOperation,%s.%s" % (_NS, cmdlet_class), "InvalidOperation") from None
     finally:
-        store.close()
+        for store in stores:
+            store.close()
 
 
-def _name_from_identity(lync, identity, what: str) -> str:
-    """``<pool>\\<name>`` -> name; the pool must be this topology's Persistent Chat pool."""
+@contextlib.contextmanager
+def _store(ctx, cmdlet_class: str, args):
+    """The mgc ChatStore of the one pool the cmdlet acts on."""
+    with _stores(ctx, cmdlet_class, args) as (lync, stores):
+        yield lync, stores[0]
+
+
+def _pools_named(lync, args, every_pool: bool) -> list:
+    """The pool an Identity ("<pool>\\<name>"), -PersistentChatPoolFqdn, -Category or -Room ("<pool>\\<name>")
+    names; otherwise every pool for a Get (``every_pool``), or the only one: the pool FQDN is needed only
+    when more than one Persistent Chat pool is deployed [DOC New-CsPersistentChatCategory]."""
+    for param in ("Identity", "Instance"):
+        if args.given(param):
+            return [_pool_of(lync, _split_identity(args[param], "object")[0])]
+    if args.given("PersistentChatPoolFqdn"):
+        return [_pool_of(lync, args["PersistentChatPoolFqdn"])]
+    for param in ("Category", "Room"):
+        if args.given(param) and "\\" in str(args[param]):
+            return [_pool_of(lync, str(args[param]).split("\\", 1)[0])]
+    pools = lync.topo.pc_pools
+    if every_pool or len(pools) == 1:
+        return list(pools)
+    raise PSError("More than one Persistent Chat pool is deployed (%s): name the pool with "
+                  "-PersistentChatPoolFqdn." % ", ".join(pool.fqdn for pool in pools),
+                  "PoolRequired", "InvalidArgument")       # [ASSUMED] wording
+
+
+def _pool_of(lync, fqdn):
+    pool = lync.topo.pc_pool_named(fqdn)
+    if pool is None:
+        raise PSError("Persistent Chat pool \"%s\" was not found in the topology." % str(fqdn).strip(),
+                      "InvalidPool", "ObjectNotFound", fqdn)       # [ASSUMED] wording
+    return pool
+
+
+def _split_identity(identity, what: str) -> tuple:
+    """``<pool>\\<name>`` -> (pool, name)."""
     if isinstance(identity, PSObject):
         identity = identity.get("Identity")
     text = str(identity).strip()
@@ -48,9 +87,13 @@ def _name_from_identity(lync, identity, what: str) -> str:
         raise PSError("Invalid %s identity \"%s\": use \"<Persistent Chat pool FQDN>\\<name>\"." % (what, text),
                       "InvalidIdentity", "InvalidArgument", text)   # [ASSUMED] wording
     pool, name = text.split("\\", 1)
-    if pool.lower() != lync.topo.pc_pool.fqdn.lower():
-        raise PSError("Persistent Chat pool \"%s\" was not found in the topology." % pool,
-                      "InvalidPool", "ObjectNotFound", text)       # [ASSUMED] wording
+    return pool, name
+
+
+def _name_from_identity(lync, identity, what: str) -> str:
+    """``<pool>\\<name>`` -> name; the pool must be a Persistent Chat pool of this topology."""
+    pool, name = _split_identity(identity, what)
+    _pool_of(lync, pool)
     return name
 
 
@@ -68,10 +111,8 @@ def _check_name(lync, args, cmdlet_class: str) -> None:
 
 
 def _check_pool(lync, args) -> None:
-    if args.given("PersistentChatPoolFqdn") and \
-            args["PersistentChatPoolFqdn"].strip().lower() != lync.topo.pc_pool.fqdn.lower():
-        raise PSError("Persistent Chat pool \"%s\" was not found in the topology." % args["PersistentChatPoolFqdn"],
-                      "InvalidPool", "ObjectNotFound", args["PersistentChatPoolFqdn"])
+    if args.given("PersistentChatPoolFqdn"):
+        _pool_of(lync, args["PersistentChatPoolFqdn"])
 
 
 def _modified(args, name: str, current: list):
@@ -97,11 +138,10 @@ def _text(value):
     Param("AsObject", "switch"),
 ])
 def get_category(ctx, args, pipeline):
-    with _store(ctx, "GetPersistentChatCategoryCmdlet") as (lync, store):
+    with _stores(ctx, "GetPersistentChatCategoryCmdlet", args, every_pool=True) as (lync, stores):
         if args.given("Identity"):
-            return [obj(CATEGORY_TYPE, store.category(_name_from_identity(lync, args["Identity"], "category")))]
-        _check_pool(lync, args)
-        return [obj(CATEGORY_TYPE, c) for c in store.categories()]
+            return [obj(CATEGORY_TYPE, stores[0].category(_name_from_identity(lync, args["Identity"], "category")))]
+        return [obj(CATEGORY_TYPE, c) for store in stores for c in store.categories()]
 
 
 @cmdlet("New-CsPersistentChatCategory", type_name=_NS + ".NewPersistentChatCategoryCmdlet",
@@ -111,7 +151,7 @@ def get_category(ctx, args, pipeline):
     Param("PersistentChatPoolFqdn", "string"), Param("RemoveChatHistory", "switch"),
 ])
 def new_category(ctx, args, pipeline):
-    with _store(ctx, "NewPersistentChatCategoryCmdlet") as (lync, store):
+    with _store(ctx, "NewPersistentChatCategoryCmdlet", args) as (lync, store):
         _check_name(lync, args, "NewPersistentChatCategoryCmdlet")
         _check_pool(lync, args)
         if not ctx.should_process(args["Name"], "New-CsPersistentChatCategory"):
@@ -138,7 +178,7 @@ _SET_CATEGORY = {"Name": "name", "Description": "description", "Invitations": "i
     Param("AsObject", "switch"),
 ])
 def set_category(ctx, args, pipeline):
-    with _store(ctx, "SetPersistentChatCategoryCmdlet") as (lync, store):
+    with _store(ctx, "SetPersistentChatCategoryCmdlet", args) as (lync, store):
         _check_name(lync, args, "SetPersistentChatCategoryCmdlet")
         name = _name_from_identity(lync, args.get("Identity") or args.get("Instance"), "category")
         current = store.category(name)
@@ -159,10 +199,10 @@ def set_category(ctx, args, pipeline):
           object_types=(CATEGORY_TYPE,)),
 ])
 def remove_category(ctx, args, pipeline):
-    with _store(ctx, "RemovePersistentChatCategoryCmdlet") as (lync, store):
+    with _store(ctx, "RemovePersistentChatCategoryCmdlet", args) as (lync, store):
         name = _name_from_identity(lync, args.get("Identity") or args.get("Instance"), "category")
         store.category(name)
-        if ctx.should_process("%s\\%s" % (lync.topo.pc_pool.fqdn, name), "Remove-CsPersistentChatCategory"):
+        if ctx.should_process("%s\\%s" % (store.pool_fqdn, name), "Remove-CsPersistentChatCategory"):
             store.remove_category(name)     # refuses while the category has rooms [DOC §6.16]
         return []
 
@@ -191,39 +231,50 @@ def _category_name(lync, value: str) -> str:
     Param("AsObject", "switch"),
 ])
 def get_room(ctx, args, pipeline):
-    with _store(ctx, "GetPersistentChatRoomCmdlet") as (lync, store):
+    authorised(ctx, permissions.PC_MANAGE)
+    if args.given("Category") and (args.given("PersistentChatPoolFqdn") or args.given("Filter")):
+        # [DOC §3.6] -Category cannot be combined with -PersistentChatPoolFqdn or -Filter.
+        raise PSError("Parameter -Category cannot be used together with -PersistentChatPoolFqdn or -Filter.",
+                      "InvalidParameterCombination", "InvalidArgument")
+    with _stores(ctx, "GetPersistentChatRoomCmdlet", args, every_pool=True) as (lync, stores):
         if args.given("Identity"):
-            return [obj(ROOM_TYPE, store.room(_name_from_identity(lync, args["Identity"], "chat room")))]
-        if args.given("Category") and (args.given("PersistentChatPoolFqdn") or args.given("Filter")):
-            # [DOC §3.6] -Category cannot be combined with -PersistentChatPoolFqdn or -Filter.
-            raise PSError("Parameter -Category cannot be used together with -PersistentChatPoolFqdn or -Filter.",
-                          "InvalidParameterCombination", "InvalidArgument")
-        _check_pool(lync, args)
-        rooms = store.rooms(_category_name(lync, args["Category"]) if args.given("Category") else None)
-        checks = [
-            ("Addin", lambda r, v: (r["Addin"] or "").lower() == str(v).lower()),
-            ("Disabled", lambda r, v: r["Disabled"] == bool(v)),
-            ("Invitations", lambda r, v: r["Invitations"].lower() == str(v).lower()),
-            ("Privacy", lambda r, v: r["Privacy"].lower() == str(v).lower()),
-            ("Type", lambda r, v: r["Type"].lower() == str(v).lower()),
-            ("Manager", lambda r, v: str(v).lower() in [m.lower() for m in r["Managers"]]),
-            ("Member", lambda r, v: str(v).lower() in [m.lower() for m in r["Members"]]),
-            ("Filter", lambda r, v: wildcard(v, r["Name"]) or
-             (bool(args.get("SearchDescription")) and wildcard(v, r["Description"]))),
-        ]
-        for name, check in checks:
-            if args.given(name):
-                rooms = [r for r in rooms if check(r, args[name])]
-        if args.given("ChatContentExceedsMB"):
-            counts = store.message_counts()
-            sizes = {name: 0 for name in counts}
-            for room in rooms:
-                sizes[room["Name"]] = sum(len((m["Content"] or "").encode("utf-16-le"))
-                                          for m in store.messages(room["Name"]))
-            rooms = [r for r in rooms if sizes[r["Name"]] > args["ChatContentExceedsMB"] * 1024 * 1024]
+            return [obj(ROOM_TYPE, stores[0].room(_name_from_identity(lync, args["Identity"], "chat room")))]
+        rooms = []
+        for store in stores:
+            rooms += _rooms_of(lync, store, args, several=len(stores) > 1)
         if args.given("ResultSize"):
             rooms = rooms[:args["ResultSize"]]
         return [obj(ROOM_TYPE, r) for r in rooms]
+
+
+def _rooms_of(lync, store, args, several: bool) -> list:
+    """The rooms of one pool that pass Get-CsPersistentChatRoom's filters (a -Category by name alone is looked
+    for in every pool: ``several``, a pool without it has none)."""
+    try:
+        rooms = store.rooms(_category_name(lync, args["Category"]) if args.given("Category") else None)
+    except dberrors.ObjectNotFound:
+        if several:
+            return []
+        raise
+    checks = [
+        ("Addin", lambda r, v: (r["Addin"] or "").lower() == str(v).lower()),
+        ("Disabled", lambda r, v: r["Disabled"] == bool(v)),
+        ("Invitations", lambda r, v: r["Invitations"].lower() == str(v).lower()),
+        ("Privacy", lambda r, v: r["Privacy"].lower() == str(v).lower()),
+        ("Type", lambda r, v: r["Type"].lower() == str(v).lower()),
+        ("Manager", lambda r, v: str(v).lower() in [m.lower() for m in r["Managers"]]),
+        ("Member", lambda r, v: str(v).lower() in [m.lower() for m in r["Members"]]),
+        ("Filter", lambda r, v: wildcard(v, r["Name"]) or
+         (bool(args.get("SearchDescription")) and wildcard(v, r["Description"]))),
+    ]
+    for name, check in checks:
+        if args.given(name):
+            rooms = [r for r in rooms if check(r, args[name])]
+    if args.given("ChatContentExceedsMB"):
+        sizes = {room["Name"]: sum(len((m["Content"] or "").encode("utf-16-le")) for m in store.messages(room["Name"]))
+                 for room in rooms}
+        rooms = [r for r in rooms if sizes[r["Name"]] > args["ChatContentExceedsMB"] * 1024 * 1024]
+    return rooms
 
 
 @cmdlet("New-CsPersistentChatRoom", type_name=_NS + ".NewPersistentChatRoomCmdlet",
@@ -239,7 +290,7 @@ def get_room(ctx, args, pipeline):
           enum_type="Microsoft.Rtc.Management.PersistentChat.Cmdlets.ChatRoomType"),
 ])
 def new_room(ctx, args, pipeline):
-    with _store(ctx, "NewPersistentChatRoomCmdlet") as (lync, store):
+    with _store(ctx, "NewPersistentChatRoomCmdlet", args) as (lync, store):
         _check_name(lync, args, "NewPersistentChatRoomCmdlet")
         _check_pool(lync, args)
         category = _category_name(lync, args["Category"])
@@ -271,7 +322,7 @@ def new_room(ctx, args, pipeline):
     Param("AsObject", "switch"),
 ])
 def set_room(ctx, args, pipeline):
-    with _store(ctx, "SetPersistentChatRoomCmdlet") as (lync, store):
+    with _store(ctx, "SetPersistentChatRoomCmdlet", args) as (lync, store):
         _check_name(lync, args, "SetPersistentChatRoomCmdlet")
         name = _name_from_identity(lync, args.get("Identity") or args.get("Instance"), "chat room")
         current = store.room(name)
@@ -301,7 +352,7 @@ def set_room(ctx, args, pipeline):
     Param("Force", "switch"),
 ])
 def remove_room(ctx, args, pipeline):
-    with _store(ctx, "RemovePersistentChatRoomCmdlet") as (lync, store):
+    with _store(ctx, "RemovePersistentChatRoomCmdlet", args) as (lync, store):
         name = _name_from_identity(lync, args.get("Identity") or args.get("Instance"), "chat room")
         current = store.room(name)
         if ctx.should_process(current["Identity"], "Remove-CsPersistentChatRoom"):
@@ -319,7 +370,7 @@ def remove_room(ctx, args, pipeline):
     Param("EndDate", "datetime", mandatory=True),
 ])
 def clear_room(ctx, args, pipeline):
-    with _store(ctx, "ClearPersistentChatRoomCmdlet") as (lync, store):
+    with _store(ctx, "ClearPersistentChatRoomCmdlet", args) as (lync, store):
         name = _name_from_identity(lync, args.get("Identity") or args.get("Instance"), "chat room")
         current = store.room(name)
         if ctx.should_process(current["Identity"], "Clear-CsPersistentChatRoom"):
@@ -335,11 +386,10 @@ def clear_room(ctx, args, pipeline):
     Param("PersistentChatPoolFqdn", "string", sets=("PersistentChatPoolFqdn",)),
 ])
 def get_addin(ctx, args, pipeline):
-    with _store(ctx, "GetPersistentChatAddinCmdlet") as (lync, store):
+    with _stores(ctx, "GetPersistentChatAddinCmdlet", args, every_pool=True) as (lync, stores):
         if args.given("Identity"):
-            return [obj(ADDIN_TYPE, store.addin(_name_from_identity(lync, args["Identity"], "add-in")))]
-        _check_pool(lync, args)
-        return [obj(ADDIN_TYPE, a) for a in store.addins()]
+            return [obj(ADDIN_TYPE, stores[0].addin(_name_from_identity(lync, args["Identity"], "add-in")))]
+        return [obj(ADDIN_TYPE, a) for store in stores for a in store.addins()]
 
 
 @cmdlet("New-CsPersistentChatAddin", type_name=_NS + ".NewPersistentChatAddinCmdlet",
@@ -348,7 +398,7 @@ def get_addin(ctx, args, pipeline):
     Param("PersistentChatPoolFqdn", "string"),
 ])
 def new_addin(ctx, args, pipeline):
-    with _store(ctx, "NewPersistentChatAddinCmdlet") as (lync, store):
+    with _store(ctx, "NewPersistentChatAddinCmdlet", args) as (lync, store):
         _check_name(lync, args, "NewPersistentChatAddinCmdlet")
         _check_pool(lync, args)
         if not ctx.should_process(args["Name"], "New-CsPersistentChatAddin"):
@@ -364,7 +414,7 @@ def new_addin(ctx, args, pipeline):
     Param("Name", "string"), Param("Url", "string"),
 ])
 def set_addin(ctx, args, pipeline):
-    with _store(ctx, "SetPersistentChatAddinCmdlet") as (lync, store):
+    with _store(ctx, "SetPersistentChatAddinCmdlet", args) as (lync, store):
         _check_name(lync, args, "SetPersistentChatAddinCmdlet")
         name = _name_from_identity(lync, args.get("Identity") or args.get("Instance"), "add-in")
         current = store.addin(name)
@@ -383,7 +433,7 @@ def set_addin(ctx, args, pipeline):
     Param("Force", "switch"),
 ])
 def remove_addin(ctx, args, pipeline):
-    with _store(ctx, "RemovePersistentChatAddinCmdlet") as (lync, store):
+    with _store(ctx, "RemovePersistentChatAddinCmdlet", args) as (lync, store):
         name = _name_from_identity(lync, args.get("Identity") or args.get("Instance"), "add-in")
         current = store.addin(name)
         if ctx.should_process(current["Identity"], "Remove-CsPersistentChatAddin"):

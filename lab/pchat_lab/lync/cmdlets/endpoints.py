@@ -73,7 +73,7 @@ def new_cs_persistent_chat_endpoint(ctx, args, pipeline):
                       "supported SIP domain (%s)." % (sip, lync.topo.sip_domain),   # [ASSUMED] wording
                       "InvalidSipAddress,%s" % cmdlet_type, "InvalidArgument", sip)
     pool = args["PersistentChatPoolFqdn"].strip()
-    if pool.lower() != lync.topo.pc_pool.fqdn.lower():
+    if lync.topo.pc_pool_named(pool) is None:
         raise PSError("Persistent Chat pool \"%s\" was not found in the topology." % pool,   # [ASSUMED]
                       "InvalidPool,%s" % cmdlet_type, "ObjectNotFound", pool)
     owner = lync.directory.sip_owner(sip)
@@ -84,7 +84,7 @@ def new_cs_persistent_chat_endpoint(ctx, args, pipeline):
                       "SipAddressInUse,%s" % cmdlet_type, "ResourceExists", sip)
     if not ctx.should_process(sip, "New-CsPersistentChatEndpoint"):
         return []
-    endpoint = lync.directory.add_endpoint(sip, args.get("DisplayName") or sip[4:], lync.topo.pc_pool.fqdn)
+    endpoint = lync.directory.add_endpoint(sip, args.get("DisplayName") or sip[4:], lync.topo.pc_pool_named(pool).fqdn)
     return [_endpoint_object(endpoint)] if args.get("PassThru") else []
 
 

@@ -29,7 +29,7 @@ MATCH_CLAUSES = ("All", "And", "Or", "Exact")
     Param("CaseSensitive", "bool"),
 ])
 def remove_cs_persistent_chat_message(ctx, args, pipeline):
-    with _store(ctx, "RemovePersistentChatMessageCmdlet") as (lync, store):
+    with _store(ctx, "RemovePersistentChatMessageCmdlet", args) as (lync, store):
         name = _name_from_identity(lync, args["Identity"], "chat room")
         room = store.room(name)
         if not ctx.should_process(room["Identity"], "Remove-CsPersistentChatMessage"):

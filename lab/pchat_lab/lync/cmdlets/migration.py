@@ -157,8 +157,9 @@ def export_cs_persistent_chat_data(ctx, args, pipeline):
 ])
 def import_cs_persistent_chat_data(ctx, args, pipeline):
     lync = authorised(ctx, permissions.PC_ADMIN)
-    # [DOC] no -DBName: the Persistent Chat store database of the instance.
-    target_db = database_file(lync, args["DBInstance"], lync.topo.pc_pool.store.database, _IMPORT, ctx)
+    # [DOC] no -DBName: the Persistent Chat store database of the pool whose back end is on that instance.
+    pool = lync.db.pc_pool_of_instance(args["DBInstance"]) or lync.topo.pc_pool
+    target_db = database_file(lync, args["DBInstance"], pool.store.database, _IMPORT, ctx)
     report = resolve_output(ctx, args["Report"], _IMPORT) if args.given("Report") else None
     from ...chatdb import migration
     work = Path(tempfile.mkdtemp(prefix="import-", dir=lync.lab.state_dir))

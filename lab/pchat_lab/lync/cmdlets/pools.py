@@ -22,8 +22,8 @@ def _pools(ctx, lync) -> list:
     """Every pool of the CMS: the services' PoolFqdn grouped, computers from the topology [DOC: Get-CsPool
     returns Identity, Services, Computers, Site; the help's examples use Computers, Services and Site]."""
     topo = lync.topo
-    computers = {topo.frontend_pool.fqdn.lower(): [_fqdn(ctx, lync, s) for s in topo.frontend_pool.servers],
-                 topo.pc_pool.fqdn.lower(): [_fqdn(ctx, lync, s) for s in topo.pc_pool.servers]}
+    computers = {topo.frontend_pool.fqdn.lower(): [_fqdn(ctx, lync, s) for s in topo.frontend_pool.servers]}
+    computers.update({pool.fqdn.lower(): [_fqdn(ctx, lync, s) for s in pool.servers] for pool in topo.pc_pools})
     pools = {}
     for _, service in _services(lync):
         fqdn = service["PoolFqdn"]

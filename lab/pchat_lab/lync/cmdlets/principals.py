@@ -83,7 +83,7 @@ def get_cs_persistent_chat_eligible_principal(ctx, args, pipeline):
     """The allowed list of the category (of the room's category) minus the denied list, with groups,
     OUs, containers and the domain expanded to their users [DOC: the cmdlet's description]; the entries
     that are not users are listed too (the help's Example 3 filters them on PersistentChatPrincipalType)."""
-    with _store(ctx, "GetPersistentChatEligiblePrincipalCmdlet") as (lync, store):
+    with _store(ctx, "GetPersistentChatEligiblePrincipalCmdlet", args) as (lync, store):
         _check_pool(lync, args)
         if args.parameter_set == "Room":
             room = store.room(_plain_name(args["Room"]))

@@ -14,17 +14,41 @@ ROLE_SWITCHES = ("PersistentChatServer", "PersistentChatDatabase", "PersistentCh
 
 
 def _services(lync) -> list:
-    """Every service of the simulated CMS, as (role switch, properties)."""
+    """Every service of the simulated CMS, as (role switch, properties): those of each Persistent Chat pool,
+    then the Registrar and the file stores they depend on (one service per identity)."""
     topo = lync.topo
-    pc = topo.pc_pool
+    result, shared = [], {}
+    for number, pc in enumerate(topo.pc_pools, start=1):
+        pool_services, depends_on = _pool_services(lync, pc, number, result)
+        result += pool_services
+        for role, props in depends_on:
+            entry = shared.setdefault(props["Identity"].lower(), (role, props))
+            if props is not entry[1]:
+                entry[1]["DependentServiceList"] += props["DependentServiceList"]
+    return result + list(shared.values())
+
+
+def _store_identity(role: str, instance: str, taken: list) -> str:
+    """``<role>:<sql host>``; a second store of that role on the same host also names its instance
+    [ASSUMED: Microsoft documents the identity of a store on a named instance nowhere]."""
+    host = instance.split("\\")[0]
+    identity = "%s:%s" % (role, host)
+    if any(p["Identity"].lower() == identity.lower() for _, p in taken):
+        identity = "%s:%s" % (role, instance)
+    return identity
+
+
+def _pool_services(lync, pc, number: int, taken: list):
+    """The Persistent Chat server and its databases of pool ``pc``; and the Registrar and file store it needs."""
+    topo = lync.topo
     site = lync.site_id
     store_host = pc.store.instance.split("\\")[0]
     comp_host = pc.compliance_store.instance.split("\\")[0]
     file_server = pc.file_store.lstrip("\\").split("\\")[0]
     file_fqdn = file_server if "." in file_server else "%s.%s" % (file_server, topo.domain)
     pc_identity = "PersistentChatServer:%s" % pc.fqdn
-    store_identity = "PersistentChatStore:%s" % store_host
-    comp_identity = "PersistentChatComplianceStore:%s" % comp_host
+    store_identity = _store_identity("PersistentChatStore", pc.store.instance, taken)
+    comp_identity = _store_identity("PersistentChatComplianceStore", pc.compliance_store.instance, taken)
     file_identity = "FileStore:%s" % file_fqdn
     registrar_identity = "Registrar:%s" % topo.frontend_pool.fqdn
     version = topo.frontend_pool.version
@@ -35,21 +59,22 @@ def _services(lync) -> list:
             "PersistentChatComplianceStore": comp_identity if pc.compliance else None,
             "FileStore": file_identity, "Registrar": registrar_identity, "IsComplianceEnabled": pc.compliance,
             "CommPort": pc.sip_port, "DependentServiceList": [],
-            "ServiceId": "%d-PersistentChatServer-1" % sid, "SiteId": site, "PoolFqdn": pc.fqdn,
+            "ServiceId": "%d-PersistentChatServer-%d" % (sid, number), "SiteId": site, "PoolFqdn": pc.fqdn,
             "Version": version, "Role": "PersistentChatServer"}),
         ("PersistentChatDatabase", {
             "Identity": store_identity, "SqlInstanceName": pc.store.instance.split("\\")[1].lower()
             if "\\" in pc.store.instance else None, "DatabaseName": pc.store.database,
-            "DependentServiceList": [pc_identity], "ServiceId": "%d-PersistentChatStore-1" % sid,
+            "DependentServiceList": [pc_identity], "ServiceId": "%d-PersistentChatStore-%d" % (sid, number),
             "SiteId": site, "PoolFqdn": store_host, "Version": version, "Role": "PersistentChatStore"}),
     ]
     if pc.compliance:
         result.append(("PersistentChatComplianceDatabase", {
             "Identity": comp_identity, "SqlInstanceName": pc.compliance_store.instance.split("\\")[1].lower()
             if "\\" in pc.compliance_store.instance else None, "DatabaseName": pc.compliance_store.database,
-            "DependentServiceList": [pc_identity], "ServiceId": "%d-PersistentChatComplianceStore-1" % sid,
+            "DependentServiceList": [pc_identity],
+            "ServiceId": "%d-PersistentChatComplianceStore-%d" % (sid, number),
             "SiteId": site, "PoolFqdn": comp_host, "Version": version, "Role": "PersistentChatComplianceStore"}))
-    result += [
+    depends_on = [
         ("Registrar", {
             "Identity": registrar_identity, "DependentServiceList": [pc_identity],
             "ServiceId": "%d-Registrar-1" % sid, "SiteId": site, "PoolFqdn": topo.frontend_pool.fqdn,
@@ -60,7 +85,7 @@ def _services(lync) -> list:
             "ServiceId": "%d-FileStore-1" % sid, "SiteId": site, "PoolFqdn": file_fqdn, "Version": version,
             "Role": "FileStore"}),
     ]
-    return result
+    return result, depends_on
 
 
 @cmdlet("Get-CsService", type_name="Microsoft.Rtc.Management.Xds.GetServiceCmdlet",
@@ -101,7 +126,7 @@ FRONT_END_ROLES = ["Registrar", "UserServer"]
 
 def _role_names(lync, name: str) -> list:
     topo = lync.topo
-    for spec in topo.pc_pool.services:
+    for spec in (spec for pool in topo.pc_pools for spec in pool.services):
         if spec.name.lower() == name.lower():
             return list(ROLE_NAMES.get(spec.role, []))
     if any(spec.name.lower() == name.lower() for spec in topo.frontend_pool.services):

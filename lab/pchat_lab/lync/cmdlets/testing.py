@@ -111,7 +111,7 @@ def _check(lync, args):
                 return refused
     if not lync.pc_channel_running():
         return ("The Persistent Chat server did not respond.",
-                "No Persistent Chat service is running in pool %s." % lync.topo.pc_pool.fqdn)
+                "No Persistent Chat service is running in pool %s." % ", ".join(p.fqdn for p in lync.topo.pc_pools))
     if not _an_active_server_runs(lync):
         # [DOC: Set-CsPersistentChatActiveServer] "Servers that do not appear on the list are not able to
         # accept new client connections"; the test users' logon is a new connection [ASSUMED wording].
@@ -131,11 +131,15 @@ def _check(lync, args):
         if not effective_policy_enabled(lync, user):
             return ("User %s is not enabled for Persistent Chat." % args[name],
                     "Grant a Persistent Chat policy with EnablePersistentChat = True.")
-    store = lync.db.store()
-    try:
-        rooms = [r for r in store.rooms() if not r["Disabled"]]
-    finally:
-        store.close()
+    rooms = []
+    for pool in lync.topo.pc_pools:     # the test room may be in any pool whose service runs
+        if not lync.pc_channel_running(pool):
+            continue
+        store = lync.db.store(pool)
+        try:
+            rooms += [r for r in store.rooms() if not r["Disabled"]]
+        finally:
+            store.close()
     if not rooms:
         return ("No chat room is available for the test.", "Create at least one chat room.")
     return None, ""
