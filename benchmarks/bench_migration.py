@@ -178,13 +178,18 @@ def start_lab(args, workdir, environment):
     subprocess.run(["pchat-lab", "seed", "--profile", args.dataset, "--state-dir", str(state)], env=environment,
                    check=True, stdout=subprocess.DEVNULL)
     seeded = time.perf_counter() - started
+    take_lab_exports(state, environment)
+    return state, seeded
+
+
+def take_lab_exports(state, environment):
+    """`pchat-lab env`'s exports (KRB5_CONFIG, KRB5CCNAME...) of the lab in ``state``, into ``environment``."""
     exports = subprocess.run(["pchat-lab", "env", "--state-dir", str(state)], env=environment, check=True,
                              capture_output=True, text=True).stdout
     for line in exports.splitlines():
         if line.startswith("export "):
             name, _sep, value = shlex.split(line[len("export "):])[0].partition("=")
             environment[name] = value
-    return state, seeded
 
 
 def lab_log(state):

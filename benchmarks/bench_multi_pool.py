@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shlex
 import shutil
 import subprocess
 import sys
@@ -34,14 +33,11 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "integration"))
 import lab_ports  # noqa: E402  (the integration tests' free-port search)
+from bench_migration import load_text, take_lab_exports  # noqa: E402  (the same lab start-up and load line)
 
 MIGRATIONS = ("lab-pool1", "lab-pool2")
 STAGES = ("preflight", "readiness", "backup", "pool_configuration", "cutover", "verify", "enable_users",
           "decommission")
-
-
-def load_text():
-    return "load average %.2f %.2f %.2f on %d cores" % (os.getloadavg() + (os.cpu_count() or 0,))
 
 
 class LoadSampler(threading.Thread):
@@ -71,12 +67,7 @@ def start_lab(args, workdir, environment):
     subprocess.run(["pchat-lab", "up", "--topology", str(topology_file), "--dataset", args.dataset,
                     "--state-dir", str(state), "--kerberos", "on"], env=environment, check=True,
                    stdout=subprocess.DEVNULL)
-    exports = subprocess.run(["pchat-lab", "env", "--state-dir", str(state)], env=environment, check=True,
-                             capture_output=True, text=True).stdout
-    for line in exports.splitlines():
-        if line.startswith("export "):
-            name, _sep, value = shlex.split(line[len("export "):])[0].partition("=")
-            environment[name] = value
+    take_lab_exports(state, environment)
     return state
 
 
