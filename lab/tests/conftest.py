@@ -5,6 +5,8 @@ Other helpers may add fixtures at the end of this file, in a clearly marked sect
 from __future__ import annotations
 
 import copy
+import os
+import random
 import socket
 from pathlib import Path
 
@@ -17,10 +19,43 @@ LAB_PASSWORD = "Lab-Passw0rd!"
 WINDOWS_CMD = Path(__file__).resolve().parents[1] / "pchat_lab" / "windows" / "cmd.py"
 
 
+# Ports for the labs these tests start. Not the kernel's pick (bind to port 0): that is an ephemeral port,
+# which another process's outgoing connection may take between our probe and the lab's bind ("Address
+# already in use"). Below the ephemeral range (32768 up on Linux) nobody is handed a port unasked; each
+# pytest-xdist worker takes a band of its own, from a random start, and never hands out a port twice.
+PORT_BAND = (22000, 32768)        # above the integration tests' windows (tests/integration/lab_ports.py)
+_next_port: list = []
+
+
+def _worker_band() -> range:
+    low, high = PORT_BAND
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    index = int(worker[2:]) if worker[2:].isdigit() else 0
+    count = max(int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1), index + 1)
+    size = (high - low) // count
+    return range(low + index * size, low + (index + 1) * size)
+
+
+def _port_bindable(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)    # as the lab's listeners bind
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    band = _worker_band()
+    if not _next_port:
+        _next_port.append(random.randrange(len(band)))
+    for _ in range(len(band)):
+        port = band[_next_port[0] % len(band)]
+        _next_port[0] += 1
+        if _port_bindable(port):
+            return port
+    raise RuntimeError("no free port left in %s" % band)
 
 
 def topology_with_free_ports(name: str = "lync2010") -> dict:
