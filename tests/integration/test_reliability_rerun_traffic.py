@@ -95,7 +95,7 @@ def test_a_rerun_while_users_post_changes_nothing_and_a_lost_message_is_still_fo
     assert "Compare every category, room, add-in, role, member and message" in again.stdout
     assert posted_in_2013(busy_lab) > posted
     # Verify run alone compares again, as often as an operator re-runs it: still nothing to change.
-    for _ in range(2):
+    for _attempt in range(2):
         alone = busy_lab.migrate("verify")
         assert alone.returncode == 0, alone.stdout[-8000:] + alone.stderr[-2000:]
         assert recap(alone)["fe01"]["changed"] == 0
