@@ -22,13 +22,25 @@ def opened_ticks(opened):
     return (delta.days * 86400 + delta.seconds) * 10000000 + delta.microseconds * 10
 
 
+def every_message_named(difference):
+    """True when the room's listing names every message that differs. Parity lists a room's messages after it
+    counted them, so users of the open pool may have posted more in between: the listing then names more
+    extra messages than the counts differ by, never fewer (all_named says the listing was not cut at its
+    limit; a result without it is judged by the counts alone)."""
+    named = len(difference.get("messages") or [])
+    counted = difference.get("target_messages", 0) - difference.get("legacy_messages", 0)
+    if "all_named" not in difference:
+        return named == counted
+    return bool(difference["all_named"]) and named >= counted
+
+
 def posted_after_opening(difference, ticks):
     """True when the difference is a room's messages posted after the opening only: every extra message is
     named, none is missing or changed, and none is older than the opening."""
     messages = difference.get("messages") or []
     return (difference.get("kind") == "MESSAGES_EXTRA" and bool(messages)
             and all(message.get("change") == "extra" for message in messages)
-            and len(messages) == difference.get("target_messages", 0) - difference.get("legacy_messages", 0)
+            and every_message_named(difference)
             and min(message.get("date", 0) for message in messages) >= ticks)
 
 

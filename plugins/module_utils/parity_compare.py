@@ -233,7 +233,8 @@ def _uri_of(tree, key):
 
 def name_message_differences(legacy_client, target_client, legacy_room, target_room, start_ticks,
                              legacy_authors, target_authors, legacy, target, limit):
-    """Merge both rooms' messages by chatId and describe up to ``limit`` that differ."""
+    """Merge both rooms' messages by chatId and describe up to ``limit`` that differ. Returns (those
+    described, whether they are all that differ: both rooms were read to their end)."""
     found = []
     statement, params = Q.room_messages_query(legacy_room, start_ticks)
     left = iter(Q.rows(legacy_client, statement, params))
@@ -258,7 +259,7 @@ def name_message_differences(legacy_client, target_client, legacy_room, target_r
                 found.append({"chat_id": a["chat_id"], "change": "changed", "fields": fields,
                               "author": _uri_of(legacy, before["author"]), "date": before["date"]})
             a, b = next(left, None), next(right, None)
-    return found
+    return found, a is None and b is None
 
 
 def _room_messages(client, messages, start_ticks, tree, shared):
@@ -504,13 +505,15 @@ class _Comparison(object):
             if not differs:
                 continue
             row["status"] = "differs"
-            named = name_message_differences(
+            # Read after the aggregates: messages posted since then are named too (all_named tells
+            # a listing cut at the limit from one that named every message that differs now).
+            named, all_named = name_message_differences(
                 legacy_client, target_client, expected["legacy_id"], node["node_id"], start_ticks, self.legacy.ids,
                 self.target_tree.ids, self.legacy, self.target_tree, max_message_differences)
             kind = "MESSAGES_MISSING" if left[0] > right[0] else "MESSAGES_EXTRA" if left[0] < right[0] else "MESSAGES_CHANGED"
             self.diffs.add(kind, "room", expected["name"], "%d message(s) in the legacy database, %d in 2013%s" % (
                 left[0], right[0], "" if left[0] != right[0] else "; their content differs"),
-                legacy_messages=left[0], target_messages=right[0], messages=named)
+                legacy_messages=left[0], target_messages=right[0], messages=named, all_named=all_named)
 
     # -- the result ------------------------------------------------------------------------------------
     def _category_list(self):

@@ -143,7 +143,10 @@ differences:
     - The differences (at most O(max_differences)), each with C(kind), C(object_type) (category, room,
       addin, principal), C(object) (its 2013 name), C(detail), and where it applies C(setting),
       C(expected), C(actual), C(principal), C(role), C(legacy) (the legacy path) and C(messages) (the
-      messages named by chatId with C(change) missing, extra or changed and the C(fields) that changed).
+      messages named by chatId with C(change) missing, extra or changed and the C(fields) that changed,
+      and C(all_named), true when the room was read to its end rather than cut at
+      O(max_message_differences)). A room is read message by message after every room's messages were
+      counted, so in a pool that is open the messages named may include ones posted in between.
     - Kinds - CATEGORY_MISSING, CATEGORY_RENAMED, CATEGORY_EXTRA, CATEGORY_SETTING, SCOPE_MISSING,
       SCOPE_EXTRA, ROOM_MISSING, ROOM_RENAMED, ROOM_EXTRA, ROOM_SETTING, ROLE_MISSING, ROLE_EXTRA,
       ADDIN_MISSING, ADDIN_EXTRA, ADDIN_SETTING, PRINCIPAL_MISSING, FEDERATED_NOT_DISABLED,
@@ -154,7 +157,7 @@ differences:
   sample: [{"kind": "MESSAGES_MISSING", "object_type": "room", "object": "Engineering_Backend_Builds",
             "detail": "120 message(s) in the legacy database, 119 in 2013", "legacy_messages": 120,
             "target_messages": 119, "messages": [{"chat_id": 3, "change": "missing", "author": "sip:kim@contoso.local",
-            "date": 634100000000000000}]}]
+            "date": 634100000000000000}], "all_named": true}]
 differences_total:
   description: The number of differences, listed or not.
   returned: always
