@@ -94,18 +94,17 @@ def test_a_rerun_while_users_post_changes_nothing_and_a_lost_message_is_still_fo
     # The re-run compared both databases again while users kept posting in the 2013 rooms.
     assert "Compare every category, room, add-in, role, member and message" in again.stdout
     assert posted_in_2013(busy_lab) > posted
-    # Verify run alone compares again, as often as an operator re-runs it: still nothing to change.
-    for _attempt in range(2):
-        alone = busy_lab.migrate("verify")
-        assert alone.returncode == 0, alone.stdout[-8000:] + alone.stderr[-2000:]
-        assert recap(alone)["fe01"]["changed"] == 0
+    # Verify run alone compares again, as an operator re-runs it: still nothing to change.
+    alone = busy_lab.migrate("verify")
+    assert alone.returncode == 0, alone.stdout[-8000:] + alone.stderr[-2000:]
+    assert recap(alone)["fe01"]["changed"] == 0
 
     # A migrated message (not one the users posted since) lost from a room users keep posting in.
     (channel, chat_id, room), = busy_lab.mgc(
         "SELECT c.channelId, c.chatId, n.nodeName FROM tblChat c JOIN tblNode n ON n.nodeID = c.channelId "
         "WHERE c.content NOT LIKE 'Background message %' ORDER BY c.chatDate DESC LIMIT 1")
     busy_lab.mgc("DELETE FROM tblChat WHERE channelId = ? AND chatId = ?", channel, chat_id)
-    lost = busy_lab.migrate()
+    lost = busy_lab.migrate("verify")
     assert lost.returncode != 0
     text = flat(lost)
     assert "Verification failed" in text and room in text, text[-6000:]
