@@ -409,10 +409,19 @@ def print_comparison(results, labels):
                   result["in_process"], result["load_mean"], result["load_max"]))
     if len(best) == 2:
         new, old = best[labels[0]], best[labels[1]]
-        print("baseline / this checkout: wall %.2fx, overhead %.2fx (overhead %.1f s less)" % (
+        print("baseline / this checkout (best of each): wall %.2fx, overhead %.2fx (overhead %.1f s less)" % (
             old["wall"] / new["wall"], old["overhead"] / new["overhead"], old["overhead"] - new["overhead"]))
     else:
         print("no comparison: a run failed (see its playbook.log)")
+    # Each round's two runs follow each other, so they saw about the same load.
+    for number in range(len(results) // 2):
+        pair = {result["label"]: result for result in results[2 * number:2 * number + 2]}
+        if all(label in pair and pair[label]["passed"] for label in labels):
+            new, old = pair[labels[0]], pair[labels[1]]
+            print("round %d: overhead %.1f s against %.1f s (%.2fx), wall %.1f s against %.1f s (%.2fx); load mean "
+                  "%.2f / %.2f" % (number + 1, new["overhead"], old["overhead"], old["overhead"] / new["overhead"],
+                                   new["wall"], old["wall"], old["wall"] / new["wall"], new["load_mean"],
+                                   old["load_mean"]))
 
 
 def main():
