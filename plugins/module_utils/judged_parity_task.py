@@ -79,4 +79,3 @@ def run(module):
         module.fail_json(msg="cannot keep the comparison in %s: %s" % (params["dir"], error))
     module.exit_json(changed=changed, unexplained=judged["unexplained"], new_messages=judged["new_messages"],
                      judged=kept["judged"], compared=kept["compared"], removed=removed)
-

@@ -247,7 +247,7 @@ def _ad_hoc(ansible_env, module, args, *extra):
     process = subprocess.Popen([sys.executable, "-m", "ansible.cli.adhoc", "-i", str(inventory), "fe01", "-vvv",
                                 "-m", "lync.persistent_chat." + module, "-a", json.dumps(args), *extra],
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    output, _ = process.communicate(timeout=120)
+    output = process.communicate(timeout=120)[0]
     result = json.loads(output[output.index("=> {") + 3:])
     return process.pid, output, result
 
