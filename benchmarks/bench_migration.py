@@ -267,6 +267,24 @@ def module_runs(events, root=REPO):
     return len(ran), len(ours), sum(1 for name in ours if in_process(name))
 
 
+def seconds_by_action(events):
+    """{action's short name: (tasks, seconds)}: each task runs until the next event (task start, play or end)."""
+    timed = [e for e in events if e["kind"] != "result"]
+    found = {}
+    for index, event in enumerate(timed[:-1]):
+        if event["kind"] == "task":
+            name = event["action"].rsplit(".", 1)[-1]
+            count, seconds = found.get(name, (0, 0.0))
+            found[name] = (count + 1, seconds + timed[index + 1]["time"] - event["time"])
+    return found
+
+
+def in_process_names(root=REPO):
+    """The modules whose action plugin, in the checkout ``root``, runs their logic in its own process."""
+    return sorted(path.stem for path in (Path(root) / "plugins" / "action").glob("*.py")
+                  if "InProcessActionModule" in path.read_text(encoding="utf-8"))
+
+
 def figures(run, log):
     commands = [(e["time"], e["time"] + (e.get("seconds") or 0.0), e.get("paced_seconds") or 0.0)
                 for e in log if e["action"] == "Command"]
@@ -389,7 +407,8 @@ def measure(label, root, folder, state, environment, args):
           "(no Python process started)" % (tasks, modules, in_process))
     print()
     report_figures(run["report"], args.browser)
-    return dict(label=label, passed=run["code"] == 0, wall=sum(row["wall"] for row in rows),
+    return dict(label=label, passed=run["code"] == 0, by_action=seconds_by_action(run["events"]),
+                wall=sum(row["wall"] for row in rows),
                 work=sum(row["work"] for row in rows), overhead=sum(row["overhead"] for row in rows),
                 modules=modules, in_process=in_process, load_mean=sum(loads) / len(loads), load_max=max(loads))
 
@@ -413,6 +432,15 @@ def print_comparison(results, labels):
             old["wall"] / new["wall"], old["overhead"] / new["overhead"], old["overhead"] - new["overhead"]))
     else:
         print("no comparison: a run failed (see its playbook.log)")
+    # The tasks this checkout runs in process, against the same tasks in the baseline: the change itself,
+    # apart from the noise of the other tasks (WinRM modules) on a shared machine.
+    names = in_process_names()
+    for result in [best[label] for label in labels if label in best]:
+        tasks = sum(result["by_action"].get(name, (0, 0.0))[0] for name in names)
+        seconds = sum(result["by_action"].get(name, (0, 0.0))[1] for name in names)
+        others = sum(seconds for name, (_count, seconds) in result["by_action"].items() if name not in names)
+        print("%-28s %s: %d tasks, %.1f s (%.2f s each); every other task %.1f s" % (
+            result["label"], ", ".join(names), tasks, seconds, seconds / tasks if tasks else 0.0, others))
     # Each round's two runs follow each other, so they saw about the same load.
     for number in range(len(results) // 2):
         pair = {result["label"]: result for result in results[2 * number:2 * number + 2]}

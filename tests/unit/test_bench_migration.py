@@ -38,8 +38,10 @@ def test_a_checkout_whose_action_plugins_start_the_module_counts_none_in_process
 
 
 def _result(label, overhead, wall, load):
+    ledger = (41, 2.5) if label == "new" else (41, 24.6)
     return dict(label=label, passed=True, wall=wall, work=10.0, overhead=overhead, modules=81,
-                in_process=50 if label == "new" else 0, load_mean=load, load_max=load)
+                in_process=50 if label == "new" else 0, load_mean=load, load_max=load,
+                by_action={"ledger": ledger, "pool_info": (4, 4.0)})
 
 
 def test_the_comparison_prints_the_best_of_each_and_every_round(capsys):
@@ -50,3 +52,13 @@ def test_the_comparison_prints_the_best_of_each_and_every_round(capsys):
     assert "(best of each): wall 1.40x, overhead 1.50x (overhead 20.0 s less)" in out
     assert "round 1: overhead 40.0 s against 70.0 s (1.75x)" in out
     assert "round 2: overhead 45.0 s against 60.0 s (1.33x)" in out and "load mean 5.20 / 5.00" in out
+    assert "judged_parity, ledger, migration_lock: 41 tasks, 2.5 s (0.06 s each); every other task 4.0 s" in out
+    assert "judged_parity, ledger, migration_lock: 41 tasks, 24.6 s (0.60 s each)" in out
+
+
+def test_seconds_by_action_runs_each_task_until_the_next_event():
+    events = [{"kind": "play", "time": 0.0}, {"kind": "task", "action": "lync.persistent_chat.ledger", "time": 1.0},
+              {"kind": "result", "action": "lync.persistent_chat.ledger", "status": "ok", "time": 1.2},
+              {"kind": "task", "action": "ansible.builtin.set_fact", "time": 1.5},
+              {"kind": "task", "action": "lync.persistent_chat.ledger", "time": 2.0}, {"kind": "end", "time": 3.0}]
+    assert _bench().seconds_by_action(events) == {"ledger": (2, 1.5), "set_fact": (1, 0.5)}
