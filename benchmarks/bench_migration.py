@@ -23,8 +23,15 @@ own ledger and report folders, stops the lab, and prints per stage:
 - peak: the controller's peak memory, the ansible-playbook process tree's summed RSS sampled every 0.25 s
   (target: under 300 MB); the largest single process's own peak (VmHWM) is printed at the end.
 
-Then the tasks with the most overhead, the report's size (and with --browser its load time in headless
-Chromium against a blank page), and the machine's load average before, during and after the run.
+Then the tasks with the most overhead, how many tasks ran and how many of them ran a module of the collection
+(each module run pays a fixed cost; those whose action plugin runs the module's logic in its own process are
+counted apart), the report's size (and with --browser its load time in headless Chromium against a blank page),
+and the machine's load average before, during and after the run.
+
+With ``--baseline CHECKOUT`` (a directory holding another checkout of the collection, or a git revision of this
+repository, exported with ``git archive``) the same migration also runs with that code, against the same lab
+reset in between, alternately (``--rounds N``: this checkout first in odd rounds), and both figures are printed
+side by side with their ratio and the load during each run.
 """
 from __future__ import annotations
 
@@ -200,18 +207,30 @@ def lab_log(state):
 
 
 # -- the run -----------------------------------------------------------------------------------------
-def run_playbook(workdir, state, environment):
+def collections_folder(root, folder):
+    """A collections folder in ``folder`` in which ansible_collections.lync.persistent_chat is ``root``."""
+    namespace = folder / "collections" / "ansible_collections" / "lync"
+    namespace.mkdir(parents=True, exist_ok=True)
+    link = namespace / "persistent_chat"
+    if not link.exists():
+        link.symlink_to(Path(root).resolve())
+    return folder / "collections"
+
+
+def run_playbook(workdir, state, environment, root=REPO):
+    """migrate.yml of the checkout ``root`` (its playbooks, roles and plugins; this checkout's lab and venv)."""
     ledger, report = workdir / "ledger", workdir / "report"
     times = workdir / "task-times.jsonl"
-    environment = dict(environment, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), PCHAT_LAB_STATE_DIR=str(state),
+    environment = dict(environment, ANSIBLE_CONFIG=str(Path(root) / "ansible.cfg"), PCHAT_LAB_STATE_DIR=str(state),
                        PCHAT_REPORT_DIR=str(report), BENCH_TASK_TIMES=str(times),
+                       ANSIBLE_COLLECTIONS_PATH=str(collections_folder(root, workdir)),
                        ANSIBLE_CALLBACK_PLUGINS=str(HERE / "callback_plugins"),
                        ANSIBLE_CALLBACKS_ENABLED="bench_task_times")
     report.mkdir(parents=True, exist_ok=True)
     with open(workdir / "playbook.log", "wb") as output:
         started = time.time()
         process = subprocess.Popen(["ansible-playbook", "-i", "inventories/lab", "playbooks/migrate.yml",
-                                    "-e", "pchat_ledger_dir=%s" % ledger], cwd=REPO, env=environment,
+                                    "-e", "pchat_ledger_dir=%s" % ledger], cwd=str(root), env=environment,
                                    stdout=output, stderr=subprocess.STDOUT)
         sampler = Sampler(process.pid)
         sampler.start()
@@ -235,10 +254,41 @@ def ledger_seconds(book, stage):
     return _ledger_time(found["finished"]) - _ledger_time(found["started"])
 
 
+def module_runs(events, root=REPO):
+    """(tasks that ran, of which module runs of the collection, of which in the action plugin's process): a
+    task skipped on its host ran nothing; an include or set_fact is no module of the collection."""
+    ran = [e for e in events if e["kind"] == "result" and e["status"] != "skipped"]
+    ours = [e["action"].rsplit(".", 1)[-1] for e in ran if e["action"].startswith("lync.persistent_chat.")]
+    ours = [name for name in ours if (Path(root) / "plugins" / "modules" / (name + ".py")).is_file()]
+
+    def in_process(name):
+        action = Path(root) / "plugins" / "action" / (name + ".py")
+        return action.is_file() and "InProcessActionModule" in action.read_text(encoding="utf-8")
+    return len(ran), len(ours), sum(1 for name in ours if in_process(name))
+
+
+def seconds_by_action(events):
+    """{action's short name: (tasks, seconds)}: each task runs until the next event (task start, play or end)."""
+    timed = [e for e in events if e["kind"] != "result"]
+    found = {}
+    for index, event in enumerate(timed[:-1]):
+        if event["kind"] == "task":
+            name = event["action"].rsplit(".", 1)[-1]
+            count, seconds = found.get(name, (0, 0.0))
+            found[name] = (count + 1, seconds + timed[index + 1]["time"] - event["time"])
+    return found
+
+
+def in_process_names(root=REPO):
+    """The modules whose action plugin, in the checkout ``root``, runs their logic in its own process."""
+    return sorted(path.stem for path in (Path(root) / "plugins" / "action").glob("*.py")
+                  if "InProcessActionModule" in path.read_text(encoding="utf-8"))
+
+
 def figures(run, log):
     commands = [(e["time"], e["time"] + (e.get("seconds") or 0.0), e.get("paced_seconds") or 0.0)
                 for e in log if e["action"] == "Command"]
-    plays, tasks = plays_and_tasks(run["events"])
+    plays, tasks = plays_and_tasks([e for e in run["events"] if e["kind"] != "result"])
     odbc = [(start, end) for _stage, _name, action, start, end in tasks if action in ODBC_ACTIONS]
     rows = []
     for stage, start, end in plays:
@@ -312,6 +362,96 @@ def report_figures(report, browser):
               "(best of 3; benchmarks/bench_report.py measures the page itself)" % (page, base, page - base))
 
 
+def baseline_root(baseline, workdir):
+    """The checkout to compare with: a directory as it is, or a git revision of this repository exported into
+    the work folder (git archive: the shared repository gets no new worktree)."""
+    if Path(baseline).is_dir():
+        return Path(baseline).resolve(), None
+    target = workdir / "baseline-checkout"
+    target.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", "--format=tar", baseline], check=True,
+                             capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", baseline], check=True,
+                            capture_output=True, text=True).stdout.strip()
+    return target, commit
+
+
+def reset_lab(state):
+    """Back to the seeded data (the dataset the lab was last seeded with), as before the first run."""
+    info = json.loads((state / "lab.json").read_text(encoding="utf-8"))
+    request = urllib.request.Request(info["control_url"].rstrip("/") + "/reset", data=b"{}", method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=1800) as response:
+        response.read()
+
+
+def measure(label, root, folder, state, environment, args):
+    """One migration with the code in ``root``, its figures printed; a summary for the comparison."""
+    print("\n== %s (%s)" % (label, root), flush=True)
+    print("before: %s" % load_text(), flush=True)
+    run = run_playbook(folder, state, environment, root)
+    log = [e for e in lab_log(state) if run["started"] <= e["time"] <= run["finished"]]
+    outcome = "passed" if run["code"] == 0 else "FAILED (rc %d)" % run["code"]
+    print("migrate.yml %s in %.0f s (%s)" % (outcome, run["finished"] - run["started"], folder / "playbook.log"))
+    if len(log) >= 100000:
+        print("warning: the lab's request log is full (100,000 entries): early round trips are not counted")
+    loads = [sample[2] for sample in run["samples"]] or [0.0]
+    print("during: load average (1 min) mean %.2f, max %.2f on %d cores" % (
+        sum(loads) / len(loads), max(loads), os.cpu_count() or 0))
+    rows, worst = figures(run, log)
+    print()
+    print_figures(rows, worst, run, log, args)
+    tasks, modules, in_process = module_runs(run["events"], root)
+    print("tasks run: %d; module runs of the collection: %d, of which %d in the action plugin's own process "
+          "(no Python process started)" % (tasks, modules, in_process))
+    print()
+    report_figures(run["report"], args.browser)
+    return dict(label=label, passed=run["code"] == 0, by_action=seconds_by_action(run["events"]),
+                wall=sum(row["wall"] for row in rows),
+                work=sum(row["work"] for row in rows), overhead=sum(row["overhead"] for row in rows),
+                modules=modules, in_process=in_process, load_mean=sum(loads) / len(loads), load_max=max(loads))
+
+
+def print_comparison(results, labels):
+    """Best of each kind (least overhead), side by side, and the ratios (labels: this checkout's, the baseline's)."""
+    best = {}
+    for result in results:
+        if result["passed"] and (result["label"] not in best or result["overhead"] < best[result["label"]]["overhead"]):
+            best[result["label"]] = result
+    print("\n== side by side (best run of each, %d runs in all)" % len(results))
+    for result in [best[label] for label in labels if label in best]:
+        print("%-28s wall %7.1f s, work %7.1f s, overhead %7.1f s (%5.1f %% of the work); %3d module runs, %3d "
+              "in process; load mean %.2f, max %.2f" % (
+                  result["label"], result["wall"], result["work"], result["overhead"],
+                  100.0 * result["overhead"] / result["work"] if result["work"] else 0.0, result["modules"],
+                  result["in_process"], result["load_mean"], result["load_max"]))
+    if len(best) == 2:
+        new, old = best[labels[0]], best[labels[1]]
+        print("baseline / this checkout (best of each): wall %.2fx, overhead %.2fx (overhead %.1f s less)" % (
+            old["wall"] / new["wall"], old["overhead"] / new["overhead"], old["overhead"] - new["overhead"]))
+    else:
+        print("no comparison: a run failed (see its playbook.log)")
+    # The tasks this checkout runs in process, against the same tasks in the baseline: the change itself,
+    # apart from the noise of the other tasks (WinRM modules) on a shared machine.
+    names = in_process_names()
+    for result in [best[label] for label in labels if label in best]:
+        tasks = sum(result["by_action"].get(name, (0, 0.0))[0] for name in names)
+        seconds = sum(result["by_action"].get(name, (0, 0.0))[1] for name in names)
+        others = sum(seconds for name, (_count, seconds) in result["by_action"].items() if name not in names)
+        print("%-28s %s: %d tasks, %.1f s (%.2f s each); every other task %.1f s" % (
+            result["label"], ", ".join(names), tasks, seconds, seconds / tasks if tasks else 0.0, others))
+    # Each round's two runs follow each other, so they saw about the same load.
+    for number in range(len(results) // 2):
+        pair = {result["label"]: result for result in results[2 * number:2 * number + 2]}
+        if all(label in pair and pair[label]["passed"] for label in labels):
+            new, old = pair[labels[0]], pair[labels[1]]
+            print("round %d: overhead %.1f s against %.1f s (%.2fx), wall %.1f s against %.1f s (%.2fx); load mean "
+                  "%.2f / %.2f" % (number + 1, new["overhead"], old["overhead"], old["overhead"] / new["overhead"],
+                                   new["wall"], old["wall"], old["wall"] / new["wall"], new["load_mean"],
+                                   old["load_mean"]))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dataset", default="large", choices=["small", "standard", "large"])
@@ -321,6 +461,11 @@ def main():
     parser.add_argument("--keep", action="store_true", help="leave the lab running and the work folder in place")
     parser.add_argument("--browser", action="store_true", help="time the report in headless Chromium")
     parser.add_argument("--top", type=int, default=8, help="how many tasks to list by overhead")
+    parser.add_argument("--baseline", metavar="CHECKOUT",
+                        help="another checkout (a directory) or a git revision of this repository: its migration "
+                             "runs too, against the same lab reset in between, and both are compared")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="with --baseline: runs of each, alternating which goes first")
     args = parser.parse_args()
 
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="pchat-bench-migration-"))
@@ -328,28 +473,27 @@ def main():
     explicit = lab_ports.explicit_offset()
     offset = explicit if explicit is not None else lab_ports.claim_offset(lab_ports.search_from())
     environment = lab_environment(workdir, offset)
+    kinds = [("this checkout", REPO)]
+    if args.baseline:
+        root, commit = baseline_root(args.baseline, workdir)
+        kinds.append(("baseline %s" % (commit or args.baseline), root))
     print("dataset %s; lab transfer rate %s rows/s (lync.migration.rows_per_second%s); ports offset %d; %s" % (
         args.dataset, "%g" % args.rows_per_second, ", 0: no simulated transfer time" if not args.rows_per_second
         else "", offset, workdir), flush=True)
     print("before: %s" % load_text(), flush=True)
-    state = None
+    state, results = None, []
     try:
         state, seeded = start_lab(args, workdir, environment)
         print("lab up; %s seeded in %.0f s" % (args.dataset, seeded), flush=True)
-        run = run_playbook(workdir, state, environment)
-        log = lab_log(state)
-        outcome = "passed" if run["code"] == 0 else "FAILED (rc %d)" % run["code"]
-        print("migrate.yml %s in %.0f s (%s)" % (outcome, run["finished"] - run["started"], workdir / "playbook.log"))
-        if len(log) >= 100000:
-            print("warning: the lab's request log is full (100,000 entries): early round trips are not counted")
-        loads = [sample[2] for sample in run["samples"]] or [0.0]
-        print("during: load average (1 min) mean %.2f, max %.2f on %d cores" % (
-            sum(loads) / len(loads), max(loads), os.cpu_count() or 0))
-        rows, worst = figures(run, log)
-        print()
-        print_figures(rows, worst, run, log, args)
-        print()
-        report_figures(run["report"], args.browser)
+        rounds = args.rounds if args.baseline else 1
+        for number in range(1, rounds + 1):
+            for label, root in (kinds if number % 2 else kinds[::-1]):
+                if results:
+                    reset_lab(state)
+                folder = workdir if len(kinds) == 1 else workdir / ("%s-%d" % (label.split()[0], number))
+                results.append(measure(label, root, folder, state, environment, args))
+        if len(kinds) > 1:
+            print_comparison(results, [label for label, _root in kinds])
     finally:
         if state is not None and not args.keep:
             subprocess.run(["pchat-lab", "down", "--state-dir", str(state)], env=environment, check=False,

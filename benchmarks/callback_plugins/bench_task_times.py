@@ -2,8 +2,9 @@
 # Copyright: lync.persistent_chat contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Benchmark-only callback (benchmarks/bench_migration.py enables it): appends one JSON line per play start,
-task start and the end of the run to the file named by BENCH_TASK_TIMES, with the wall-clock time, so the
-benchmark can tell, per stage and per task, the lab's work from the controller's own time. Not shipped."""
+task start, task result and the end of the run to the file named by BENCH_TASK_TIMES, with the wall-clock
+time, so the benchmark can tell, per stage and per task, the lab's work from the controller's own time, and
+count the module runs. Not shipped."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ name: bench_task_times
 type: aggregate
 short_description: Times of plays and tasks for benchmarks/bench_migration.py
 description:
-  - Appends a JSON line per play start, task start and the end of the run to the file named by the
-    environment variable C(BENCH_TASK_TIMES).
+  - Appends a JSON line per play start, task start, task result (how it ended on a host) and the end of the
+    run to the file named by the environment variable C(BENCH_TASK_TIMES).
 requirements:
   - enabled with ANSIBLE_CALLBACKS_ENABLED=bench_task_times
 """
@@ -50,6 +51,22 @@ class CallbackModule(CallbackBase):
 
     def v2_playbook_on_handler_task_start(self, task):
         self._write(kind="task", name=task.get_name(), action=task.action)
+
+    # How each task ended on each host (a skipped task ran no module): kind "result", not a time mark.
+    def _result(self, result, status):
+        self._write(kind="result", name=result._task.get_name(), action=result._task.action, status=status)
+
+    def v2_runner_on_ok(self, result):
+        self._result(result, "ok")
+
+    def v2_runner_on_failed(self, result, ignore_errors=False):
+        self._result(result, "failed")
+
+    def v2_runner_on_skipped(self, result):
+        self._result(result, "skipped")
+
+    def v2_runner_on_unreachable(self, result):
+        self._result(result, "unreachable")
 
     def v2_playbook_on_stats(self, stats):
         self._write(kind="end", name="")

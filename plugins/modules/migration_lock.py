@@ -116,61 +116,13 @@ interruptions:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.lync.persistent_chat.plugins.module_utils import controller_process
-from ansible_collections.lync.persistent_chat.plugins.module_utils import ledger as ledger_lib
-from ansible_collections.lync.persistent_chat.plugins.module_utils import migration_lock as lock_lib
-
-
-def _take(module, me, lock_path, guard_path, ended):
-    """Decide under the guard; (holder, previous, state, notes)."""
-    params = module.params
-    ledger_path = ledger_lib.ledger_path(params["dir"], params["migration"])
-    with lock_lib.guarded(guard_path):
-        previous = lock_lib.read_lock(lock_path)
-        state = lock_lib.holder_state(previous, me) if previous else "none"
-        why = lock_lib.refusal(params["migration"], previous, state, me) if previous else None
-        if why and not params["override"]:
-            module.fail_json(msg=why, path=lock_path, previous=previous, previous_state=state)
-        stages = lock_lib.running_stages(ledger_path, params["migration"]) if state == "stale" else []
-        notes = lock_lib.interruption_notes(ended, previous if state == "stale" else None, stages)
-        if why:
-            notes.append({"at": lock_lib.utc_now(), "kind": "lock_overridden", "stage": None,
-                          "message": "the lock of %s was broken with override" % lock_lib.describe(previous)})
-        holder = previous if state == "mine" else lock_lib.new_holder(params["migration"], me)
-        if not module.check_mode:
-            if state != "mine":
-                lock_lib.write_lock(lock_path, holder)
-            lock_lib.record_notes(ledger_path, params["migration"], notes)
-            lock_lib.forget(path for path, _record in ended)
-    return holder, previous, state, notes
+# The logic lives in module_utils so that the action plugin runs it without a Python process per task.
+from ansible_collections.lync.persistent_chat.plugins.module_utils import migration_lock_task
 
 
 def main():
-    module = AnsibleModule(argument_spec=dict(
-        dir=dict(type="path", required=True),
-        migration=dict(type="str", required=True),
-        override=dict(type="bool", default=False),
-        orphan_wait=dict(type="int", default=60),
-    ), supports_check_mode=True)
-    params = module.params
-    lock_path, guard_path, workers_dir = lock_lib.paths(params["dir"], params["migration"])
-    me = controller_process.controller()
-    if me["pid"] is None:
-        module.fail_json(msg="cannot tell which Ansible process runs this task (no ansible parent process in /proc): "
-                             "the lock needs it to name its holder", path=lock_path)
-    # Waiting holds nothing: another run may take the lock meanwhile, and is then refused below.
-    working, ended = lock_lib.wait_for_workers(workers_dir, me, params["orphan_wait"])
-    if working:
-        module.fail_json(msg=lock_lib.orphan_refusal(params["migration"], working, params["orphan_wait"]),
-                         path=lock_path, working=[record for _path, record in working])
-    try:
-        holder, previous, state, notes = _take(module, me, lock_path, guard_path, ended)
-    except (OSError, ValueError) as error:
-        module.fail_json(msg="cannot take the lock %s: %s" % (lock_path, error), path=lock_path)
-    for note in notes:
-        module.warn("%s: %s" % (note["kind"].replace("_", " "), note["message"]))
-    module.exit_json(changed=bool(notes), path=lock_path, workers=workers_dir, holder=holder, previous=previous, previous_state=state,
-                     interruptions=notes)
+    migration_lock_task.run(AnsibleModule(argument_spec=migration_lock_task.argument_spec(), supports_check_mode=True,
+                                          **migration_lock_task.OPTIONS))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,64 @@
+"""benchmarks/bench_migration.py's counting of module runs (a skipped task ran none; an action plugin that runs
+the module's logic in its own process started none) and its side-by-side comparison with --baseline."""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _bench():
+    spec = importlib.util.spec_from_file_location("bench_migration", REPO / "benchmarks" / "bench_migration.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+EVENTS = [
+    {"kind": "task", "action": "lync.persistent_chat.ledger", "name": "read", "time": 1.0},
+    {"kind": "result", "action": "lync.persistent_chat.ledger", "name": "read", "status": "ok", "time": 1.1},
+    {"kind": "result", "action": "lync.persistent_chat.pool_info", "name": "pool", "status": "failed", "time": 2.0},
+    {"kind": "result", "action": "lync.persistent_chat.service", "name": "stop", "status": "skipped", "time": 3.0},
+    {"kind": "result", "action": "ansible.builtin.set_fact", "name": "fact", "status": "ok", "time": 4.0},
+    {"kind": "result", "action": "lync.persistent_chat.ledger_stage", "name": "role", "status": "ok", "time": 5.0},
+]
+
+
+def test_module_runs_count_what_ran_and_what_ran_in_process():
+    assert _bench().module_runs(EVENTS) == (4, 2, 1)
+
+
+def test_a_checkout_whose_action_plugins_start_the_module_counts_none_in_process(tmp_path):
+    for folder, text in (("modules", "def main(): pass\n"), ("action", "class ActionModule(ControllerActionModule):\n")):
+        (tmp_path / "plugins" / folder).mkdir(parents=True)
+        for name in ("ledger", "pool_info"):
+            (tmp_path / "plugins" / folder / (name + ".py")).write_text(text)
+    assert _bench().module_runs(EVENTS, tmp_path) == (4, 2, 0)
+
+
+def _result(label, overhead, wall, load):
+    ledger = (41, 2.5) if label == "new" else (41, 24.6)
+    return dict(label=label, passed=True, wall=wall, work=10.0, overhead=overhead, modules=81,
+                in_process=50 if label == "new" else 0, load_mean=load, load_max=load,
+                by_action={"ledger": ledger, "pool_info": (4, 4.0)})
+
+
+def test_the_comparison_prints_the_best_of_each_and_every_round(capsys):
+    results = [_result("new", 40.0, 50.0, 2.0), _result("old", 70.0, 80.0, 2.1),
+               _result("old", 60.0, 70.0, 5.0), _result("new", 45.0, 55.0, 5.2)]
+    _bench().print_comparison(results, ["new", "old"])
+    out = capsys.readouterr().out
+    assert "(best of each): wall 1.40x, overhead 1.50x (overhead 20.0 s less)" in out
+    assert "round 1: overhead 40.0 s against 70.0 s (1.75x)" in out
+    assert "round 2: overhead 45.0 s against 60.0 s (1.33x)" in out and "load mean 5.20 / 5.00" in out
+    assert "judged_parity, ledger, migration_lock: 41 tasks, 2.5 s (0.06 s each); every other task 4.0 s" in out
+    assert "judged_parity, ledger, migration_lock: 41 tasks, 24.6 s (0.60 s each)" in out
+
+
+def test_seconds_by_action_runs_each_task_until_the_next_event():
+    events = [{"kind": "play", "time": 0.0}, {"kind": "task", "action": "lync.persistent_chat.ledger", "time": 1.0},
+              {"kind": "result", "action": "lync.persistent_chat.ledger", "status": "ok", "time": 1.2},
+              {"kind": "task", "action": "ansible.builtin.set_fact", "time": 1.5},
+              {"kind": "task", "action": "lync.persistent_chat.ledger", "time": 2.0}, {"kind": "end", "time": 3.0}]
+    assert _bench().seconds_by_action(events) == {"ledger": (2, 1.5), "set_fact": (1, 0.5)}
