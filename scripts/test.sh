@@ -25,7 +25,9 @@ step() {
   fi
 }
 
-step "lab tests (lab/tests)" pytest -q -p no:cacheprovider -n 2 lab/tests
+# Whole files to a worker (--dist loadfile): a module's lab fixtures (the Kerberos realm and its KDC) start
+# once, and a module's tests run in order in one process as they do without xdist.
+step "lab tests (lab/tests)" pytest -q -p no:cacheprovider -n 2 --dist loadfile lab/tests
 
 step "collection unit tests (tests/unit)" pytest -q -p no:cacheprovider tests/unit
 

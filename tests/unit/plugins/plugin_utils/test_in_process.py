@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from ansible.module_utils.common import warnings as common_warnings
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.lync.persistent_chat.plugins.module_utils import controller_process
@@ -27,6 +28,11 @@ def _via_module(module, name, args, capsys, monkeypatch, check_mode=False, diff=
     process, which has imported Ansible's controller code, AnsibleModule.warn displays them instead)."""
     warnings = []
     monkeypatch.setattr(module.AnsibleModule, "warn", lambda self, message: warnings.append(message))
+    # A module process starts with no deprecations; here earlier tests' modules left theirs in ansible-core
+    # 2.16's global lists, which it returns with every later result (newer cores keep them otherwise).
+    for global_list in ("_global_deprecations", "_global_warnings"):
+        if isinstance(getattr(common_warnings, global_list, None), list):
+            monkeypatch.setattr(common_warnings, global_list, [])
     capsys.readouterr()
     with patch_module_args(dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff,
                                 _ansible_module_name=name)):
