@@ -229,18 +229,8 @@ def test_a_crash_in_the_logic_fails_the_task_with_its_traceback(tmp_path, monkey
 # -- through Ansible ----------------------------------------------------------------------------------
 
 @pytest.fixture
-def ansible_env(tmp_path):
-    collections = tmp_path / "collections" / "ansible_collections" / "lync"
-    collections.mkdir(parents=True)
-    (collections / "persistent_chat").symlink_to(REPO)
-    config = tmp_path / "ansible.cfg"
-    config.write_text("[defaults]\n")
-    env = dict(os.environ)
-    env.update(ANSIBLE_COLLECTIONS_PATH=str(tmp_path / "collections"), ANSIBLE_CONFIG=str(config),
-               ANSIBLE_LOCAL_TEMP=str(tmp_path / "local-tmp"), ANSIBLE_REMOTE_TMP=str(tmp_path / "remote-tmp"),
-               ANSIBLE_NOCOLOR="1", ANSIBLE_HOME=str(tmp_path / "home"),
-               ANSIBLE_STDOUT_CALLBACK="ansible.builtin.minimal", ANSIBLE_DEPRECATION_WARNINGS="0",
-               PATH="%s:%s" % (Path(sys.executable).parent, env.get("PATH", "")))
+def ansible_windows_env(ansible_env):
+    env, tmp_path = ansible_env
     inventory = tmp_path / "hosts.json"
     # A Windows host as the roles' inventories write it: the task must not reach it, nor start a local process.
     inventory.write_text(json.dumps({"all": {"hosts": {"fe01": {
@@ -248,8 +238,8 @@ def ansible_env(tmp_path):
     return env, tmp_path, inventory
 
 
-def _ad_hoc(ansible_env, module, args, *extra):
-    env, _tmp_path, inventory = ansible_env
+def _ad_hoc(ansible_windows_env, module, args, *extra):
+    env, _tmp_path, inventory = ansible_windows_env
     process = subprocess.Popen([sys.executable, "-m", "ansible.cli.adhoc", "-i", str(inventory), "fe01", "-vvv",
                                 "-m", "lync.persistent_chat." + module, "-a", json.dumps(args), *extra],
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -258,23 +248,23 @@ def _ad_hoc(ansible_env, module, args, *extra):
     return process.pid, output, result
 
 
-def test_ledger_tasks_start_no_process_and_honour_check_mode_and_diff(ansible_env):
-    _env, tmp_path, _inventory = ansible_env
+def test_ledger_tasks_start_no_process_and_honour_check_mode_and_diff(ansible_windows_env):
+    _env, tmp_path, _inventory = ansible_windows_env
     args = dict(dir=str(tmp_path / "ledger"), migration="m1", stage="preflight", state="started")
-    _pid, output, result = _ad_hoc(ansible_env, "ledger", args, "--check", "--diff")
+    _pid, output, result = _ad_hoc(ansible_windows_env, "ledger", args, "--check", "--diff")
     assert result["changed"] and result["status"] == "running", output
     assert not (tmp_path / "ledger" / "m1.json").exists()      # check mode wrote nothing
     assert "+    \"status\": \"running\"" in output or '"status": "running"' in output
-    _pid, output, result = _ad_hoc(ansible_env, "ledger", args)
+    _pid, output, result = _ad_hoc(ansible_windows_env, "ledger", args)
     assert result["changed"] and result["entry"]["attempts"] == 1, output
     assert json.loads((tmp_path / "ledger" / "m1.json").read_text())["stages"]["preflight"]["status"] == "running"
     # -vvv names every command a connection runs ("EXEC ...") and every connection it opens: there is none.
     assert "EXEC" not in output and "ESTABLISH" not in output, output
 
 
-def test_the_lock_taken_in_process_names_the_ansible_process_of_the_run(ansible_env):
-    _env, tmp_path, _inventory = ansible_env
-    pid, output, result = _ad_hoc(ansible_env, "migration_lock", dict(dir=str(tmp_path / "ledger"), migration="m1"))
+def test_the_lock_taken_in_process_names_the_ansible_process_of_the_run(ansible_windows_env):
+    _env, tmp_path, _inventory = ansible_windows_env
+    pid, output, result = _ad_hoc(ansible_windows_env, "migration_lock", dict(dir=str(tmp_path / "ledger"), migration="m1"))
     assert result["previous_state"] == "none" and result["holder"]["pid"] == pid, output
     assert "ansible.cli.adhoc" in result["holder"]["playbook"]
     assert json.loads((tmp_path / "ledger" / "m1.lock").read_text())["pid"] == pid

@@ -4,7 +4,6 @@ says ansible_connection=winrm."""
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -192,22 +191,6 @@ def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-@pytest.fixture
-def ansible_env(tmp_path):
-    collections = tmp_path / "collections" / "ansible_collections" / "lync"
-    collections.mkdir(parents=True)
-    (collections / "persistent_chat").symlink_to(REPO)
-    config = tmp_path / "ansible.cfg"
-    config.write_text("[defaults]\n")
-    env = dict(os.environ)
-    env.update(ANSIBLE_COLLECTIONS_PATH=str(tmp_path / "collections"), ANSIBLE_CONFIG=str(config),
-               ANSIBLE_LOCAL_TEMP=str(tmp_path / "local-tmp"), ANSIBLE_REMOTE_TMP=str(tmp_path / "remote-tmp"),
-               ANSIBLE_NOCOLOR="1", ANSIBLE_HOME=str(tmp_path / "home"),
-               ANSIBLE_STDOUT_CALLBACK="ansible.builtin.minimal", ANSIBLE_DEPRECATION_WARNINGS="0",
-               PATH="%s:%s" % (Path(sys.executable).parent, env.get("PATH", "")))
-    return env, tmp_path
 
 
 def _ad_hoc(env, tmp_path, port, *extra):
