@@ -10,4 +10,5 @@ from ansible_collections.lync.persistent_chat.plugins.plugin_utils.controller_ac
 
 
 class ActionModule(ControllerActionModule):
-    pass
+    # Its module is a plain AnsibleModule (atomic_move of the report files), not a PchatModule: its own process.
+    IN_PROCESS = False

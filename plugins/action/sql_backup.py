@@ -10,4 +10,5 @@ from ansible_collections.lync.persistent_chat.plugins.plugin_utils.pchat_action 
 
 
 class ActionModule(PchatActionModule):
-    pass
+    # A long remote step: the module keeps its own process, which step_workers records for the next run's lock.
+    IN_PROCESS = False

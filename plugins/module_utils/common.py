@@ -21,6 +21,22 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.connection_ar
 )
 
 
+# What PchatModule wraps. A module run in its own process wraps AnsibleModule; the action plugin, when it runs
+# the module's main() in Ansible's worker instead (plugin_utils/in_process.py), swaps in its InProcessModule
+# for that call with wrapped_module().
+_MODULE_FACTORY = [AnsibleModule]
+
+
+@contextlib.contextmanager
+def wrapped_module(factory):
+    """PchatModule wraps ``factory(argument_spec=..., supports_check_mode=..., **kwargs)`` in this block."""
+    _MODULE_FACTORY.append(factory)
+    try:
+        yield
+    finally:
+        _MODULE_FACTORY.pop()
+
+
 class PchatModule(object):
     """Wraps AnsibleModule. ``connections`` says which shared option sets the module takes:
     'winrm', 'sql' or both."""
@@ -36,7 +52,7 @@ class PchatModule(object):
         if overlap:
             raise ValueError("module options shadow connection options: %s" % ", ".join(sorted(overlap)))
         spec.update(argument_spec)
-        self.module = AnsibleModule(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
+        self.module = _MODULE_FACTORY[-1](argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
         self.params = self.module.params
         self.connections = connections
         self.results = dict(changed=False)

@@ -14,10 +14,15 @@ does for these modules: validates the arguments with the same spec (ArgumentSpec
 invalid or unknown one, sets check_mode and _diff from the task, collects warnings, and formats the result as
 exit_json/fail_json would (the file facts of ``path``, ``invocation``, no_log values removed, JSON types).
 The task's ``environment`` is not applied: these modules read no environment variable.
+
+The WinRM and ODBC modules (PchatModule) run the same way through run_module_main: their action plugin
+(plugin_utils/pchat_action.py) imports the module file and calls its main() with PchatModule wrapping an
+InProcessModule, with the task's ``environment`` in os.environ for the call, as a module process would have it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import grp
 import json
@@ -31,9 +36,12 @@ from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.errors import UnsupportedError
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.lync.persistent_chat.plugins.module_utils import common
 
-class ModuleEnded(Exception):
-    """exit_json or fail_json was called: carries the formatted result."""
+
+class ModuleEnded(BaseException):
+    """exit_json or fail_json was called: carries the formatted result. Not an Exception, as SystemExit is
+    not: a module's ``except Exception`` must not catch the end of the module."""
 
     def __init__(self, result):
         super(ModuleEnded, self).__init__(result.get("msg", ""))
@@ -88,6 +96,7 @@ class InProcessModule(object):
         self.params = {}
         self.no_log_values = set()
         self._warnings = []
+        self._deprecations = []
         validator = ArgumentSpecValidator(argument_spec, **options)
         validation = validator.validate(as_json(args))
         self.params = validation.validated_parameters
@@ -107,6 +116,10 @@ class InProcessModule(object):
     def warn(self, warning):
         self._warnings.append(warning)
 
+    def deprecate(self, msg, version=None, date=None, collection_name=None):
+        self._deprecations.append(dict((key, value) for key, value in (
+            ("msg", msg), ("version", version), ("date", date), ("collection_name", collection_name)) if value))
+
     def exit_json(self, **kwargs):
         raise ModuleEnded(self._formatted(kwargs))
 
@@ -121,24 +134,58 @@ class InProcessModule(object):
         kwargs.setdefault("invocation", {"module_args": self.params})
         if self._warnings:
             kwargs["warnings"] = list(self._warnings)
+        if self._deprecations:
+            kwargs["deprecations"] = list(self._deprecations)
         preserved = {key: value for key, value in kwargs.items() if value is None or isinstance(value, bool)}
         kwargs = remove_values(kwargs, self.no_log_values)
         kwargs.update(preserved)
         return as_json(kwargs)
 
 
-def run_in_process(name, task, args, check_mode=False, diff=False):
-    """The result of the module ``task`` (a module_utils ``<name>_task``) run with ``args``, as its module
-    would return it; an unexpected exception is a failed result with its traceback, as a module crash is."""
+def _result_of(name, call):
+    """What ``call`` ended the module with; an unexpected exception is a failed result with its traceback,
+    as a module crash is."""
     try:
-        task.run(InProcessModule(name, task.argument_spec(), args, check_mode=check_mode, diff=diff,
-                                 **task.OPTIONS))
+        call()
     except ModuleEnded as ended:
         return ended.result
     except Exception as error:  # pylint: disable=broad-except  # a module crash fails its task, never Ansible
         return dict(failed=True, msg="%s failed: %s: %s" % (name, type(error).__name__, error),
                     exception=traceback.format_exc())
     return dict(failed=True, msg="%s returned without a result" % name)
+
+
+def run_in_process(name, task, args, check_mode=False, diff=False):
+    """The result of the module ``task`` (a module_utils ``<name>_task``) run with ``args``, as its module
+    would return it."""
+    return _result_of(name, lambda: task.run(
+        InProcessModule(name, task.argument_spec(), args, check_mode=check_mode, diff=diff, **task.OPTIONS)))
+
+
+def run_module_main(name, main, args, check_mode=False, diff=False):
+    """The result of a PchatModule module's ``main`` run with ``args``, as its module process would return it."""
+    def factory(argument_spec, supports_check_mode=False, **options):
+        module = InProcessModule(name, argument_spec, args, check_mode=check_mode, diff=diff, **options)
+        if check_mode and not supports_check_mode:
+            module.exit_json(skipped=True, msg="remote module (%s) does not support check mode" % name)
+        return module
+    with common.wrapped_module(factory):
+        return _result_of(name, main)
+
+
+@contextlib.contextmanager
+def process_environment(environment):
+    """``environment`` (the task's) in os.environ for the block, as a module process started with it sees it."""
+    previous = dict((key, os.environ.get(key)) for key in environment)
+    os.environ.update(dict((str(key), str(value)) for key, value in environment.items()))
+    try:
+        yield
+    finally:
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 class InProcessActionModule(ActionBase):

@@ -15,11 +15,17 @@ Python that runs on the controller and speaks WinRM itself. So this plugin:
    ~/.ansible/tmp would leave it on disk, for good when the run is killed. ANSIBLE_KEEP_REMOTE_FILES is
    ignored for these modules, with a warning;
 4. shows at -vv the progress lines a long-running module appends to the file named by the
-   PCHAT_PROGRESS_FILE environment variable while it runs (module_utils/long_step.py Progress).
+   PCHAT_PROGRESS_FILE environment variable while it runs (module_utils/long_step.py Progress);
+5. runs the module's main() in this process (Ansible's worker for the task) when IN_PROCESS is set, with the
+   same argument validation and result (plugin_utils/in_process.py): a module process costs a Python start,
+   AnsiballZ and ansible's imports, about half a second a task (issue 16). Modules with a long remote step
+   keep their own process (IN_PROCESS False in their action plugin): module_utils/step_workers.py records that
+   process for the next run's lock, and its ControllerWatch stops the step when the run is gone.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import tempfile
@@ -31,6 +37,11 @@ from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
+
+from ansible_collections.lync.persistent_chat.plugins.plugin_utils.in_process import (
+    process_environment,
+    run_module_main,
+)
 
 display = Display()
 
@@ -217,6 +228,8 @@ class PchatActionModule(ActionBase):
 
     _supports_check_mode = True
     _supports_async = False
+    # Run the module's main() in this process (point 5 of the module docstring).
+    IN_PROCESS = True
 
     def _host_vars(self, task_vars):
         """The connection variables of the host the task runs against: the delegated host's when the
@@ -273,6 +286,11 @@ class PchatActionModule(ActionBase):
             delegated[delegate_to] = dict(delegated[delegate_to], **local_overrides)
             local_vars["ansible_delegated_vars"] = delegated
 
+        if self.IN_PROCESS:
+            with ProgressTail(task_vars.get("inventory_hostname")):
+                result.update(self._run_in_process(module_args))
+            return result
+
         if C.DEFAULT_KEEP_REMOTE_FILES:
             display.warning(KEEP_REMOTE_FILES_IGNORED)
         remote_connection = self._connection
@@ -288,3 +306,14 @@ class PchatActionModule(ActionBase):
             finally:
                 self._connection = remote_connection
         return result
+
+    def _run_in_process(self, module_args):
+        """The module's result from its main() run here, with the task's environment as its process would get it."""
+        name = self._task.resolved_action or self._task.action
+        collection, short_name = name.rsplit(".", 1)
+        module = importlib.import_module("ansible_collections.%s.plugins.modules.%s" % (collection, short_name))
+        environment = {}
+        self._compute_environment_string(environment)
+        with process_environment(environment):
+            return run_module_main(name, module.main, module_args, check_mode=self._task.check_mode,
+                                   diff=self._task.diff)
