@@ -261,10 +261,22 @@ def module_runs(events, root=REPO):
     ours = [e["action"].rsplit(".", 1)[-1] for e in ran if e["action"].startswith("lync.persistent_chat.")]
     ours = [name for name in ours if (Path(root) / "plugins" / "modules" / (name + ".py")).is_file()]
 
-    def in_process(name):
-        action = Path(root) / "plugins" / "action" / (name + ".py")
-        return action.is_file() and "InProcessActionModule" in action.read_text(encoding="utf-8")
-    return len(ran), len(ours), sum(1 for name in ours if in_process(name))
+    return len(ran), len(ours), sum(1 for name in ours if runs_in_process(root, name))
+
+
+def runs_in_process(root, name):
+    """Whether the action plugin of module ``name``, in the checkout ``root``, runs the module in its own process:
+    InProcessActionModule (ledger, lock, judged_parity), or PchatActionModule where it has IN_PROCESS (the
+    WinRM and ODBC modules, unless their action plugin turns it off)."""
+    action = Path(root) / "plugins" / "action" / (name + ".py")
+    if not action.is_file():
+        return False
+    text = action.read_text(encoding="utf-8")
+    if "InProcessActionModule" in text:
+        return True
+    base = Path(root) / "plugins" / "plugin_utils" / "pchat_action.py"
+    return (base.is_file() and "IN_PROCESS = True" in base.read_text(encoding="utf-8")
+            and "IN_PROCESS = False" not in text)
 
 
 def seconds_by_action(events):
@@ -282,7 +294,7 @@ def seconds_by_action(events):
 def in_process_names(root=REPO):
     """The modules whose action plugin, in the checkout ``root``, runs their logic in its own process."""
     return sorted(path.stem for path in (Path(root) / "plugins" / "action").glob("*.py")
-                  if "InProcessActionModule" in path.read_text(encoding="utf-8"))
+                  if runs_in_process(root, path.stem))
 
 
 def figures(run, log):
