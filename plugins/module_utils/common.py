@@ -25,16 +25,22 @@ from ansible_collections.lync.persistent_chat.plugins.module_utils.connection_ar
 # the module's main() in Ansible's worker instead (plugin_utils/in_process.py), swaps in its InProcessModule
 # for that call with wrapped_module().
 _MODULE_FACTORY = [AnsibleModule]
+# The PchatModules made in each wrapped_module block, which closes their clients (shells, kinit caches) at its
+# end even when the module crashed: the process it runs in goes on to the next loop item or task.
+_MADE = []
 
 
 @contextlib.contextmanager
 def wrapped_module(factory):
     """PchatModule wraps ``factory(argument_spec=..., supports_check_mode=..., **kwargs)`` in this block."""
     _MODULE_FACTORY.append(factory)
+    _MADE.append([])
     try:
         yield
     finally:
         _MODULE_FACTORY.pop()
+        for module in _MADE.pop():
+            module.close()
 
 
 class PchatModule(object):
@@ -61,6 +67,8 @@ class PchatModule(object):
         self._sql = None
         self._winrm_factory = winrm_factory or winrm_utils.WinRMClient
         self._sql_factory = sql_factory or sql_utils.SQLClient
+        if _MADE:
+            _MADE[-1].append(self)
 
     # -- facts about the run --------------------------------------------------------------------------
     @property

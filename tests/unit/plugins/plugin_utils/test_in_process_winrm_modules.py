@@ -126,6 +126,27 @@ def test_an_except_exception_in_a_module_does_not_swallow_its_end():
     assert run_module_main("lync.persistent_chat.x", main, dict(CONNECTION))["where"] == "inside"
 
 
+class ClosingClient(FakePool):
+    closed = []
+
+    def close(self):
+        ClosingClient.closed.append(self)
+
+
+def test_a_crash_fails_the_task_and_still_closes_the_clients_it_opened(monkeypatch):
+    """The worker goes on to the next item: a crashed module's shell and kinit cache must not stay open."""
+    ClosingClient.closed = []
+    monkeypatch.setattr(winrm_utils, "WinRMClient", ClosingClient)
+
+    def main():
+        from ansible_collections.lync.persistent_chat.plugins.module_utils.common import PchatModule
+        PchatModule(argument_spec={}).winrm()
+        raise RuntimeError("unexpected answer")
+    found = run_module_main("lync.persistent_chat.x", main, dict(CONNECTION))
+    assert found["failed"] and "RuntimeError: unexpected answer" in found["msg"]
+    assert len(ClosingClient.closed) == 1
+
+
 def test_the_task_environment_is_there_for_the_call_and_gone_after(monkeypatch):
     monkeypatch.setenv("PCHAT_KEPT", "before")
     monkeypatch.delenv("PCHAT_NEW", raising=False)
