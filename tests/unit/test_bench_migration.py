@@ -26,7 +26,21 @@ EVENTS = [
 
 
 def test_module_runs_count_what_ran_and_what_ran_in_process():
-    assert _bench().module_runs(EVENTS) == (4, 2, 1)
+    # ledger (InProcessActionModule) and pool_info (PchatActionModule, IN_PROCESS) both ran in process here.
+    assert _bench().module_runs(EVENTS) == (4, 2, 2)
+    exported = EVENTS + [{"kind": "result", "action": "lync.persistent_chat.data_export", "name": "export",
+                          "status": "ok", "time": 6.0}]
+    assert _bench().module_runs(exported) == (5, 3, 2)  # data_export keeps its process (IN_PROCESS = False)
+
+
+def test_a_checkout_before_in_process_winrm_modules_counts_only_the_ledger(tmp_path):
+    for folder, name, text in (("modules", "ledger", "def main(): pass\n"), ("modules", "pool_info", "def main(): pass\n"),
+                               ("action", "ledger", "class ActionModule(InProcessActionModule):\n"),
+                               ("action", "pool_info", "class ActionModule(PchatActionModule):\n"),
+                               ("plugin_utils", "pchat_action", "class PchatActionModule(ActionBase):\n")):
+        (tmp_path / "plugins" / folder).mkdir(parents=True, exist_ok=True)
+        (tmp_path / "plugins" / folder / (name + ".py")).write_text(text)
+    assert _bench().module_runs(EVENTS, tmp_path) == (4, 2, 1)
 
 
 def test_a_checkout_whose_action_plugins_start_the_module_counts_none_in_process(tmp_path):
@@ -41,7 +55,7 @@ def _result(label, overhead, wall, load):
     ledger = (41, 2.5) if label == "new" else (41, 24.6)
     return dict(label=label, passed=True, wall=wall, work=10.0, overhead=overhead, modules=81,
                 in_process=50 if label == "new" else 0, load_mean=load, load_max=load,
-                by_action={"ledger": ledger, "pool_info": (4, 4.0)})
+                by_action={"ledger": ledger, "data_export": (4, 4.0)})
 
 
 def test_the_comparison_prints_the_best_of_each_and_every_round(capsys):
@@ -52,8 +66,11 @@ def test_the_comparison_prints_the_best_of_each_and_every_round(capsys):
     assert "(best of each): wall 1.40x, overhead 1.50x (overhead 20.0 s less)" in out
     assert "round 1: overhead 40.0 s against 70.0 s (1.75x)" in out
     assert "round 2: overhead 45.0 s against 60.0 s (1.33x)" in out and "load mean 5.20 / 5.00" in out
-    assert "judged_parity, ledger, migration_lock: 41 tasks, 2.5 s (0.06 s each); every other task 4.0 s" in out
-    assert "judged_parity, ledger, migration_lock: 41 tasks, 24.6 s (0.60 s each)" in out
+    # The modules this checkout runs in process (pool_info among them, data_export not), in both runs.
+    names = ", ".join(_bench().in_process_names())
+    assert "pool_info" in names and "data_export" not in names
+    assert names + ": 41 tasks, 2.5 s (0.06 s each); every other task 4.0 s" in out
+    assert names + ": 41 tasks, 24.6 s (0.60 s each)" in out
 
 
 def test_seconds_by_action_runs_each_task_until_the_next_event():
