@@ -70,7 +70,6 @@ class Realm:
         self.delegated_dir = self.dir / "delegated"
         self._process: Optional[subprocess.Popen] = None
         self._lock = threading.Lock()
-        self._sessions = 0  # delegated logon sessions so far: each keeps its forwarded TGT in a file of its own
 
     # --- files ------------------------------------------------------------------------------------
     def _env(self) -> dict:
@@ -220,17 +219,15 @@ class Realm:
         return {"realm": self.name, "kdc": "127.0.0.1:%d" % self.port, **self.client_exports()}
 
     def store_delegated(self, context, user: str) -> str:
-        """The TGT a Kerberos client forwarded, kept in a ccache of this logon session alone, as Windows keeps
-        it in the logon session: another connection of the same user (another client, another TGT lifetime)
-        never replaces it, and no command reads a file half written. '' when none was forwarded."""
+        """The TGT a Kerberos client forwarded, kept in the user's ccache (the newest forwarded TGT, as a
+        logon session would hold it; one file per user however many connections); '' when none was."""
         creds = delegated_credentials(context)
         if creds is None:
             return ""
         import gssapi.raw
         with self._lock:
-            self._sessions += 1
             self.delegated_dir.mkdir(parents=True, exist_ok=True)
-            path = self.delegated_dir / ("%s-%d.ccache" % (user.replace("\\", "_").lower(), self._sessions))
+            path = self.delegated_dir / ("%s.ccache" % user.replace("\\", "_").lower())
             gssapi.raw.store_cred_into({"ccache": "FILE:%s" % path}, creds, usage="initiate", overwrite=True)
         return "FILE:%s" % path
 
