@@ -266,8 +266,9 @@ def module_runs(events, root=REPO):
 
 def runs_in_process(root, name):
     """Whether the action plugin of module ``name``, in the checkout ``root``, runs the module in its own process:
-    InProcessActionModule (ledger, lock, judged_parity), or PchatActionModule where it has IN_PROCESS (the
-    WinRM and ODBC modules, unless their action plugin turns it off)."""
+    InProcessActionModule (ledger, lock, judged_parity), or PchatActionModule where it runs them in process (the
+    WinRM and ODBC modules with PCHAT_MODULES_IN_PROCESS=1 in this environment, which the runs inherit, unless
+    their action plugin turns it off)."""
     action = Path(root) / "plugins" / "action" / (name + ".py")
     if not action.is_file():
         return False
@@ -275,8 +276,11 @@ def runs_in_process(root, name):
     if "InProcessActionModule" in text:
         return True
     base = Path(root) / "plugins" / "plugin_utils" / "pchat_action.py"
-    return (base.is_file() and "IN_PROCESS = True" in base.read_text(encoding="utf-8")
-            and "IN_PROCESS = False" not in text)
+    if not base.is_file() or "IN_PROCESS = False" in text:
+        return False
+    base_text = base.read_text(encoding="utf-8")
+    return "IN_PROCESS = True" in base_text or (
+        "PCHAT_MODULES_IN_PROCESS" in base_text and os.environ.get("PCHAT_MODULES_IN_PROCESS") == "1")
 
 
 def seconds_by_action(events):

@@ -16,10 +16,12 @@ Python that runs on the controller and speaks WinRM itself. So this plugin:
    ignored for these modules, with a warning;
 4. shows at -vv the progress lines a long-running module appends to the file named by the
    PCHAT_PROGRESS_FILE environment variable while it runs (module_utils/long_step.py Progress);
-5. runs the module's main() in this process (Ansible's worker for the task) when IN_PROCESS is set, with the
-   same argument validation and result (plugin_utils/in_process.py): a module process costs a Python start,
-   AnsiballZ and ansible's imports, about half a second a task (issue 16). Modules with a long remote step
-   keep their own process (IN_PROCESS False in their action plugin): module_utils/step_workers.py records that
+5. runs the module's main() in this process (Ansible's worker for the task) instead, when the controller's
+   environment has PCHAT_MODULES_IN_PROCESS=1, with the same argument validation and result
+   (plugin_utils/in_process.py): a module process costs a Python start, AnsiballZ and ansible's imports, about
+   0.7 s a task (issue 16). Off by default: with it, the lab's integration suite refused a Kerberos second hop
+   (no delegated TGT) now and then, for a reason not yet found. Modules with a long remote step always keep
+   their own process (IN_PROCESS False in their action plugin): module_utils/step_workers.py records that
    process for the next run's lock, and its ControllerWatch stops the step when the run is gone.
 """
 
@@ -51,6 +53,8 @@ KEEP_REMOTE_FILES_IGNORED = (
 
 # The module inherits the controller's environment through the local connection.
 PROGRESS_ENV = "PCHAT_PROGRESS_FILE"
+# 1: run the WinRM and ODBC modules in Ansible's worker (point 5 of the module docstring).
+IN_PROCESS_ENV = "PCHAT_MODULES_IN_PROCESS"
 
 # module option -> host variables that may carry it, first match wins: the winrm connection plugin's names
 # in the order it reads them, then the psrp connection plugin's equivalents (an inventory written for
@@ -228,8 +232,9 @@ class PchatActionModule(ActionBase):
 
     _supports_check_mode = True
     _supports_async = False
-    # Run the module's main() in this process (point 5 of the module docstring).
-    IN_PROCESS = True
+    # Run the module's main() in this process (point 5 of the module docstring): None follows
+    # PCHAT_MODULES_IN_PROCESS, False never.
+    IN_PROCESS = None
 
     def _host_vars(self, task_vars):
         """The connection variables of the host the task runs against: the delegated host's when the
@@ -286,7 +291,7 @@ class PchatActionModule(ActionBase):
             delegated[delegate_to] = dict(delegated[delegate_to], **local_overrides)
             local_vars["ansible_delegated_vars"] = delegated
 
-        if self.IN_PROCESS:
+        if self.runs_in_process():
             with ProgressTail(task_vars.get("inventory_hostname")):
                 result.update(self._run_in_process(module_args))
             return result
@@ -306,6 +311,12 @@ class PchatActionModule(ActionBase):
             finally:
                 self._connection = remote_connection
         return result
+
+    @classmethod
+    def runs_in_process(cls):
+        if cls.IN_PROCESS is not None:
+            return cls.IN_PROCESS
+        return os.environ.get(IN_PROCESS_ENV, "") in ("1", "true", "yes", "on")
 
     def _run_in_process(self, module_args):
         """The module's result from its main() run here, with the task's environment as its process would get it."""

@@ -25,8 +25,11 @@ EVENTS = [
 ]
 
 
-def test_module_runs_count_what_ran_and_what_ran_in_process():
-    # ledger (InProcessActionModule) and pool_info (PchatActionModule, IN_PROCESS) both ran in process here.
+def test_module_runs_count_what_ran_and_what_ran_in_process(monkeypatch):
+    monkeypatch.delenv("PCHAT_MODULES_IN_PROCESS", raising=False)
+    assert _bench().module_runs(EVENTS) == (4, 2, 1)  # the ledger (InProcessActionModule)
+    # With PCHAT_MODULES_IN_PROCESS=1 (inherited by the runs) pool_info (PchatActionModule) runs in process too.
+    monkeypatch.setenv("PCHAT_MODULES_IN_PROCESS", "1")
     assert _bench().module_runs(EVENTS) == (4, 2, 2)
     exported = EVENTS + [{"kind": "result", "action": "lync.persistent_chat.data_export", "name": "export",
                           "status": "ok", "time": 6.0}]
@@ -58,7 +61,8 @@ def _result(label, overhead, wall, load):
                 by_action={"ledger": ledger, "data_export": (4, 4.0)})
 
 
-def test_the_comparison_prints_the_best_of_each_and_every_round(capsys):
+def test_the_comparison_prints_the_best_of_each_and_every_round(capsys, monkeypatch):
+    monkeypatch.setenv("PCHAT_MODULES_IN_PROCESS", "1")
     results = [_result("new", 40.0, 50.0, 2.0), _result("old", 70.0, 80.0, 2.1),
                _result("old", 60.0, 70.0, 5.0), _result("new", 45.0, 55.0, 5.2)]
     _bench().print_comparison(results, ["new", "old"])

@@ -1,5 +1,6 @@
-"""The WinRM and ODBC modules (PchatModule) run their main() in the action plugin's process unless they have a long
-remote step (plugin_utils/pchat_action.py IN_PROCESS): the same result as their own process gives for the same
+"""The WinRM and ODBC modules (PchatModule) run their main() in the action plugin's process with
+PCHAT_MODULES_IN_PROCESS=1, unless they have a long remote step (plugin_utils/pchat_action.py IN_PROCESS):
+the same result as their own process gives for the same
 arguments, the task's environment as that process would have it, and through a real `ansible` run no process."""
 from __future__ import annotations
 
@@ -170,11 +171,24 @@ def test_only_the_modules_with_a_long_remote_step_keep_their_own_process():
             source = handle.read()
         if "run_long" in source or "PchatModule(" not in source:  # run_module_main runs a PchatModule only
             long_steps.add(name[:-3])
-        if action.ActionModule.IN_PROCESS:
+        if action.ActionModule.IN_PROCESS is not False:
             in_process.add(name[:-3])
     assert long_steps == {"data_export", "data_import", "filestore_sync", "sql_backup", "report"}
     assert {"pool_info", "second_hop", "volume_info", "room", "service", "parity"} <= in_process
     assert not in_process & long_steps
+    assert all(action_module(name).IN_PROCESS is None for name in in_process)
+
+
+def action_module(name):
+    return importlib.import_module("ansible_collections.lync.persistent_chat.plugins.action." + name).ActionModule
+
+
+def test_the_modules_run_in_process_only_when_the_environment_says_so(monkeypatch):
+    monkeypatch.delenv("PCHAT_MODULES_IN_PROCESS", raising=False)
+    assert not action_module("pool_info").runs_in_process()
+    monkeypatch.setenv("PCHAT_MODULES_IN_PROCESS", "1")
+    assert action_module("pool_info").runs_in_process()
+    assert not action_module("data_export").runs_in_process()
 
 
 # -- through Ansible ----------------------------------------------------------------------------------
@@ -199,7 +213,8 @@ def test_a_real_run_starts_no_process_and_passes_the_task_environment(ansible_en
         "environment": "{{ {'PCHAT_PROBE': item} if item else {} }}",
         "loop": ["from-the-task", ""], "ignore_errors": True}]}]))
     completed = subprocess.run([sys.executable, "-m", "ansible.cli.playbook", "-i", str(inventory), str(playbook),
-                                "-vvv"], env=dict(env, ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default"),
+                                "-vvv"], env=dict(env, ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
+                                                  PCHAT_MODULES_IN_PROCESS="1"),
                                capture_output=True, text=True, timeout=120, check=False)
     output = completed.stdout + completed.stderr
     messages = [line for line in output.splitlines() if '"msg": ' in line]
