@@ -10,8 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from ansible.module_utils.common import warnings as common_warnings
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.lync.persistent_chat.plugins.module_utils import controller_process
 from ansible_collections.lync.persistent_chat.plugins.module_utils import ledger as ledger_lib
@@ -21,27 +19,6 @@ from ansible_collections.lync.persistent_chat.plugins.modules import judged_pari
 from ansible_collections.lync.persistent_chat.plugins.plugin_utils.in_process import run_in_process
 
 REPO = Path(__file__).resolve().parents[4]
-
-
-def _via_module(module, name, args, capsys, monkeypatch, check_mode=False, diff=False):
-    """The module's result, as its process prints it; warnings as the module process would add them (in this
-    process, which has imported Ansible's controller code, AnsibleModule.warn displays them instead)."""
-    warnings = []
-    monkeypatch.setattr(module.AnsibleModule, "warn", lambda self, message: warnings.append(message))
-    # A module process starts with no deprecations; here earlier tests' modules left theirs in ansible-core
-    # 2.16's global lists, which it returns with every later result (newer cores keep them otherwise).
-    for global_list in ("_global_deprecations", "_global_warnings"):
-        if isinstance(getattr(common_warnings, global_list, None), list):
-            monkeypatch.setattr(common_warnings, global_list, [])
-    capsys.readouterr()
-    with patch_module_args(dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff,
-                                _ansible_module_name=name)):
-        with pytest.raises(SystemExit):
-            module.main()
-    result = json.loads(capsys.readouterr().out)
-    if warnings:
-        result["warnings"] = warnings
-    return result
 
 
 def _normalised(result, folder):
@@ -70,12 +47,12 @@ LEDGER_STEPS = [
 ]
 
 
-def test_the_ledger_in_process_returns_what_its_module_returns(tmp_path, capsys, monkeypatch):
+def test_the_ledger_in_process_returns_what_its_module_returns(tmp_path, monkeypatch, module_process_result):
     monkeypatch.setattr(ledger_lib, "now_iso", lambda: "2026-12-02T12:00:00Z")
     for index, (args, check_mode, diff) in enumerate(LEDGER_STEPS):
         module_dir, action_dir = tmp_path / "module", tmp_path / "action"
-        expected = _via_module(ledger, "lync.persistent_chat.ledger", dict(args, dir=str(module_dir), migration="m1"),
-                               capsys, monkeypatch, check_mode, diff)
+        expected = module_process_result(ledger, "lync.persistent_chat.ledger",
+                                         dict(args, dir=str(module_dir), migration="m1"), check_mode, diff)
         found = run_in_process("lync.persistent_chat.ledger", ledger_task,
                                dict(args, dir=str(action_dir), migration="m1"), check_mode=check_mode, diff=diff)
         assert _normalised(found, action_dir) == _normalised(expected, module_dir), "step %d: %r" % (index, args)
@@ -131,15 +108,15 @@ LOCK_STEPS = [
 ]
 
 
-def test_the_lock_in_process_returns_what_its_module_returns(tmp_path, capsys, monkeypatch, this_run):
+def test_the_lock_in_process_returns_what_its_module_returns(tmp_path, this_run, module_process_result):
     other = os.getppid()  # alive, and not this run
     for index, (args, check_mode, other_holds) in enumerate(LOCK_STEPS):
         module_dir, action_dir = tmp_path / "module", tmp_path / "action"
         if other_holds:
             _other_run_lock(module_dir, other)
             _other_run_lock(action_dir, other)
-        expected = _via_module(migration_lock, "lync.persistent_chat.migration_lock",
-                               dict(args, dir=str(module_dir), migration="m1"), capsys, monkeypatch, check_mode)
+        expected = module_process_result(migration_lock, "lync.persistent_chat.migration_lock",
+                                         dict(args, dir=str(module_dir), migration="m1"), check_mode)
         found = run_in_process("lync.persistent_chat.migration_lock", migration_lock_task,
                                dict(args, dir=str(action_dir), migration="m1"), check_mode=check_mode)
         for result in (expected, found):  # the holder's start time is when the task ran
@@ -193,7 +170,7 @@ JUDGE_STEPS = [
 ]
 
 
-def test_judged_parity_in_process_returns_what_its_module_returns(tmp_path, capsys, monkeypatch):
+def test_judged_parity_in_process_returns_what_its_module_returns(tmp_path, module_process_result):
     results = []
     for index, (args, check_mode) in enumerate(JUDGE_STEPS):
         found = {}
@@ -202,8 +179,8 @@ def test_judged_parity_in_process_returns_what_its_module_returns(tmp_path, caps
             sha256 = ledger_files.write_json(hand_off, _parity_result(20, (3, 9)))
             arguments = dict(dict(parity_file=hand_off, parity_sha256=sha256, dir=str(folder), migration="m1"), **args)
             if kind == "module":
-                found[kind] = _via_module(judged_parity, "lync.persistent_chat.judged_parity", arguments, capsys,
-                                          monkeypatch, check_mode)
+                found[kind] = module_process_result(judged_parity, "lync.persistent_chat.judged_parity", arguments,
+                                                    check_mode)
             else:
                 found[kind] = run_in_process("lync.persistent_chat.judged_parity", judged_parity_task, arguments,
                                              check_mode=check_mode)

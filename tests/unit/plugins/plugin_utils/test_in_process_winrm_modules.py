@@ -7,13 +7,10 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import socket
 import subprocess
 import sys
 
 import pytest
-from ansible.module_utils.common import warnings as common_warnings
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.lync.persistent_chat.plugins.module_utils import winrm as winrm_utils
 from ansible_collections.lync.persistent_chat.plugins.modules import pool_info, room, second_hop
@@ -24,25 +21,6 @@ from ansible_collections.lync.persistent_chat.plugins.plugin_utils.in_process im
 from ansible_collections.lync.persistent_chat.plugins.plugin_utils.pchat_action import PchatActionModule
 
 ACTIONS = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "plugins", "action")
-
-
-def _closed_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _via_module(module, name, args, capsys, monkeypatch, check_mode=False, diff=False):
-    """The module's result as its own process prints it."""
-    for global_list in ("_global_deprecations", "_global_warnings"):  # ansible-core 2.16 keeps them across modules
-        if isinstance(getattr(common_warnings, global_list, None), list):
-            monkeypatch.setattr(common_warnings, global_list, [])
-    capsys.readouterr()
-    with patch_module_args(dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff,
-                                _ansible_module_name=name)):
-        with pytest.raises(SystemExit):
-            module.main()
-    return json.loads(capsys.readouterr().out)
 
 
 def _comparable(result):
@@ -85,13 +63,14 @@ CASES = [
 
 
 @pytest.mark.parametrize("module, name, args, check_mode, diff", CASES)
-def test_the_same_result_as_the_module_process(module, name, args, check_mode, diff, capsys, monkeypatch):
+def test_the_same_result_as_the_module_process(module, name, args, check_mode, diff, monkeypatch, closed_port,
+                                               module_process_result):
     args = dict(args)
     if args.get("winrm_port") == "<closed>":
-        args["winrm_port"] = _closed_port()
+        args["winrm_port"] = closed_port()
     else:
         monkeypatch.setattr(winrm_utils, "WinRMClient", FakePool)
-    expected = _via_module(module, name, args, capsys, monkeypatch, check_mode=check_mode, diff=diff)
+    expected = module_process_result(module, name, args, check_mode=check_mode, diff=diff)
     found = run_module_main(name, module.main, args, check_mode=check_mode, diff=diff)
     assert _comparable(found) == _comparable(expected)
     assert "Pool-Secret-7" not in json.dumps(found)
@@ -193,7 +172,7 @@ def test_the_modules_run_in_process_only_when_the_environment_says_so(monkeypatc
 
 # -- through Ansible ----------------------------------------------------------------------------------
 
-def test_a_real_run_starts_no_process_and_passes_the_task_environment(ansible_env):
+def test_a_real_run_starts_no_process_and_passes_the_task_environment(ansible_env, closed_port):
     """A loop whose first item has PCHAT_PROBE in its environment and the second none. The module runs kinit
     (Kerberos, a password) with its own environment: a kinit of our own prints what it sees and refuses, and
     the module's error shows it. -vvv shows no command run and no connection opened by Ansible."""
@@ -203,7 +182,7 @@ def test_a_real_run_starts_no_process_and_passes_the_task_environment(ansible_en
     kinit.chmod(0o755)
     inventory = tmp_path / "hosts.json"
     inventory.write_text(json.dumps({"all": {"hosts": {"fe01": {
-        "ansible_host": "127.0.0.1", "ansible_port": _closed_port(), "ansible_connection": "winrm",
+        "ansible_host": "127.0.0.1", "ansible_port": closed_port(), "ansible_connection": "winrm",
         "ansible_user": "lyncadmin@CONTOSO.LOCAL", "ansible_password": "Inventory-Secret-9",
         "ansible_winrm_scheme": "http", "ansible_winrm_transport": "kerberos",
         "ansible_winrm_kinit_cmd": str(kinit)}}}}))

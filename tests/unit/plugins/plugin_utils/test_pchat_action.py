@@ -4,7 +4,6 @@ says ansible_connection=winrm."""
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -187,12 +186,6 @@ def test_a_boolean_that_is_not_one_fails_naming_the_option(name):
 
 # -- a real ad hoc run ------------------------------------------------------------------------------
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _ad_hoc(env, tmp_path, port, *extra):
     inventory = tmp_path / "hosts.yml"
     inventory.write_text(json.dumps({"all": {"hosts": {"fe01": {
@@ -208,9 +201,9 @@ def _ad_hoc(env, tmp_path, port, *extra):
                           check=False)
 
 
-def test_ad_hoc_run_executes_on_the_controller_not_over_ansible_winrm(ansible_env):
+def test_ad_hoc_run_executes_on_the_controller_not_over_ansible_winrm(ansible_env, closed_port):
     env, tmp_path = ansible_env
-    port = _closed_port()
+    port = closed_port()
     completed = _ad_hoc(env, tmp_path, port)
     output = completed.stdout + completed.stderr
     # Our module ran (its step-named message), so Ansible did not try WinRM itself (that would be
@@ -221,25 +214,25 @@ def test_ad_hoc_run_executes_on_the_controller_not_over_ansible_winrm(ansible_en
     assert "Inventory-Secret-9" not in output
 
 
-def test_ad_hoc_explicit_option_beats_the_host_variable(ansible_env):
+def test_ad_hoc_explicit_option_beats_the_host_variable(ansible_env, closed_port):
     env, tmp_path = ansible_env
-    inventory_port, explicit_port = _closed_port(), _closed_port()
+    inventory_port, explicit_port = closed_port(), closed_port()
     completed = _ad_hoc(env, tmp_path, inventory_port, "-a", "winrm_port=%d winrm_retries=0" % explicit_port)
     output = completed.stdout + completed.stderr
     assert "127.0.0.1:%d/wsman" % explicit_port in output, output
     assert "127.0.0.1:%d/wsman" % inventory_port not in output
 
 
-def test_ad_hoc_unknown_option_is_refused_before_connecting(ansible_env):
+def test_ad_hoc_unknown_option_is_refused_before_connecting(ansible_env, closed_port):
     env, tmp_path = ansible_env
-    completed = _ad_hoc(env, tmp_path, _closed_port(), "-a", "no_such_option=1")
+    completed = _ad_hoc(env, tmp_path, closed_port(), "-a", "no_such_option=1")
     output = completed.stdout + completed.stderr
     assert "no_such_option" in output and "WinRM http" not in output, output
 
 
-def test_delegate_to_uses_the_delegated_hosts_connection(ansible_env):
+def test_delegate_to_uses_the_delegated_hosts_connection(ansible_env, closed_port):
     env, tmp_path = ansible_env
-    own_port, delegated_port = _closed_port(), _closed_port()
+    own_port, delegated_port = closed_port(), closed_port()
     common = {"ansible_host": "127.0.0.1", "ansible_connection": "winrm", "ansible_user": "u",
               "ansible_password": "p", "ansible_winrm_scheme": "http", "ansible_winrm_transport": "ntlm"}
     inventory = tmp_path / "delegation.yml"
