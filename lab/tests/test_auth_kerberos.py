@@ -117,7 +117,7 @@ def test_the_forwarded_tgt_is_kept_for_the_session(krb_lab, tmp_path):
     assert not kept.exists()
     assert session(endpoints, delegation=True).run_cmd("whoami").std_out == b"contoso\\lyncadmin\r\n"
     assert list(lab.realm.delegated_dir.iterdir()) == [kept]
-    creds = gssapi.Credentials(usage="initiate", store={"ccache": "FILE:%s" % kept})
+    creds = gssapi.Credentials(usage="initiate", store=kerberos.cred_store("FILE:%s" % kept))
     assert str(creds.name) == PRINCIPAL
 
 
@@ -303,3 +303,29 @@ def test_a_session_asks_the_kdc_once_per_server_however_many_files_it_reaches(kr
     assert hops(lab, start) == [("CONTOSO\\lyncadmin", 200)]
     time.sleep(0.5)                       # krb5kdc writes its log line after it answers
     assert kdc_log.read_text().count(asked) == before + 1
+
+
+def test_forwarded_tgts_stored_and_used_by_sessions_on_many_threads_all_cross(krb_lab, tmp_path):
+    """Each WinRM connection is a thread of the lab. python-gssapi frees the str it encodes for a credential
+    store before MIT reads it, so with other threads running the ccache name was garbled now and then and
+    a delegated session crossed as ANONYMOUS LOGON: kerberos.cred_store hands it bytes that stay alive."""
+    from concurrent.futures import ThreadPoolExecutor
+    lab, _ = krb_lab
+    ticket(krb_lab, tmp_path)
+    client = gssapi.Credentials(usage="initiate")
+    spn = gssapi.Name("HTTP@fe01.contoso.local", gssapi.NameType.hostbased_service)
+    flags = gssapi.RequirementFlag.delegate_to_peer | gssapi.RequirementFlag.mutual_authentication
+    tokens = [gssapi.SecurityContext(name=spn, creds=client, usage="initiate", flags=flags).step() for _ in range(600)]
+
+    def logon_then_second_hop(number):
+        acceptor = gssapi.SecurityContext(usage="accept")
+        acceptor.step(tokens[number])
+        # One ccache per session here, so that a store to a garbled name is not hidden by an earlier one.
+        ccache = "FILE:%s" % (tmp_path / ("session-%d.ccache" % number))
+        gssapi.raw.store_cred_into(kerberos.cred_store(ccache), acceptor.delegated_creds, usage="initiate",
+                                   overwrite=True)
+        return kerberos.service_ticket(ccache, "cifs", "fs01.contoso.local")[0]
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        failures = [failure for failure in pool.map(logon_then_second_hop, range(len(tokens))) if failure]
+    assert failures == []

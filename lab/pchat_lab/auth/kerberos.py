@@ -228,8 +228,17 @@ class Realm:
         with self._lock:
             self.delegated_dir.mkdir(parents=True, exist_ok=True)
             path = self.delegated_dir / ("%s.ccache" % user.replace("\\", "_").lower())
-            gssapi.raw.store_cred_into({"ccache": "FILE:%s" % path}, creds, usage="initiate", overwrite=True)
+            gssapi.raw.store_cred_into(cred_store("FILE:%s" % path), creds, usage="initiate", overwrite=True)
         return "FILE:%s" % path
+
+
+def cred_store(ccache: str) -> dict:
+    """A GSSAPI credential store naming ``ccache``, its key and value as bytes. python-gssapi (1.12) encodes
+    str keys and values into temporaries that are freed before MIT reads them, with the GIL released: with
+    sessions on other threads the memory is reused, and the forwarded TGT went to, or was read from, a
+    garbled ccache name ("No credentials cache found", "Unknown credential cache type"), so a delegated
+    session was refused as ANONYMOUS LOGON now and then. Bytes are used as they are and live in this dict."""
+    return {b"ccache": ccache.encode("utf-8")}
 
 
 def service_ticket(ccache: str, service: str, fqdn: str) -> tuple[str, float]:
@@ -237,7 +246,7 @@ def service_ticket(ccache: str, service: str, fqdn: str) -> tuple[str, float]:
     ticket stays valid, at most) when it was issued, else (the Kerberos error, 0) (an expired TGT, an unknown service)."""
     import gssapi
     try:
-        creds = gssapi.Credentials(usage="initiate", store={"ccache": ccache})
+        creds = gssapi.Credentials(usage="initiate", store=cred_store(ccache))
         name = gssapi.Name("%s@%s" % (service, fqdn), gssapi.NameType.hostbased_service)
         gssapi.SecurityContext(name=name, creds=creds, usage="initiate").step()
         # A service ticket ends when the TGT it came from ends (or earlier, at the realm's max_life).
