@@ -121,14 +121,17 @@ def test_the_forwarded_tgt_is_kept_for_the_session(krb_lab, tmp_path):
     assert str(creds.name) == PRINCIPAL
 
 
-def test_kerberos_without_delegation_is_anonymous_logon_on_the_second_hop(krb_lab, tmp_path):
+def test_kerberos_without_delegation_is_anonymous_logon_on_the_second_hop(krb_lab, tmp_path, caplog):
     lab, endpoints = krb_lab
     ticket(krb_lab, tmp_path)
     start = len(lab.log.dump())
-    code, out, err = export(session(endpoints, delegation=False))
+    with caplog.at_level("INFO", logger="pchat_lab.second_hop"):
+        code, out, err = export(session(endpoints, delegation=False))
     assert code == 1
     assert "Login failed for user 'NT AUTHORITY\\ANONYMOUS LOGON'." in err
     assert hops(lab, start) == [("NT AUTHORITY\\ANONYMOUS LOGON", 401)]
+    # lab.log keeps why, after a reset has cleared the request log
+    assert "refused (Kerberos network logon of CONTOSO\\lyncadmin without delegated credentials)" in caplog.text
 
 
 def test_same_host_work_needs_no_delegation(krb_lab, tmp_path):
