@@ -267,8 +267,9 @@ def module_runs(events, root=REPO):
 def runs_in_process(root, name):
     """Whether the action plugin of module ``name``, in the checkout ``root``, runs the module in its own process:
     InProcessActionModule (ledger, lock, judged_parity), or PchatActionModule where it runs them in process (the
-    WinRM and ODBC modules with PCHAT_MODULES_IN_PROCESS=1 in this environment, which the runs inherit, unless
-    their action plugin turns it off)."""
+    WinRM and ODBC modules unless their action plugin turns it off: by default from IN_PROCESS_BY_DEFAULT on,
+    unless PCHAT_MODULES_IN_PROCESS=0 in this environment, which the runs inherit; before, with
+    PCHAT_MODULES_IN_PROCESS=1)."""
     action = Path(root) / "plugins" / "action" / (name + ".py")
     if not action.is_file():
         return False
@@ -279,8 +280,10 @@ def runs_in_process(root, name):
     if not base.is_file() or "IN_PROCESS = False" in text:
         return False
     base_text = base.read_text(encoding="utf-8")
-    return "IN_PROCESS = True" in base_text or (
-        "PCHAT_MODULES_IN_PROCESS" in base_text and os.environ.get("PCHAT_MODULES_IN_PROCESS") == "1")
+    setting = os.environ.get("PCHAT_MODULES_IN_PROCESS", "").strip().lower()
+    if "IN_PROCESS_BY_DEFAULT = True" in base_text:
+        return setting not in ("0", "false", "no", "off")
+    return "IN_PROCESS = True" in base_text or ("PCHAT_MODULES_IN_PROCESS" in base_text and setting == "1")
 
 
 def seconds_by_action(events):

@@ -16,11 +16,10 @@ Python that runs on the controller and speaks WinRM itself. So this plugin:
    ignored for these modules, with a warning;
 4. shows at -vv the progress lines a long-running module appends to the file named by the
    PCHAT_PROGRESS_FILE environment variable while it runs (module_utils/long_step.py Progress);
-5. runs the module's main() in this process (Ansible's worker for the task) instead, when the controller's
-   environment has PCHAT_MODULES_IN_PROCESS=1, with the same argument validation and result
-   (plugin_utils/in_process.py): a module process costs a Python start, AnsiballZ and ansible's imports, about
-   0.7 s a task (issue 16). Off by default: with it, the lab's integration suite refused a Kerberos second hop
-   (no delegated TGT) now and then, for a reason not yet found. Modules with a long remote step always keep
+5. runs the module's main() in this process (Ansible's worker for the task) instead, with the same argument
+   validation and result (plugin_utils/in_process.py): a module process costs a Python start, AnsiballZ and
+   ansible's imports, about 0.7 s a task (issue 16). PCHAT_MODULES_IN_PROCESS=0 in the controller's
+   environment gives every module its own process again. Modules with a long remote step always keep
    their own process (IN_PROCESS False in their action plugin): module_utils/step_workers.py records that
    process for the next run's lock, and its ControllerWatch stops the step when the run is gone.
 """
@@ -55,6 +54,8 @@ KEEP_REMOTE_FILES_IGNORED = (
 PROGRESS_ENV = "PCHAT_PROGRESS_FILE"
 # 1: run the WinRM and ODBC modules in Ansible's worker (point 5 of the module docstring).
 IN_PROCESS_ENV = "PCHAT_MODULES_IN_PROCESS"
+IN_PROCESS_BY_DEFAULT = True
+IN_PROCESS_OFF = ("0", "false", "no", "off")
 
 # module option -> host variables that may carry it, first match wins: the winrm connection plugin's names
 # in the order it reads them, then the psrp connection plugin's equivalents (an inventory written for
@@ -232,8 +233,8 @@ class PchatActionModule(ActionBase):
 
     _supports_check_mode = True
     _supports_async = False
-    # Run the module's main() in this process (point 5 of the module docstring): None follows
-    # PCHAT_MODULES_IN_PROCESS, False never.
+    # Run the module's main() in this process (point 5 of the module docstring): None unless
+    # PCHAT_MODULES_IN_PROCESS turns it off, False never.
     IN_PROCESS = None
 
     def _host_vars(self, task_vars):
@@ -316,7 +317,9 @@ class PchatActionModule(ActionBase):
     def runs_in_process(cls):
         if cls.IN_PROCESS is not None:
             return cls.IN_PROCESS
-        return os.environ.get(IN_PROCESS_ENV, "") in ("1", "true", "yes", "on")
+        if os.environ.get(IN_PROCESS_ENV, "").strip().lower() in IN_PROCESS_OFF:
+            return False
+        return IN_PROCESS_BY_DEFAULT
 
     def _run_in_process(self, module_args):
         """The module's result from its main() run here, with the task's environment as its process would get it."""

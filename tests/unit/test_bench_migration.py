@@ -26,10 +26,10 @@ EVENTS = [
 
 
 def test_module_runs_count_what_ran_and_what_ran_in_process(monkeypatch):
-    monkeypatch.delenv("PCHAT_MODULES_IN_PROCESS", raising=False)
+    monkeypatch.setenv("PCHAT_MODULES_IN_PROCESS", "0")
     assert _bench().module_runs(EVENTS) == (4, 2, 1)  # the ledger (InProcessActionModule)
-    # With PCHAT_MODULES_IN_PROCESS=1 (inherited by the runs) pool_info (PchatActionModule) runs in process too.
-    monkeypatch.setenv("PCHAT_MODULES_IN_PROCESS", "1")
+    # By default (the runs inherit this environment) pool_info (PchatActionModule) runs in process too.
+    monkeypatch.delenv("PCHAT_MODULES_IN_PROCESS")
     assert _bench().module_runs(EVENTS) == (4, 2, 2)
     exported = EVENTS + [{"kind": "result", "action": "lync.persistent_chat.data_export", "name": "export",
                           "status": "ok", "time": 6.0}]
@@ -44,6 +44,19 @@ def test_a_checkout_before_in_process_winrm_modules_counts_only_the_ledger(tmp_p
         (tmp_path / "plugins" / folder).mkdir(parents=True, exist_ok=True)
         (tmp_path / "plugins" / folder / (name + ".py")).write_text(text)
     assert _bench().module_runs(EVENTS, tmp_path) == (4, 2, 1)
+
+
+def test_a_checkout_with_the_setting_off_by_default_counts_pool_info_only_when_asked(tmp_path, monkeypatch):
+    for folder, name, text in (("modules", "ledger", "def main(): pass\n"), ("modules", "pool_info", "def main(): pass\n"),
+                               ("action", "ledger", "class ActionModule(InProcessActionModule):\n"),
+                               ("action", "pool_info", "class ActionModule(PchatActionModule):\n"),
+                               ("plugin_utils", "pchat_action", 'IN_PROCESS_ENV = "PCHAT_MODULES_IN_PROCESS"\n')):
+        (tmp_path / "plugins" / folder).mkdir(parents=True, exist_ok=True)
+        (tmp_path / "plugins" / folder / (name + ".py")).write_text(text)
+    monkeypatch.delenv("PCHAT_MODULES_IN_PROCESS", raising=False)
+    assert _bench().module_runs(EVENTS, tmp_path) == (4, 2, 1)
+    monkeypatch.setenv("PCHAT_MODULES_IN_PROCESS", "1")
+    assert _bench().module_runs(EVENTS, tmp_path) == (4, 2, 2)
 
 
 def test_a_checkout_whose_action_plugins_start_the_module_counts_none_in_process(tmp_path):

@@ -1,6 +1,6 @@
-"""The WinRM and ODBC modules (PchatModule) run their main() in the action plugin's process with
-PCHAT_MODULES_IN_PROCESS=1, unless they have a long remote step (plugin_utils/pchat_action.py IN_PROCESS):
-the same result as their own process gives for the same
+"""The WinRM and ODBC modules (PchatModule) run their main() in the action plugin's process by default
+(PCHAT_MODULES_IN_PROCESS=0 turns it off), unless they have a long remote step (plugin_utils/pchat_action.py
+IN_PROCESS): the same result as their own process gives for the same
 arguments, the task's environment as that process would have it, and through a real `ansible` run no process."""
 from __future__ import annotations
 
@@ -162,9 +162,13 @@ def action_module(name):
     return importlib.import_module("ansible_collections.lync.persistent_chat.plugins.action." + name).ActionModule
 
 
-def test_the_modules_run_in_process_only_when_the_environment_says_so(monkeypatch):
+def test_the_modules_run_in_process_unless_the_environment_turns_it_off(monkeypatch):
     monkeypatch.delenv("PCHAT_MODULES_IN_PROCESS", raising=False)
-    assert not action_module("pool_info").runs_in_process()
+    assert action_module("pool_info").runs_in_process()
+    assert not action_module("data_export").runs_in_process()
+    for off in ("0", "false", "Off", " no "):
+        monkeypatch.setenv("PCHAT_MODULES_IN_PROCESS", off)
+        assert not action_module("pool_info").runs_in_process(), off
     monkeypatch.setenv("PCHAT_MODULES_IN_PROCESS", "1")
     assert action_module("pool_info").runs_in_process()
     assert not action_module("data_export").runs_in_process()
