@@ -29,12 +29,13 @@ step() {
 # once, and a module's tests run in order in one process as they do without xdist.
 step "lab tests (lab/tests)" pytest -q -p no:cacheprovider -n 2 --dist loadfile lab/tests
 
-step "collection unit tests (tests/unit)" pytest -q -p no:cacheprovider tests/unit
+# Unit tests on both cores (pytest-xdist): they share no state but their tmp_path.
+step "collection unit tests (tests/unit)" pytest -q -p no:cacheprovider -n 2 tests/unit
 
 step "oldest claimed ansible-core in .venv-oldest (scripts/setup-oldest.sh)" ./scripts/setup-oldest.sh
 
 step "collection unit tests on the oldest ansible-core (.venv-oldest)" \
-  .venv-oldest/bin/python -m pytest -q -p no:cacheprovider tests/unit
+  .venv-oldest/bin/python -m pytest -q -p no:cacheprovider -n 2 tests/unit
 
 step "ansible-test sanity (no ignore files)" tests/sanity/run.sh
 
