@@ -52,7 +52,7 @@ KEEP_REMOTE_FILES_IGNORED = (
 
 # The module inherits the controller's environment through the local connection.
 PROGRESS_ENV = "PCHAT_PROGRESS_FILE"
-# 1: run the WinRM and ODBC modules in Ansible's worker (point 5 of the module docstring).
+# 0 (false, no, off): a process of its own for each WinRM and ODBC module (point 5 of the module docstring).
 IN_PROCESS_ENV = "PCHAT_MODULES_IN_PROCESS"
 IN_PROCESS_BY_DEFAULT = True
 IN_PROCESS_OFF = ("0", "false", "no", "off")

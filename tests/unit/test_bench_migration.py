@@ -36,23 +36,25 @@ def test_module_runs_count_what_ran_and_what_ran_in_process(monkeypatch):
     assert _bench().module_runs(exported) == (5, 3, 2)  # data_export keeps its process (IN_PROCESS = False)
 
 
-def test_a_checkout_before_in_process_winrm_modules_counts_only_the_ledger(tmp_path):
+def _older_checkout(root, pchat_action_text):
+    """A checkout whose ledger runs in its action plugin's process and whose pool_info is a PchatActionModule,
+    with ``pchat_action_text`` as its plugin_utils/pchat_action.py."""
     for folder, name, text in (("modules", "ledger", "def main(): pass\n"), ("modules", "pool_info", "def main(): pass\n"),
                                ("action", "ledger", "class ActionModule(InProcessActionModule):\n"),
                                ("action", "pool_info", "class ActionModule(PchatActionModule):\n"),
-                               ("plugin_utils", "pchat_action", "class PchatActionModule(ActionBase):\n")):
-        (tmp_path / "plugins" / folder).mkdir(parents=True, exist_ok=True)
-        (tmp_path / "plugins" / folder / (name + ".py")).write_text(text)
+                               ("plugin_utils", "pchat_action", pchat_action_text)):
+        (root / "plugins" / folder).mkdir(parents=True, exist_ok=True)
+        (root / "plugins" / folder / (name + ".py")).write_text(text)
+    return root
+
+
+def test_a_checkout_before_in_process_winrm_modules_counts_only_the_ledger(tmp_path):
+    _older_checkout(tmp_path, "class PchatActionModule(ActionBase):\n")
     assert _bench().module_runs(EVENTS, tmp_path) == (4, 2, 1)
 
 
 def test_a_checkout_with_the_setting_off_by_default_counts_pool_info_only_when_asked(tmp_path, monkeypatch):
-    for folder, name, text in (("modules", "ledger", "def main(): pass\n"), ("modules", "pool_info", "def main(): pass\n"),
-                               ("action", "ledger", "class ActionModule(InProcessActionModule):\n"),
-                               ("action", "pool_info", "class ActionModule(PchatActionModule):\n"),
-                               ("plugin_utils", "pchat_action", 'IN_PROCESS_ENV = "PCHAT_MODULES_IN_PROCESS"\n')):
-        (tmp_path / "plugins" / folder).mkdir(parents=True, exist_ok=True)
-        (tmp_path / "plugins" / folder / (name + ".py")).write_text(text)
+    _older_checkout(tmp_path, 'IN_PROCESS_ENV = "PCHAT_MODULES_IN_PROCESS"\n')
     monkeypatch.delenv("PCHAT_MODULES_IN_PROCESS", raising=False)
     assert _bench().module_runs(EVENTS, tmp_path) == (4, 2, 1)
     monkeypatch.setenv("PCHAT_MODULES_IN_PROCESS", "1")

@@ -64,15 +64,14 @@ def may_reach(lab, from_host, to_host, what: str, service: str = "cifs") -> bool
         current.keep_ticket(spn, lifetime)
     allowed = delegated or mode(lab) == ALLOW
     seen_as = current.delegated_user if delegated else ANONYMOUS
+    logon = "%s%s" % (current.describe(), "; no service ticket: %s" % failure if failure else "")
     if not allowed:
         # In lab.log too: the request log is cleared by every reset, and a refusal is what one looks for.
-        log.info("%s -> %s: %s refused (%s%s)", from_host.name, to_host.name, what, current.describe(),
-                 "; no service ticket: %s" % failure if failure else "")
+        log.info("%s -> %s: %s refused (%s)", from_host.name, to_host.name, what, logon)
     requests = getattr(lab, "log", None)
     # A network logon let through by ``allow`` is not logged: the log stays as it was before logons.
     if requests is not None and (delegated or not allowed):
         requests.add(host=from_host.name, user=seen_as, action="SecondHop",
-                command="%s -> %s: %s (%s%s)" % (from_host.name, to_host.name, what, current.describe(),
-                                                 "; no service ticket: %s" % failure if failure else ""),
-                status=200 if allowed else 401)
+                     command="%s -> %s: %s (%s)" % (from_host.name, to_host.name, what, logon),
+                     status=200 if allowed else 401)
     return allowed
